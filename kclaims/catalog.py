@@ -1,0 +1,383 @@
+"""Find, load and save a catalog: `claims.yaml` plus `sources/<id>.yaml` (and `.txt` snapshots).
+
+Reading uses PyYAML's C-accelerated safe loader (fast, no object-constructing tags); editing uses
+ruamel.yaml's round-trip mode, which keeps comments, key order and unknown keys. Every edit
+holds the catalog's lock, validates, refuses to overwrite a file changed since it was read, and
+writes a temporary file renamed into place. Parsed files are cached (see `cache.py`), keyed by
+each file's size and modification time, so an unchanged catalog loads without parsing YAML.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kclaims import cache
+from kclaims.errors import BadInput, CatalogNotFound, ConflictError, Problem
+from kclaims.model import Claim, Invalid, KeyPath, Source, claim_from_dict, source_from_dict
+
+CLAIMS_FILE = "claims.yaml"
+SOURCES_DIR = "sources"
+LOCK_FILE = ".kclaims.lock"
+LOCK_TIMEOUT_SECONDS = 30
+HOW_TO_GET_A_CATALOG = (
+    "run 'kclaims init DIR' to make one, or point at one with --catalog DIR or KCLAIMS_CATALOG"
+)
+EMPTY_CLAIMS_FILE = """\
+# The claims of this catalog, in the order you keep them. See DESIGN.md for the keys.
+claims: []
+"""
+
+
+@dataclass
+class Catalog:
+    """A loaded catalog: claims in file order, sources by id, and (lenient loads) what was wrong."""
+
+    root: Path
+    claims: list[Claim] = field(default_factory=list)
+    sources: dict[str, Source] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    claim_positions: list[int] = field(default_factory=list)  # index in the file of each loaded claim
+
+    @property
+    def claims_path(self) -> Path:
+        return self.root / CLAIMS_FILE
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.root / SOURCES_DIR
+
+    def claim(self, claim_id: str) -> Claim:
+        """The claim with this id, or BadInput naming the closest ids."""
+        for claim in self.claims:
+            if claim.id == claim_id:
+                return claim
+        raise BadInput(f"no claim with id {claim_id!r}{_suggest(claim_id, [c.id for c in self.claims])}")
+
+    def source(self, source_id: str) -> Source:
+        """The source with this id, or BadInput naming the closest ids."""
+        if source_id in self.sources:
+            return self.sources[source_id]
+        raise BadInput(f"no source with id {source_id!r}{_suggest(source_id, list(self.sources))}")
+
+    def snapshot_path(self, source_id: str) -> Path:
+        return self.sources_dir / f"{source_id}.txt"
+
+
+def _suggest(wanted: str, known: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.6)
+    return f" (did you mean: {', '.join(close)}?)" if close else ""
+
+
+# --- finding ---------------------------------------------------------------------------------
+
+
+def find_catalog(explicit: Path | None = None, start: Path | None = None) -> Path:
+    """The catalog folder: `explicit` if given, else the nearest folder upward holding claims.yaml."""
+    if explicit is not None:
+        if not (explicit / CLAIMS_FILE).is_file():
+            raise CatalogNotFound(f"{explicit} is not a kclaims catalog (no {CLAIMS_FILE}); {HOW_TO_GET_A_CATALOG}")
+        return explicit
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CLAIMS_FILE).is_file():
+            return folder
+    raise CatalogNotFound(f"no catalog in {here} or any folder above it; {HOW_TO_GET_A_CATALOG}")
+
+
+def init_catalog(root: Path) -> Path:
+    """Create an empty catalog in `root` (made if missing); refuse if one is already there."""
+    if (root / CLAIMS_FILE).exists():
+        raise BadInput(f"{root / CLAIMS_FILE} already exists; this folder is already a catalog")
+    if root.exists() and not root.is_dir():
+        raise BadInput(f"{root} exists and is not a folder")
+    (root / SOURCES_DIR).mkdir(parents=True, exist_ok=True)
+    _write_atomically(root / CLAIMS_FILE, EMPTY_CLAIMS_FILE)
+    gitignore = root / ".gitignore"
+    if not gitignore.exists():
+        _write_atomically(gitignore, f"{LOCK_FILE}\n")
+    return root
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def load_catalog(root: Path, strict: bool = True) -> Catalog:
+    """Load every claim and source. Strict: the first invalid entry raises BadInput with its line.
+    Lenient (for `check`): invalid entries are skipped and recorded in `catalog.problems`."""
+    catalog = Catalog(root=root)
+    store = cache.open_store(root)
+    catalog.claims = _load_claims(catalog, store, strict)
+    catalog.sources = _load_sources(catalog, store, strict)
+    store.save()
+    return catalog
+
+
+def _load_claims(catalog: Catalog, store: cache.Store, strict: bool) -> list[Claim]:
+    path = catalog.claims_path
+    if not path.is_file():
+        raise BadInput(f"{path} is missing; {HOW_TO_GET_A_CATALOG}")
+    cached = store.get(path)
+    if cached is not None:
+        catalog.claim_positions = list(range(len(cached)))
+        return cached
+    text = _read_text(path)
+    claims, positions, problems = parse_claims(text, path, strict)
+    if not problems:
+        store.put(path, claims)
+    catalog.problems.extend(problems)
+    catalog.claim_positions = positions
+    return claims
+
+
+def parse_claims(text: str, path: Path, strict: bool = True) -> tuple[list[Claim], list[int], list[Problem]]:
+    """Claims from the text of a claims file, each with its index in the file, and the problems
+    found (lenient; invalid claims are left out) or raised (strict)."""
+    data = _parse_yaml(text, path)
+    if data is None:
+        data = {"claims": []}
+    if not isinstance(data, dict) or not isinstance(data.get("claims", []), list):
+        raise BadInput(f"must be a mapping with a 'claims:' list (see {CLAIMS_FILE} in DESIGN.md)", path, 1)
+    claims: list[Claim] = []
+    positions: list[int] = []
+    problems: list[Problem] = []
+    for i, item in enumerate(data.get("claims") or []):
+        try:
+            claims.append(claim_from_dict(item, ("claims", i)))
+            positions.append(i)
+        except Invalid as error:
+            problem = Problem(path, locate_line(text, error.where), error.message)
+            if strict:
+                raise BadInput(problem.message, path, problem.line) from None
+            problems.append(problem)
+    return claims, positions, problems
+
+
+def _load_sources(catalog: Catalog, store: cache.Store, strict: bool) -> dict[str, Source]:
+    sources: dict[str, Source] = {}
+    for path in _source_files(catalog.sources_dir):
+        source = store.get(path)
+        if source is None:
+            source = _parse_source_file(path, catalog, strict)
+            if source is None:
+                continue
+            store.put(path, source)
+        sources[source.id] = source
+    return sources
+
+
+def _source_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    with os.scandir(folder) as entries:
+        names = sorted(e.name for e in entries if e.name.endswith(".yaml") and not e.name.startswith("."))
+    return [folder / name for name in names]
+
+
+def _parse_source_file(path: Path, catalog: Catalog, strict: bool) -> Source | None:
+    text = _read_text(path)
+    try:
+        source = parse_source(text, path)
+    except BadInput as error:
+        if strict:
+            raise
+        catalog.problems.append(Problem(error.path or path, error.line, error.message))
+        return None
+    return source
+
+
+def parse_source(text: str, path: Path) -> Source:
+    """A Source from the text of `sources/<id>.yaml`; its id must match the file name."""
+    data = _parse_yaml(text, path)
+    try:
+        source = source_from_dict(data)
+        if source.id != path.stem:
+            raise Invalid(f"id {source.id!r} does not match the file name {path.name}", ("id",))
+    except Invalid as error:
+        raise BadInput(error.message, path, locate_line(text, error.where)) from None
+    return source
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise BadInput(f"not UTF-8 text ({error.reason} at byte {error.start})", path) from None
+    except OSError as error:
+        raise BadInput(f"cannot read: {error.strerror}", path) from None
+
+
+def _parse_yaml(text: str, path: Path) -> Any:
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=_safe_loader())
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        raise BadInput(_yaml_message(error), path, line) from None
+    except yaml.YAMLError as error:
+        raise BadInput(f"invalid YAML: {error}", path) from None
+
+
+def _yaml_message(error: Any) -> str:
+    problem = str(error.problem or error.context or "invalid YAML")
+    if "constructor for the tag" in problem:
+        return f"YAML tags that construct objects are not allowed ({problem.split('tag')[-1].strip()})"
+    return f"invalid YAML: {problem}"
+
+
+def _safe_loader() -> Any:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def locate_line(text: str, where: KeyPath) -> int | None:
+    """The 1-based line of the value at key path `where` in YAML `text` (the nearest existing parent)."""
+    return line_at(compose_yaml(text), where)
+
+
+def compose_yaml(text: str) -> Any:
+    """The YAML node tree of `text` (positions, no values built), or None if it does not parse."""
+    import yaml
+
+    try:
+        return yaml.compose(text, Loader=_safe_loader())
+    except yaml.YAMLError:
+        return None
+
+
+def line_at(node: Any, where: KeyPath) -> int | None:
+    """The 1-based line of the node at key path `where` under `node` (the nearest existing parent)."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for step in where:
+        node = _child(node, step)
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def _child(node: Any, step: str | int) -> Any:
+    import yaml
+
+    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+        return node.value[step]
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if str(key.value) == str(step):
+                return value
+    return None
+
+
+# --- editing ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def catalog_lock(root: Path) -> Iterator[None]:
+    """Hold the catalog's lock, so two kclaims processes never interleave read-modify-write."""
+    from filelock import FileLock, Timeout
+
+    try:
+        with FileLock(str(root / LOCK_FILE), timeout=LOCK_TIMEOUT_SECONDS):
+            yield
+    except Timeout:
+        raise BadInput(f"another kclaims process has held {root / LOCK_FILE} for "
+                       f"{LOCK_TIMEOUT_SECONDS}s; try again, or delete the file if none is running") from None
+
+
+def _round_trip() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML()  # round-trip: comments, key order, quoting and unknown keys survive
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a person's long lines
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+@contextmanager
+def edit_yaml(path: Path, validate: Callable[[str], None]) -> Iterator[Any]:
+    """Yield the round-trip document of `path` for changing in place; on exit, validate the new
+    text, check the file did not change meanwhile, and write it atomically. Call under the lock."""
+    original = _read_text(path)
+    yaml = _round_trip()
+    _, sequence_indent, dash_offset = _guess_indent(original)
+    if sequence_indent:  # keep the file's own list style: "- id" flush, or indented under its key
+        offset = dash_offset or 0
+        yaml.indent(mapping=2, sequence=max(sequence_indent, offset + 2), offset=offset)
+    document = yaml.load(original)
+    yield document
+    buffer = io.StringIO()
+    yaml.dump(document, buffer)
+    updated = buffer.getvalue()
+    validate(updated)
+    if _read_text(path) != original:
+        raise ConflictError("changed on disk while kclaims was editing it; nothing was written, run the command again", path)
+    _write_atomically(path, updated)
+
+
+def _guess_indent(text: str) -> tuple[Any, int | None, int | None]:
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    try:
+        return load_yaml_guess_indent(text)
+    except Exception:  # a guess only; the real load reports real errors
+        return None, None, None
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file in the same folder, then rename over `path`: never half a file."""
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Public form of the atomic write, for exports and snapshots."""
+    _write_atomically(path, text)
+
+
+def new_yaml_file(path: Path, data: dict) -> None:
+    """Write a new YAML file from `data` (key order kept); refuse if it exists. Call under the lock."""
+    if path.exists():
+        raise BadInput("already exists; choose another id or edit the file", path)
+    buffer = io.StringIO()
+    _round_trip().dump(data, buffer)
+    _write_atomically(path, buffer.getvalue())
+
+
+def flow_list(items: list[str]) -> Any:
+    """A list that round-trip YAML writes inline, like `[a, b]`."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def render_yaml(data: Any) -> str:
+    """Round-trip YAML text for `data`, as kclaims writes it."""
+    buffer = io.StringIO()
+    _round_trip().dump(data, buffer)
+    return buffer.getvalue()

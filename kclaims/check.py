@@ -1,0 +1,176 @@
+"""Catalog lint: everything that makes a catalog untrustworthy, each with the file and line."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kclaims.catalog import Catalog, compose_yaml, line_at, load_catalog, locate_line
+from kclaims.errors import Problem
+from kclaims.grade import is_retracted
+from kclaims.model import Claim, KeyPath
+
+# Only typography is forgiven when comparing a quote with its snapshot.
+_TYPOGRAPHY = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u00a0": " ",
+})
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z0-9]+")
+_STOPWORDS = frozenset(
+    "a an the of in on for to and or by with is are be been can may might its it that this as at "
+    "from into than their there these those which who whom".split()
+)
+
+
+def normalise_quote_text(text: str) -> str:
+    """Collapse whitespace and map typographic quotes and dashes to plain ones."""
+    return _SPACE.sub(" ", text.translate(_TYPOGRAPHY)).strip()
+
+
+def check_catalog(root: Path) -> list[Problem]:
+    """Every problem in the catalog at `root`, in file order; empty when it is clean."""
+    catalog = load_catalog(root, strict=False)
+    locate = _Locator(catalog)
+    problems = list(catalog.problems)
+    problems += _duplicate_claim_ids(catalog, locate)
+    problems += _dangling_ids(catalog, locate)
+    problems += _unmade_claims(catalog, locate)
+    problems += _drifted_quotes(catalog, locate)
+    problems += _retracted_support(catalog, locate)
+    problems += _near_duplicates(catalog, locate)
+    problems += _dangling_references(catalog)
+    return sorted(problems, key=lambda p: (str(p.path), p.line or 0))
+
+
+class _Locator:
+    """Line numbers in claims.yaml, parsed only when a problem needs one."""
+
+    def __init__(self, catalog: Catalog):
+        self.path = catalog.claims_path
+        self.positions = dict(zip(map(id, catalog.claims), catalog.claim_positions))
+        self.tree: Any = None
+
+    def problem(self, claim: Claim, where: KeyPath, message: str) -> Problem:
+        if self.tree is None:
+            self.tree = compose_yaml(self.path.read_text(encoding="utf-8"))
+        return Problem(self.path, line_at(self.tree, ("claims", self.positions[id(claim)], *where)), message)
+
+
+def _duplicate_claim_ids(catalog: Catalog, locate: _Locator) -> list[Problem]:
+    first: dict[str, Claim] = {}
+    problems = []
+    for claim in catalog.claims:
+        if claim.id in first:
+            problems.append(locate.problem(claim, ("id",), f"duplicate claim id {claim.id!r} (ids must be unique)"))
+        first.setdefault(claim.id, claim)
+    return problems
+
+
+def _dangling_ids(catalog: Catalog, locate: _Locator) -> list[Problem]:
+    problems = []
+    for claim in catalog.claims:
+        for i, quote in enumerate(claim.made_in):
+            if quote.source not in catalog.sources:
+                problems.append(locate.problem(claim, ("made_in", i, "source"),
+                                               f"claim {claim.id!r} quotes unknown source {quote.source!r}"))
+        for i, item in enumerate(claim.evidence):
+            if item.source not in catalog.sources:
+                problems.append(locate.problem(claim, ("evidence", i, "source"),
+                                               f"claim {claim.id!r} links unknown source {item.source!r}"))
+    return problems
+
+
+def _unmade_claims(catalog: Catalog, locate: _Locator) -> list[Problem]:
+    return [locate.problem(claim, ("id",), f"claim {claim.id!r} is made by no article (add a made_in quote)")
+            for claim in catalog.claims if not claim.made_in]
+
+
+def _drifted_quotes(catalog: Catalog, locate: _Locator) -> list[Problem]:
+    snapshots = _SnapshotReader(catalog)
+    problems = []
+    for claim in catalog.claims:
+        for i, quote in enumerate(claim.made_in):
+            text = snapshots.get(quote.source)
+            if text is not None and normalise_quote_text(quote.text) not in text:
+                problems.append(locate.problem(
+                    claim, ("made_in", i, "quote"),
+                    f"quote of claim {claim.id!r} is not verbatim in sources/{quote.source}.txt: "
+                    f"{_shorten(quote.text)!r}"))
+    return problems
+
+
+class _SnapshotReader:
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.texts: dict[str, str | None] = {}
+
+    def get(self, source_id: str) -> str | None:
+        if source_id not in self.texts:
+            path = self.catalog.snapshot_path(source_id)
+            try:
+                self.texts[source_id] = normalise_quote_text(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                self.texts[source_id] = None
+        return self.texts[source_id]
+
+
+def _retracted_support(catalog: Catalog, locate: _Locator) -> list[Problem]:
+    problems = []
+    for claim in catalog.claims:
+        for i, item in enumerate(claim.evidence):
+            source = catalog.sources.get(item.source)
+            if source and item.stance == "supports" and is_retracted(source):
+                problems.append(locate.problem(claim, ("evidence", i, "source"),
+                                               f"claim {claim.id!r} is supported by retracted source {source.id!r}"))
+    return problems
+
+
+def _near_duplicates(catalog: Catalog, locate: _Locator) -> list[Problem]:
+    by_signature: dict[frozenset[str], list[Claim]] = defaultdict(list)
+    for claim in catalog.claims:
+        by_signature[statement_signature(claim.statement)].append(claim)
+    problems = []
+    for group in by_signature.values():
+        for later in group[1:]:
+            problems.append(locate.problem(
+                later, ("statement",),
+                f"claim {later.id!r} says the same as {group[0].id!r}: merge them, or reword one"))
+    return problems
+
+
+def statement_signature(statement: str) -> frozenset[str]:
+    """The content words of a statement, lower-cased, plural 's' dropped: equal means near-duplicate."""
+    words = _WORD.findall(statement.casefold())
+    return frozenset(_singular(w) for w in words if w not in _STOPWORDS)
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _dangling_references(catalog: Catalog) -> list[Problem]:
+    problems = []
+    for source in catalog.sources.values():
+        for marker, target in source.references.items():
+            if target not in catalog.sources:
+                path = catalog.sources_dir / f"{source.id}.yaml"
+                line = _line_in_file(path, lambda text, m=marker: locate_line(text, ("references", m)))
+                problems.append(Problem(path, line, f"reference [{marker}] points at unknown source {target!r}"))
+    return problems
+
+
+def _line_in_file(path: Path, find: Callable[[str], int | None]) -> int | None:
+    try:
+        return find(path.read_text(encoding="utf-8"))
+    except OSError:
+        return None
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,398 @@
+"""The `kclaims` command line: parse arguments, call the core, render the result. No logic here.
+
+Heavy modules (rich, the YAML libraries, requests) are imported inside the commands that need
+them, so `kclaims --version` starts as fast as Typer itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from kclaims import __version__
+from kclaims.errors import ExitCode, KclaimsError
+
+TRACEBACK_ENV = "KCLAIMS_TRACEBACK"
+
+
+class _ErrorFunnel(TyperGroup):
+    """The one place that turns a core error into `path:line: message` on stderr and its exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KclaimsError as error:
+            if os.environ.get(TRACEBACK_ENV):
+                raise
+            typer.echo(str(error) if error.path else f"error: {error.message}", err=True)
+            raise typer.Exit(int(error.exit_code)) from None
+        except OSError as error:
+            if os.environ.get(TRACEBACK_ENV):
+                raise
+            where = f"{error.filename}: " if error.filename else ""
+            typer.echo(f"{where}{error.strerror or error}", err=True)
+            raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
+
+
+app = typer.Typer(
+    cls=_ErrorFunnel,
+    name="kclaims",
+    help="Organise the claims articles make and the evidence behind them: quotes, sources, labels, reports.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+claim_app = typer.Typer(help="Add claims, their quotes, their evidence and a curator's grade.", no_args_is_help=True)
+source_app = typer.Typer(help="List, show and add the sources: articles and papers.", no_args_is_help=True)
+app.add_typer(claim_app, name="claim")
+app.add_typer(source_app, name="source")
+
+
+# --- options declared once ---------------------------------------------------------------------
+
+CatalogOption = Annotated[Optional[Path], typer.Option(
+    "--catalog", "-C", envvar="KCLAIMS_CATALOG", file_okay=False,
+    help="Catalog folder (holds claims.yaml). Default: the nearest folder upward from here that has one.",
+    show_default=False)]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")]
+TopicOption = Annotated[Optional[list[str]], typer.Option(
+    "--topic", "-t", help="Only claims with this topic (repeat for any of several).", show_default=False)]
+KindOption = Annotated[Optional[list[str]], typer.Option(
+    "--kind", "-k", help="Only claims of this kind: mechanism, efficacy, safety, dosing, background.",
+    show_default=False)]
+LabelOption = Annotated[Optional[list[str]], typer.Option(
+    "--label", "-l", help="Only claims with this computed label, e.g. strong, unsupported.", show_default=False)]
+SourceFilterOption = Annotated[Optional[list[str]], typer.Option(
+    "--source", "-s", help="Only claims that quote or link this source id.", show_default=False)]
+TextOption = Annotated[Optional[str], typer.Option(
+    "--text", help="Only claims whose statement or quotes contain this text (any case).", show_default=False)]
+
+
+class SortKey(str, Enum):
+    catalog = "catalog"
+    id = "id"
+    label = "label"
+    kind = "kind"
+    articles = "articles"
+    papers = "papers"
+    statement = "statement"
+
+
+SortOption = Annotated[SortKey, typer.Option(
+    "--sort", help="Order: as in the catalog, or by id, label (strongest first), kind, articles, papers, statement.")]
+
+
+class Stance(str, Enum):
+    supports = "supports"
+    contradicts = "contradicts"
+    mentions = "mentions"
+
+
+class ExportFormat(str, Enum):
+    json = "json"
+
+
+def _catalog_root(catalog: Path | None) -> Path:
+    from kclaims.catalog import find_catalog
+
+    return find_catalog(catalog)
+
+
+def _load(catalog: Path | None) -> Any:
+    from kclaims.catalog import load_catalog
+
+    return load_catalog(_catalog_root(catalog))
+
+
+def _filter(topic: list[str] | None, kind: list[str] | None, label: list[str] | None,
+            source: list[str] | None, text: str | None) -> Any:
+    from kclaims.model import CLAIM_KINDS, LABELS
+    from kclaims.query import ClaimFilter
+
+    _check_choices("--kind", kind, CLAIM_KINDS)
+    _check_choices("--label", label, LABELS)
+    return ClaimFilter(topics=topic or [], kinds=kind or [], labels=label or [], sources=source or [], text=text)
+
+
+def _check_choices(option: str, given: list[str] | None, allowed: tuple[str, ...]) -> None:
+    from kclaims.errors import BadInput
+
+    for value in given or []:
+        if value not in allowed:
+            raise BadInput(f"{option} {value!r} is not one of: {', '.join(allowed)}")
+
+
+def _print_json(text: str) -> None:
+    sys.stdout.write(text)
+
+
+# --- top-level commands -------------------------------------------------------------------------
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kclaims {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+    traceback: Annotated[bool, typer.Option("--traceback", help="Show the Python traceback on errors (for developers).")] = False,
+) -> None:
+    """Organise the claims articles make and the evidence behind them.
+
+    Exit codes: 0 ok, 1 `check` found problems, 2 bad input or usage, 3 network failure.
+    """
+    if traceback:
+        os.environ[TRACEBACK_ENV] = "1"
+
+
+@app.command("init")
+def init(directory: Annotated[Path, typer.Argument(help="Folder for the new catalog (made if missing).")] = Path(".")) -> None:
+    """Create an empty catalog: claims.yaml and a sources/ folder."""
+    from kclaims.catalog import init_catalog
+
+    root = init_catalog(directory)
+    typer.echo(f"Created an empty catalog in {root}. Next: kclaims source new, then kclaims claim add.", err=True)
+
+
+@app.command("list")
+def list_claims(
+    catalog: CatalogOption = None, topic: TopicOption = None, kind: KindOption = None, label: LabelOption = None,
+    source: SourceFilterOption = None, text: TextOption = None, sort: SortOption = SortKey.catalog,
+    json: JsonOption = False,
+) -> None:
+    """List claims with their evidence label, how many articles make each and how many papers bear on it."""
+    from kclaims.query import select_claims
+
+    rows = select_claims(_load(catalog), _filter(topic, kind, label, source, text), sort.value)
+    if json:
+        from kclaims.export.json import export_json
+
+        _print_json(export_json(rows, None))
+        return
+    from kclaims import render
+
+    render.claims_table(rows)
+
+
+@app.command("show")
+def show(
+    claim_id: Annotated[str, typer.Argument(metavar="ID", help="The claim's id (see kclaims list).")],
+    catalog: CatalogOption = None, json: JsonOption = False,
+) -> None:
+    """Show one claim: each article's words, the papers for and against, and why it got its label."""
+    from kclaims.query import ClaimRow, linked_sources
+    from kclaims.grade import claim_strength
+
+    loaded = _load(catalog)
+    claim = loaded.claim(claim_id)
+    row = ClaimRow(claim, claim_strength(claim, loaded.sources))
+    if json:
+        from kclaims.export.json import export_json
+
+        _print_json(export_json([row], linked_sources(loaded, [row])))
+        return
+    from kclaims import render
+
+    render.claim_detail(row, loaded.sources)
+
+
+@app.command("check")
+def check(catalog: CatalogOption = None, json: JsonOption = False) -> None:
+    """Check the catalog: bad values, unknown ids, duplicates, quotes that drifted, retracted support.
+
+    Prints one `file:line: problem` per problem. Exit code 1 if there is any, 0 if the catalog is clean.
+    """
+    from kclaims.check import check_catalog
+
+    problems = check_catalog(_catalog_root(catalog))
+    if json:
+        import json as json_module
+
+        records = [{"path": str(p.path), "line": p.line, "message": p.message} for p in problems]
+        _print_json(json_module.dumps({"problems": records}, indent=2) + "\n")
+    else:
+        for problem in problems:
+            typer.echo(str(problem))
+        typer.echo(f"{len(problems)} problem(s) found." if problems else "The catalog is clean.", err=True)
+    raise typer.Exit(int(ExitCode.PROBLEMS_FOUND if problems else ExitCode.OK))
+
+
+@app.command("export")
+def export(
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.json,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", dir_okay=False,
+                                                   help="Write to this file instead of standard output.")] = None,
+    catalog: CatalogOption = None, topic: TopicOption = None, kind: KindOption = None, label: LabelOption = None,
+    source: SourceFilterOption = None, text: TextOption = None, sort: SortOption = SortKey.catalog,
+) -> None:
+    """Export the claims (all, or those the filters select) and the sources they name."""
+    from kclaims.export.json import export_json
+    from kclaims.query import linked_sources, select_claims
+
+    loaded = _load(catalog)
+    rows = select_claims(loaded, _filter(topic, kind, label, source, text), sort.value)
+    text_out = export_json(rows, linked_sources(loaded, rows))
+    if output is None:
+        _print_json(text_out)
+        return
+    from kclaims.catalog import write_text_atomically
+
+    write_text_atomically(output, text_out)
+    typer.echo(f"Wrote {len(rows)} claims to {output}", err=True)
+
+
+# --- claim commands -----------------------------------------------------------------------------
+
+
+@claim_app.command("add")
+def claim_add(
+    claim_id: Annotated[str, typer.Argument(metavar="ID", help="New claim id: a short slug like nmda-antagonism.")],
+    statement: Annotated[str, typer.Argument(help="One neutral sentence, e.g. 'Ketamine blocks NMDA receptors.'")],
+    kind: Annotated[str, typer.Option("--kind", "-k", help="mechanism, efficacy, safety, dosing or background.")],
+    topic: TopicOption = None,
+    from_source: Annotated[Optional[str], typer.Option("--from", help="Id of the article that makes the claim.")] = None,
+    quote: Annotated[Optional[str], typer.Option("--quote", help="The article's exact words (needs --from).")] = None,
+    catalog: CatalogOption = None,
+) -> None:
+    """Add a claim, optionally with the article that makes it and its exact words."""
+    from kclaims.edit import add_claim
+    from kclaims.errors import BadInput
+    from kclaims.model import Claim, Quote
+
+    if bool(from_source) != bool(quote):
+        raise BadInput("--from and --quote go together: the article's id and its exact words")
+    made_in = [Quote(from_source, quote)] if from_source and quote else []
+    claim = Claim(id=claim_id, statement=statement, kind=kind, topics=topic or [], made_in=made_in)
+    add_claim(_catalog_root(catalog), claim)
+    typer.echo(f"Added claim {claim_id}.", err=True)
+
+
+@claim_app.command("quote")
+def claim_quote(
+    claim_id: Annotated[str, typer.Argument(metavar="CLAIM", help="The claim's id.")],
+    source_id: Annotated[str, typer.Argument(metavar="SOURCE", help="The article's source id.")],
+    quote: Annotated[str, typer.Argument(help="The article's exact words for the claim.")],
+    catalog: CatalogOption = None,
+) -> None:
+    """Record another article's exact words for an existing claim."""
+    from kclaims.edit import add_quote
+
+    added = add_quote(_catalog_root(catalog), claim_id, source_id, quote)
+    typer.echo(f"Added the quote from {source_id} to {claim_id}." if added else "That quote is already recorded.",
+               err=True)
+
+
+@claim_app.command("link")
+def claim_link(
+    claim_id: Annotated[str, typer.Argument(metavar="CLAIM", help="The claim's id.")],
+    source_id: Annotated[str, typer.Argument(metavar="SOURCE", help="The paper's source id.")],
+    stance: Annotated[Stance, typer.Option("--stance", help="Does the paper support, contradict or only mention it?")],
+    note: Annotated[str, typer.Option("--note", help="What the paper found, in a sentence.")] = "",
+    catalog: CatalogOption = None,
+) -> None:
+    """Link a paper to a claim as evidence (again to change the stance or note)."""
+    from kclaims.edit import link_evidence
+
+    new = link_evidence(_catalog_root(catalog), claim_id, source_id, stance.value, note)
+    typer.echo(f"{'Linked' if new else 'Updated the link of'} {source_id} to {claim_id} ({stance.value}).", err=True)
+
+
+@claim_app.command("grade")
+def claim_grade(
+    claim_id: Annotated[str, typer.Argument(metavar="CLAIM", help="The claim's id.")],
+    label: Annotated[str, typer.Argument(help="strong, moderate, limited, preliminary, contested, contradicted or unsupported.")],
+    because: Annotated[str, typer.Option("--because", help="Why (required), e.g. the review's own GRADE certainty.")],
+    catalog: CatalogOption = None,
+) -> None:
+    """Record a curator's grade; it is shown beside the computed label, never instead of it."""
+    from kclaims.edit import set_grade
+
+    set_grade(_catalog_root(catalog), claim_id, label, because)
+    typer.echo(f"Graded {claim_id} {label}.", err=True)
+
+
+# --- source commands ----------------------------------------------------------------------------
+
+
+@source_app.command("list")
+def source_list(catalog: CatalogOption = None, json: JsonOption = False) -> None:
+    """List the catalog's sources with their kind, year, identifiers and evidence level."""
+    loaded = _load(catalog)
+    sources = [loaded.sources[k] for k in sorted(loaded.sources)]
+    if json:
+        import json as json_module
+
+        from kclaims.export.json import SCHEMA_VERSION, source_record
+
+        document = {"kclaims": SCHEMA_VERSION, "sources": [source_record(s) for s in sources]}
+        _print_json(json_module.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        return
+    from kclaims import render
+
+    render.sources_table(sources)
+
+
+@source_app.command("show")
+def source_show(
+    source_id: Annotated[str, typer.Argument(metavar="ID", help="The source's id.")],
+    catalog: CatalogOption = None, json: JsonOption = False,
+) -> None:
+    """Show one source: its metadata, evidence level, and the claims that quote or cite it."""
+    loaded = _load(catalog)
+    source = loaded.source(source_id)
+    claims = [c for c in loaded.claims if source_id in c.source_ids()]
+    if json:
+        import json as json_module
+
+        from kclaims.export.json import SCHEMA_VERSION, source_record
+
+        document = {"kclaims": SCHEMA_VERSION, "sources": [source_record(source)],
+                    "claims": [c.id for c in claims]}
+        _print_json(json_module.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        return
+    from kclaims import render
+
+    render.source_detail(source, claims)
+
+
+@source_app.command("new")
+def source_new(
+    source_id: Annotated[str, typer.Argument(metavar="ID", help="New source id, e.g. clinic-blog-2020 or zarate2006.")],
+    title: Annotated[str, typer.Option("--title", help="The article's title.")],
+    url: Annotated[Optional[str], typer.Option("--url", help="Where the article is.")] = None,
+    site: Annotated[Optional[str], typer.Option("--site", help="Site or publisher name.")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="Publication date, YYYY-MM-DD (or YYYY-MM, YYYY).")] = None,
+    author: Annotated[Optional[list[str]], typer.Option("--author", help="An author (repeat for several).")] = None,
+    kind: Annotated[str, typer.Option("--kind", help="web-article, journal-article, book, report, ...")] = "web-article",
+    catalog: CatalogOption = None,
+) -> None:
+    """Enter a source by hand (no network): by default a web article with its url, title, site and date."""
+    from kclaims.edit import new_source, validate_new_id
+    from kclaims.errors import BadInput
+
+    year = None
+    if date:
+        import re
+
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date):
+            raise BadInput(f"--date {date!r} is not a date like 2020-09-01, 2020-09 or 2020")
+        year = int(date[:4])
+    fields = {"id": validate_new_id(source_id), "kind": kind, "title": title, "authors": author or [],
+              "year": year, "site": site, "date": date, "url": url, "population": "unknown"}
+    source = new_source(_catalog_root(catalog), fields)
+    typer.echo(f"Added source {source.id} (sources/{source.id}.yaml).", err=True)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app(prog_name="kclaims")

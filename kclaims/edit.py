@@ -1,0 +1,213 @@
+"""Changes to a catalog: add a claim, quote it, link evidence, grade it, enter a source by hand.
+
+Each change takes the catalog's lock, loads it strictly, checks the arguments against it, edits
+the one file it touches in round-trip mode and validates the result before writing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from kclaims.catalog import (
+    Catalog,
+    catalog_lock,
+    edit_yaml,
+    flow_list,
+    load_catalog,
+    new_yaml_file,
+    parse_claims,
+    parse_source,
+)
+from kclaims.errors import BadInput
+from kclaims.model import (
+    CLAIM_KINDS,
+    LABELS,
+    STANCES,
+    Claim,
+    Invalid,
+    Source,
+    check_id,
+    claim_from_dict,
+    source_from_dict,
+)
+
+
+def add_claim(root: Path, claim: Claim) -> Claim:
+    """Append a new claim to claims.yaml; its id must be new and its sources known."""
+    _check_claim_fields(claim)
+    with catalog_lock(root):
+        catalog = load_catalog(root)
+        if any(c.id == claim.id for c in catalog.claims):
+            raise BadInput(f"a claim with id {claim.id!r} already exists; use 'kclaims claim quote' to add words to it")
+        for source_id in claim.source_ids():
+            catalog.source(source_id)
+        with _editing_claims(catalog) as claims:
+            claims.append(_claim_to_yaml(claim))
+    return claim
+
+
+def add_quote(root: Path, claim_id: str, source_id: str, text: str) -> bool:
+    """Add an article's words for a claim; False if that exact quote was already recorded."""
+    text = _required_text(text, "quote")
+    with catalog_lock(root):
+        catalog = load_catalog(root)
+        claim = catalog.claim(claim_id)
+        catalog.source(source_id)
+        if any(q.source == source_id and q.text == text for q in claim.made_in):
+            return False
+        with _editing_claims(catalog) as claims:
+            entry = _find(claims, claim_id)
+            entry.setdefault("made_in", []).append({"source": source_id, "quote": text})
+    return True
+
+
+def link_evidence(root: Path, claim_id: str, source_id: str, stance: str, note: str = "") -> bool:
+    """Link a source to a claim with a stance; an existing link to the same source is updated.
+    Returns True when a new link was made, False when one was changed."""
+    if stance not in STANCES:
+        raise BadInput(f"stance {stance!r} is not one of: {', '.join(STANCES)}")
+    with catalog_lock(root):
+        catalog = load_catalog(root)
+        claim = catalog.claim(claim_id)
+        catalog.source(source_id)
+        existing = next((i for i, e in enumerate(claim.evidence) if e.source == source_id), None)
+        with _editing_claims(catalog) as claims:
+            evidence = _find(claims, claim_id).setdefault("evidence", [])
+            if existing is None:
+                evidence.append(_evidence_entry(source_id, stance, note))
+            else:
+                evidence[existing]["stance"] = stance
+                if note:
+                    evidence[existing]["note"] = note
+    return existing is None
+
+
+def set_grade(root: Path, claim_id: str, label: str, because: str) -> None:
+    """Record a curator's grade beside the computed label; the reason is required."""
+    if label not in LABELS:
+        raise BadInput(f"label {label!r} is not one of: {', '.join(LABELS)}")
+    because = _required_text(because, "because")
+    with catalog_lock(root):
+        catalog = load_catalog(root)
+        catalog.claim(claim_id)
+        with _editing_claims(catalog) as claims:
+            _find(claims, claim_id)["grade"] = {"label": label, "because": because}
+
+
+def new_source(root: Path, fields: dict[str, Any]) -> Source:
+    """Write sources/<id>.yaml for a source entered by hand; the id must be new."""
+    data = {key: value for key, value in fields.items() if value not in (None, "", [])}
+    data.setdefault("retrieved", dt.date.today().isoformat())
+    try:
+        source = source_from_dict(data)
+    except Invalid as error:
+        raise BadInput(error.message) from None
+    with catalog_lock(root):
+        catalog = load_catalog(root)
+        if source.id in catalog.sources:
+            raise BadInput(f"a source with id {source.id!r} already exists")
+        path = catalog.sources_dir / f"{source.id}.yaml"
+        catalog.sources_dir.mkdir(exist_ok=True)
+        new_yaml_file(path, _source_to_yaml(source, data))
+        parse_source(path.read_text(encoding="utf-8"), path)
+    return source
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _check_claim_fields(claim: Claim) -> None:
+    try:
+        claim_from_dict(_plain_claim(claim))
+    except Invalid as error:
+        raise BadInput(error.message) from None
+    if claim.kind not in CLAIM_KINDS:
+        raise BadInput(f"kind {claim.kind!r} is not one of: {', '.join(CLAIM_KINDS)}")
+
+
+def _required_text(text: str | None, name: str) -> str:
+    if not text or not text.strip():
+        raise BadInput(f"'{name}' must not be empty")
+    return text.strip()
+
+
+class _editing_claims:
+    """Context manager: the `claims:` list of claims.yaml, validated and written on exit."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self._context: Any = None
+
+    def __enter__(self) -> Any:
+        path = self.catalog.claims_path
+        self._context = edit_yaml(path, lambda text: parse_claims(text, path, strict=True))
+        document = self._context.__enter__()
+        if document is None:
+            raise BadInput("has no 'claims:' list; add 'claims: []' first", path)
+        if document.get("claims") is None:  # `claims:` with nothing under it yet
+            document["claims"] = []
+        return document["claims"]
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._context.__exit__(*exc)
+
+
+def _find(claims: Any, claim_id: str) -> Any:
+    for entry in claims:
+        if isinstance(entry, dict) and entry.get("id") == claim_id:
+            return entry
+    raise BadInput(f"no claim with id {claim_id!r}")
+
+
+def _evidence_entry(source_id: str, stance: str, note: str) -> dict[str, str]:
+    entry = {"source": source_id, "stance": stance}
+    if note:
+        entry["note"] = note
+    return entry
+
+
+def _plain_claim(claim: Claim) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": claim.id, "statement": claim.statement, "kind": claim.kind,
+                            "topics": list(claim.topics)}
+    data["made_in"] = [{"source": q.source, "quote": q.text} for q in claim.made_in]
+    data["evidence"] = [_evidence_entry(e.source, e.stance, e.note) for e in claim.evidence]
+    if claim.grade:
+        data["grade"] = {"label": claim.grade.label, "because": claim.grade.because}
+    if claim.note:
+        data["note"] = claim.note
+    return data
+
+
+def _claim_to_yaml(claim: Claim) -> dict[str, Any]:
+    data = _plain_claim(claim)
+    data["topics"] = flow_list(data["topics"])
+    return data
+
+
+SOURCE_KEY_ORDER = (
+    "id", "kind", "title", "authors", "year", "journal", "site", "publisher", "date", "volume", "issue",
+    "pages", "pmid", "pmcid", "doi", "url", "publication_types", "mesh", "population", "design",
+    "retracted", "retrieved", "references", "note",
+)
+
+
+def _source_to_yaml(source: Source, given: dict[str, Any]) -> dict[str, Any]:
+    """The source as a YAML mapping in DESIGN.md's key order, keeping the core keys even when empty."""
+    always = ("id", "kind", "title", "authors", "year", "pmid", "pmcid", "doi", "url", "population",
+              "retracted", "retrieved")
+    data: dict[str, Any] = {}
+    for key in SOURCE_KEY_ORDER:
+        value = getattr(source, key)
+        if key in always or key in given:
+            data[key] = flow_list(value) if key == "authors" else value
+    return data
+
+
+def validate_new_id(value: str) -> str:
+    """Return `value` if it can be a claim or source id, else raise BadInput saying the rule."""
+    try:
+        return check_id(value, ())
+    except Invalid as error:
+        raise BadInput(error.message) from None

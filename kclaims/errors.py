@@ -1,0 +1,67 @@
+"""Exit codes and the exceptions the core raises; the CLI turns them into one line and a code."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    PROBLEMS_FOUND = 1
+    BAD_INPUT = 2
+    NETWORK = 3
+
+
+class KclaimsError(Exception):
+    """Base of every error the core raises on purpose: a message, an optional place, a code."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return self.message
+        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        return f"{where}: {self.message}"
+
+
+class BadInput(KclaimsError):
+    """Input the user can fix: a malformed file, an unknown id, an invalid value."""
+
+
+class CatalogNotFound(BadInput):
+    """No catalog folder could be found."""
+
+
+class ConflictError(BadInput):
+    """A file changed on disk after kclaims read it; writing would lose someone's edit."""
+
+
+class NetworkError(KclaimsError):
+    """A remote service could not be reached or kept failing after retries."""
+
+    exit_code = ExitCode.NETWORK
+
+
+class Problem:
+    """One thing `check` (or a lenient load) found wrong, with where it is."""
+
+    __slots__ = ("path", "line", "message")
+
+    def __init__(self, path: Path | str, line: int | None, message: str):
+        self.path = path
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        return f"{where}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"Problem({str(self)!r})"

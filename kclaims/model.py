@@ -1,0 +1,343 @@
+"""Claims, sources and the rules that make a catalog entry valid.
+
+The model knows nothing about files: `claim_from_dict` and `source_from_dict` take plain data
+(as loaded from YAML) and return objects, or raise `Invalid` naming the key path at fault, so
+the catalog can turn that path into a line number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+CLAIM_KINDS = ("mechanism", "efficacy", "safety", "dosing", "background")
+STANCES = ("supports", "contradicts", "mentions")
+LABELS = ("strong", "moderate", "limited", "preliminary", "contested", "contradicted", "unsupported")
+POPULATIONS = ("human", "animal", "in-vitro", "mixed", "unknown")
+SOURCE_KINDS = (
+    "journal-article",
+    "web-article",
+    "book",
+    "book-chapter",
+    "report",
+    "preprint",
+    "thesis",
+    "dataset",
+    "other",
+)
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
+ID_RULE = "lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 80 characters"
+
+CLAIM_KEYS = ("id", "statement", "kind", "topics", "made_in", "evidence", "grade", "note")
+SOURCE_KEYS = (
+    "id", "kind", "title", "authors", "year", "journal", "site", "publisher", "date", "volume",
+    "issue", "pages", "pmid", "pmcid", "doi", "url", "publication_types", "mesh", "population",
+    "design", "retracted", "retrieved", "references", "note",
+)
+
+KeyPath = tuple[str | int, ...]
+
+
+class Invalid(ValueError):
+    """A value breaks a rule; `where` is the key path inside the document."""
+
+    def __init__(self, message: str, where: KeyPath = ()):
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+
+@dataclass(slots=True)
+class Quote:
+    source: str
+    text: str
+
+
+@dataclass(slots=True)
+class Evidence:
+    source: str
+    stance: str
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Grade:
+    label: str
+    because: str
+
+
+@dataclass(slots=True)
+class Claim:
+    id: str
+    statement: str
+    kind: str
+    topics: list[str] = field(default_factory=list)
+    made_in: list[Quote] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    grade: Grade | None = None
+    note: str | None = None
+
+    def source_ids(self) -> set[str]:
+        """Every source this claim names, as an article making it or as evidence."""
+        return {q.source for q in self.made_in} | {e.source for e in self.evidence}
+
+
+@dataclass(slots=True)
+class Source:
+    id: str
+    kind: str = "journal-article"
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    journal: str | None = None
+    site: str | None = None
+    publisher: str | None = None
+    date: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    publication_types: list[str] = field(default_factory=list)
+    mesh: list[str] = field(default_factory=list)
+    population: str = "unknown"
+    design: int | None = None
+    retracted: bool = False
+    retrieved: str | None = None
+    references: dict[str, str] = field(default_factory=dict)
+    note: str | None = None
+
+    def study_keys(self) -> set[str]:
+        """Identifiers that make two source records the same study."""
+        keys = set()
+        if self.pmid:
+            keys.add(f"pmid:{self.pmid}")
+        if self.pmcid:
+            keys.add(f"pmcid:{self.pmcid.upper()}")
+        if self.doi:
+            keys.add(f"doi:{self.doi.lower()}")
+        return keys
+
+    def first_author_surname(self) -> str | None:
+        if not self.authors:
+            return None
+        return self.authors[0].split()[0]
+
+
+# --- validation helpers -------------------------------------------------------------------
+
+
+def _require_mapping(data: Any, where: KeyPath, what: str) -> dict:
+    if not isinstance(data, dict):
+        raise Invalid(f"{what} must be a mapping of keys to values, not {_type_name(data)}", where)
+    return data
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "empty"
+    return {str: "text", int: "a number", float: "a number", bool: "true/false", list: "a list",
+            dict: "a mapping"}.get(type(value), type(value).__name__)
+
+
+def _text(data: dict, key: str, where: KeyPath, required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None or value == "":
+        if required:
+            raise Invalid(f"'{key}' is required", where + (key,))
+        return None
+    if isinstance(value, bool) or isinstance(value, (dict, list)):
+        raise Invalid(f"'{key}' must be text, not {_type_name(value)}", where + (key,))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _choice(data: dict, key: str, choices: tuple[str, ...], where: KeyPath, default: str | None = None) -> str:
+    value = data.get(key, default)
+    if value is None:
+        raise Invalid(f"'{key}' is required (one of: {', '.join(choices)})", where + (key,))
+    if value not in choices:
+        raise Invalid(f"'{key}' is {value!r}; expected one of: {', '.join(choices)}", where + (key,))
+    return value
+
+
+def _text_list(data: dict, key: str, where: KeyPath) -> list[str]:
+    value = data.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        raise Invalid(f"'{key}' must be a list, e.g. [{value}]", where + (key,))
+    if not isinstance(value, list):
+        raise Invalid(f"'{key}' must be a list, not {_type_name(value)}", where + (key,))
+    for i, item in enumerate(value):
+        if not isinstance(item, (str, int)) or isinstance(item, bool):
+            raise Invalid(f"'{key}' item must be text, not {_type_name(item)}", where + (key, i))
+    return [str(item) for item in value]
+
+
+def check_id(value: Any, where: KeyPath, key: str = "id") -> str:
+    """Return `value` if it is a valid slug id, else raise Invalid."""
+    if not isinstance(value, str) or not ID_PATTERN.match(value):
+        raise Invalid(f"'{key}' {value!r} is not a valid id ({ID_RULE})", where + (key,))
+    return value
+
+
+def _list_of_mappings(data: dict, key: str, where: KeyPath) -> list[tuple[KeyPath, dict]]:
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Invalid(f"'{key}' must be a list, not {_type_name(value)}", where + (key,))
+    return [(where + (key, i), _require_mapping(item, where + (key, i), f"each '{key}' entry"))
+            for i, item in enumerate(value)]
+
+
+# --- claims ---------------------------------------------------------------------------------
+
+
+def claim_from_dict(data: Any, where: KeyPath = ()) -> Claim:
+    """Build a Claim from loaded YAML data, or raise Invalid at the first broken rule."""
+    data = _require_mapping(data, where, "a claim")
+    _reject_unknown_types(data, where)
+    claim_id = check_id(data.get("id"), where)
+    made_in = [
+        Quote(check_id(q.get("source"), w, "source"), _text(q, "quote", w, required=True) or "")
+        for w, q in _list_of_mappings(data, "made_in", where)
+    ]
+    evidence = [
+        Evidence(check_id(e.get("source"), w, "source"), _choice(e, "stance", STANCES, w),
+                 _text(e, "note", w) or "")
+        for w, e in _list_of_mappings(data, "evidence", where)
+    ]
+    return Claim(
+        id=claim_id,
+        statement=_text(data, "statement", where, required=True) or "",
+        kind=_choice(data, "kind", CLAIM_KINDS, where),
+        topics=[_topic(t, where) for t in _text_list(data, "topics", where)],
+        made_in=made_in,
+        evidence=evidence,
+        grade=_grade(data.get("grade"), where + ("grade",)),
+        note=_text(data, "note", where),
+    )
+
+
+def _topic(value: str, where: KeyPath) -> str:
+    if not ID_PATTERN.match(value):
+        raise Invalid(f"topic {value!r} is not a valid slug ({ID_RULE})", where + ("topics",))
+    return value
+
+
+def _grade(data: Any, where: KeyPath) -> Grade | None:
+    if data is None:
+        return None
+    data = _require_mapping(data, where, "'grade'")
+    label = _choice(data, "label", LABELS, where)
+    because = _text(data, "because", where)
+    if not because:
+        raise Invalid("a grade needs 'because': say why it differs from or adds to the computed label",
+                      where + ("because",))
+    return Grade(label, because)
+
+
+def _reject_unknown_types(data: dict, where: KeyPath) -> None:
+    for key, value in data.items():
+        if not isinstance(key, str):
+            raise Invalid(f"key {key!r} must be text", where)
+        if isinstance(value, (set, tuple, bytes)):
+            raise Invalid(f"'{key}' has an unsupported value type", where + (key,))
+
+
+# --- sources --------------------------------------------------------------------------------
+
+
+def source_from_dict(data: Any, where: KeyPath = ()) -> Source:
+    """Build a Source from loaded YAML data, or raise Invalid at the first broken rule."""
+    data = _require_mapping(data, where, "a source")
+    _reject_unknown_types(data, where)
+    return Source(
+        id=check_id(data.get("id"), where),
+        kind=_choice(data, "kind", SOURCE_KINDS, where, default="journal-article"),
+        title=_text(data, "title", where),
+        authors=_text_list(data, "authors", where),
+        year=_year(data.get("year"), where),
+        journal=_text(data, "journal", where),
+        site=_text(data, "site", where),
+        publisher=_text(data, "publisher", where),
+        date=_text(data, "date", where),
+        volume=_text(data, "volume", where),
+        issue=_text(data, "issue", where),
+        pages=_text(data, "pages", where),
+        pmid=_pmid(data.get("pmid"), where),
+        pmcid=_pmcid(data.get("pmcid"), where),
+        doi=_text(data, "doi", where),
+        url=_text(data, "url", where),
+        publication_types=_text_list(data, "publication_types", where),
+        mesh=_text_list(data, "mesh", where),
+        population=_choice(data, "population", POPULATIONS, where, default="unknown"),
+        design=_design(data.get("design"), where),
+        retracted=_bool(data, "retracted", where),
+        retrieved=_text(data, "retrieved", where),
+        references=_references(data.get("references"), where + ("references",)),
+        note=_text(data, "note", where),
+    )
+
+
+def _year(value: Any, where: KeyPath) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+        raise Invalid(f"'year' must be a year like 2016, not {value!r}", where + ("year",))
+    year = int(value)
+    if not 1000 <= year <= 2999:
+        raise Invalid(f"'year' {year} is not a plausible year", where + ("year",))
+    return year
+
+
+def _pmid(value: Any, where: KeyPath) -> str | None:
+    if value is None or value == "":
+        return None
+    text = str(value)
+    if isinstance(value, bool) or not text.isdigit() or text.startswith("0"):
+        raise Invalid(f"'pmid' must be digits like \"16894061\", not {value!r}", where + ("pmid",))
+    return text
+
+
+def _pmcid(value: Any, where: KeyPath) -> str | None:
+    if value is None or value == "":
+        return None
+    text = str(value).upper()
+    if not re.fullmatch(r"PMC\d+", text):
+        raise Invalid(f"'pmcid' must look like PMC4810965, not {value!r}", where + ("pmcid",))
+    return text
+
+
+def _design(value: Any, where: KeyPath) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise Invalid(f"'design' must be an evidence level from 1 to 5 (or empty), not {value!r}",
+                      where + ("design",))
+    return value
+
+
+def _bool(data: dict, key: str, where: KeyPath) -> bool:
+    value = data.get(key, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise Invalid(f"'{key}' must be true or false, not {value!r}", where + (key,))
+    return value
+
+
+def _references(value: Any, where: KeyPath) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Invalid(f"'references' must map a marker to a source id, not {_type_name(value)}", where)
+    return {str(marker): check_id(target, where, str(marker)) for marker, target in value.items()}

@@ -1,0 +1,90 @@
+"""Select, sort and summarise claims: what `kclaims list` and the exports show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kclaims.catalog import Catalog
+from kclaims.errors import BadInput
+from kclaims.grade import Strength, claim_strength
+from kclaims.model import LABELS, Claim
+
+SORT_KEYS = ("catalog", "id", "label", "kind", "articles", "papers", "statement")
+
+
+@dataclass
+class ClaimFilter:
+    """The filters `kclaims list` and `kclaims export` share; empty fields do not filter."""
+
+    topics: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    text: str | None = None
+
+
+@dataclass
+class ClaimRow:
+    """A claim with its computed strength and the counts a table shows."""
+
+    claim: Claim
+    strength: Strength
+
+    @property
+    def articles(self) -> int:
+        return len({q.source for q in self.claim.made_in})
+
+    @property
+    def papers(self) -> int:
+        return len({e.source for e in self.claim.evidence})
+
+
+def select_claims(catalog: Catalog, wanted: ClaimFilter | None = None, sort: str = "catalog") -> list[ClaimRow]:
+    """The claims that pass every filter, with their strength, in the order asked for."""
+    wanted = wanted or ClaimFilter()
+    if sort not in SORT_KEYS:
+        raise BadInput(f"cannot sort by {sort!r}; choose one of: {', '.join(SORT_KEYS)}")
+    for source_id in wanted.sources:
+        catalog.source(source_id)  # an unknown id is a typo worth reporting, not an empty table
+    text = wanted.text.casefold() if wanted.text else None
+    rows = []
+    for claim in catalog.claims:
+        if not _passes(claim, wanted, text):
+            continue
+        row = ClaimRow(claim, claim_strength(claim, catalog.sources))
+        if wanted.labels and row.strength.label not in wanted.labels:
+            continue
+        rows.append(row)
+    return _sorted(rows, sort)
+
+
+def _passes(claim: Claim, wanted: ClaimFilter, text: str | None) -> bool:
+    if wanted.topics and not set(wanted.topics) & set(claim.topics):
+        return False
+    if wanted.kinds and claim.kind not in wanted.kinds:
+        return False
+    if wanted.sources and not set(wanted.sources) & claim.source_ids():
+        return False
+    if text and text not in claim.statement.casefold() and not any(text in q.text.casefold() for q in claim.made_in):
+        return False
+    return True
+
+
+def _sorted(rows: list[ClaimRow], sort: str) -> list[ClaimRow]:
+    keys = {
+        "catalog": None,
+        "id": lambda r: r.claim.id,
+        "label": lambda r: (LABELS.index(r.strength.label), r.claim.id),
+        "kind": lambda r: (r.claim.kind, r.claim.id),
+        "articles": lambda r: (-r.articles, r.claim.id),
+        "papers": lambda r: (-r.papers, r.claim.id),
+        "statement": lambda r: r.claim.statement.casefold(),
+    }
+    key = keys[sort]
+    return rows if key is None else sorted(rows, key=key)
+
+
+def linked_sources(catalog: Catalog, rows: list[ClaimRow]) -> list:
+    """The sources the given claims name, in catalog (id) order, each once."""
+    wanted = set().union(*(row.claim.source_ids() for row in rows)) if rows else set()
+    return [source for source_id, source in sorted(catalog.sources.items()) if source_id in wanted]
