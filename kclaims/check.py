@@ -172,5 +172,5 @@ def _line_in_file(path: Path, find: Callable[[str], int | None]) -> int | None:
         return None
 
 
-def _shorten(text: str, limit: int = 60) -> str:
+def _shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -28,16 +28,20 @@ class _ErrorFunnel(TyperGroup):
         try:
             return super().invoke(ctx)
         except KclaimsError as error:
-            if os.environ.get(TRACEBACK_ENV):
+            if _wants_traceback(ctx):
                 raise
             typer.echo(str(error) if error.path else f"error: {error.message}", err=True)
             raise typer.Exit(int(error.exit_code)) from None
         except OSError as error:
-            if os.environ.get(TRACEBACK_ENV):
+            if _wants_traceback(ctx):
                 raise
             where = f"{error.filename}: " if error.filename else ""
             typer.echo(f"{where}{error.strerror or error}", err=True)
             raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
+
+
+def _wants_traceback(ctx: Any) -> bool:
+    return bool(ctx.params.get("traceback") or os.environ.get(TRACEBACK_ENV))
 
 
 app = typer.Typer(
@@ -46,6 +50,7 @@ app = typer.Typer(
     help="Organise the claims articles make and the evidence behind them: quotes, sources, labels, reports.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 claim_app = typer.Typer(help="Add claims, their quotes, their evidence and a curator's grade.", no_args_is_help=True)
@@ -92,10 +97,6 @@ class Stance(str, Enum):
     supports = "supports"
     contradicts = "contradicts"
     mentions = "mentions"
-
-
-class ExportFormat(str, Enum):
-    json = "json"
 
 
 def _catalog_root(catalog: Path | None) -> Path:
@@ -145,14 +146,13 @@ def _version(value: bool) -> None:
 def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
-    traceback: Annotated[bool, typer.Option("--traceback", help="Show the Python traceback on errors (for developers).")] = False,
+    traceback: Annotated[bool, typer.Option(
+        "--traceback", help=f"Show the Python traceback on errors, for developers (or set {TRACEBACK_ENV}=1).")] = False,
 ) -> None:
     """Organise the claims articles make and the evidence behind them.
 
     Exit codes: 0 ok, 1 `check` found problems, 2 bad input or usage, 3 network failure.
     """
-    if traceback:
-        os.environ[TRACEBACK_ENV] = "1"
 
 
 @app.command("init")
@@ -229,19 +229,22 @@ def check(catalog: CatalogOption = None, json: JsonOption = False) -> None:
 
 @app.command("export")
 def export(
-    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.json,
+    format: Annotated[str, typer.Option("--format", "-f", help="Output format: json (see kclaims export --help).")] = "json",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", dir_okay=False,
                                                    help="Write to this file instead of standard output.")] = None,
     catalog: CatalogOption = None, topic: TopicOption = None, kind: KindOption = None, label: LabelOption = None,
     source: SourceFilterOption = None, text: TextOption = None, sort: SortOption = SortKey.catalog,
 ) -> None:
     """Export the claims (all, or those the filters select) and the sources they name."""
-    from kclaims.export.json import export_json
+    from kclaims.errors import BadInput
+    from kclaims.export import FORMATS, exporter
     from kclaims.query import linked_sources, select_claims
 
+    if format not in FORMATS:
+        raise BadInput(f"--format {format!r} is not one of: {', '.join(FORMATS)}")
     loaded = _load(catalog)
     rows = select_claims(loaded, _filter(topic, kind, label, source, text), sort.value)
-    text_out = export_json(rows, linked_sources(loaded, rows))
+    text_out = exporter(format)(rows, linked_sources(loaded, rows))
     if output is None:
         _print_json(text_out)
         return
@@ -391,6 +394,15 @@ def source_new(
               "year": year, "site": site, "date": date, "url": url, "population": "unknown"}
     source = new_source(_catalog_root(catalog), fields)
     typer.echo(f"Added source {source.id} (sources/{source.id}.yaml).", err=True)
+
+
+# --- source commands from identifiers (issue 4: add, refresh, import) ----------------------------
+
+
+# --- report commands (issue 5: map) -------------------------------------------------------------
+
+
+# --- extraction commands (issue 6: extract) -----------------------------------------------------
 
 
 def run() -> None:

@@ -201,7 +201,7 @@ def _cite(source: Source) -> str:
 def design_table_markdown() -> str:
     """The level table as Markdown, as docs/evidence.md shows it."""
     rows = ["| level | design | publication types |", "|---|---|---|"]
-    rows += [f"| {lvl} | {name} | {', '.join(types)} |" for lvl, name, types in DESIGN_TABLE]
+    rows += [f"| {lvl} | {name} | {'; '.join(types)} |" for lvl, name, types in DESIGN_TABLE]
     rows.append(f"| – | not evidence | kind {', '.join(NOT_EVIDENCE_KINDS)}; {', '.join(NOT_EVIDENCE_TYPES)}; "
                 f"{RETRACTED_TYPE} (or `retracted: true`) |")
     return "\n".join(rows) + "\n"

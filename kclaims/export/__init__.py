@@ -1,1 +1,20 @@
-"""Exporters: each turns selected claims and their sources into a string; none writes files."""
+"""Exporters: each turns selected claims and their sources into a string; none writes files.
+
+Every exporter has the signature `(rows: list[ClaimRow], sources: list[Source]) -> str` and is
+registered in FORMATS by name, as "module:function", so only the chosen one is imported.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+FORMATS: dict[str, str] = {
+    "json": "kclaims.export.json:export_json",
+}
+
+
+def exporter(name: str) -> Callable[..., str]:
+    """The export function registered for format `name` (KeyError if none)."""
+    module_name, function = FORMATS[name].split(":")
+    return getattr(importlib.import_module(module_name), function)

@@ -1,0 +1,150 @@
+"""Finding and loading a catalog: strict errors with file and line, safe YAML, the derived cache."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import invoke, snapshot_files, write_small_catalog
+from kclaims.catalog import find_catalog, init_catalog, load_catalog
+from kclaims.errors import BadInput, CatalogNotFound
+
+
+def test_load_small_catalog(small_catalog: Path):
+    catalog = load_catalog(small_catalog)
+    assert [c.id for c in catalog.claims] == ["nmda-antagonism", "ptsd-relief"]
+    assert sorted(catalog.sources) == ["anis1983", "blog", "feder2014"]
+    assert catalog.sources["anis1983"].pmid == "6317114"
+    assert catalog.claims[0].made_in[0].source == "blog"
+
+
+def test_find_catalog_walks_up_from_a_subfolder(small_catalog: Path):
+    deep = small_catalog / "sources" / "nested"
+    deep.mkdir()
+    assert find_catalog(start=deep) == small_catalog.resolve()
+
+
+def test_find_catalog_explains_how_to_get_one(tmp_path: Path):
+    with pytest.raises(CatalogNotFound, match="kclaims init"):
+        find_catalog(start=tmp_path)
+    with pytest.raises(CatalogNotFound, match="not a kclaims catalog"):
+        find_catalog(explicit=tmp_path)
+
+
+def test_catalog_found_from_environment_variable(small_catalog: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("KCLAIMS_CATALOG", str(small_catalog))
+    monkeypatch.chdir(tmp_path)
+    result = invoke(["list", "--json"])
+    assert '"nmda-antagonism"' in result.stdout
+
+
+def test_init_makes_an_empty_catalog_and_refuses_twice(tmp_path: Path):
+    root = init_catalog(tmp_path / "new")
+    assert load_catalog(root).claims == []
+    with pytest.raises(BadInput, match="already"):
+        init_catalog(root)
+
+
+def _break(root: Path, name: str, old: str, new: str) -> None:
+    path = root / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "line", "message"),
+    [
+        ("claims.yaml", "    kind: efficacy", "    kind: efficacious", 17, "'kind' is 'efficacious'; expected one of"),
+        ("claims.yaml", "        stance: supports\n        note: Reduced", "        stance: maybe\n        note: Reduced",
+         24, "'stance' is 'maybe'"),
+        ("claims.yaml", "    topics: [ptsd]", "    topics: ptsd", 18, "'topics' must be a list"),
+        ("claims.yaml", "  - id: ptsd-relief", "  - id: PTSD Relief", 15, "not a valid id"),
+        ("claims.yaml", "    statement: Ketamine reduces PTSD symptoms.\n", "", 15, "'statement' is required"),
+        ("claims.yaml", "    kind: efficacy\n", "    kind: efficacy\n  bad: [unclosed\n", 18, "invalid YAML"),
+        ("sources/anis1983.yaml", "year: 1983", "year: nineteen", 5, "'year' must be a year"),
+        ("sources/anis1983.yaml", "population: animal", "population: mice", 11, "'population' is 'mice'"),
+        ("sources/anis1983.yaml", "id: anis1983", "id: anis1984", 1, "does not match the file name"),
+        ("sources/anis1983.yaml", "design: null", "design: 7", 12, "'design' must be an evidence level"),
+        ("sources/feder2014.yaml", 'pmid: "24740528"', "pmid: [1]", 7, "'pmid' must be digits"),
+    ],
+)
+def test_bad_input_names_file_and_line_and_exits_2(small_catalog, name, old, new, line, message):
+    _break(small_catalog, name, old, new)
+    before = snapshot_files(small_catalog)
+    result = invoke(["list"], code=2, catalog=small_catalog)
+    error = result.stderr.strip()
+    assert error.startswith(f"{small_catalog / name}:{line}: "), error
+    assert message in error
+    assert "\n" not in error and "Traceback" not in error
+    assert snapshot_files(small_catalog) == before
+
+
+def test_yaml_tags_that_construct_objects_are_refused(small_catalog: Path):
+    _break(small_catalog, "claims.yaml", "    statement: Ketamine reduces PTSD symptoms.",
+           "    statement: !!python/object/apply:os.system ['echo pwned']")
+    result = invoke(["show", "ptsd-relief"], code=2, catalog=small_catalog)
+    assert "tags that construct objects are not allowed" in result.stderr
+    assert "claims.yaml:16:" in result.stderr
+
+
+def test_missing_claims_file_is_bad_input(tmp_path: Path):
+    result = invoke(["list"], code=2, catalog=tmp_path)
+    assert "not a kclaims catalog" in result.stderr
+
+
+def test_non_utf8_file_is_bad_input(small_catalog: Path):
+    (small_catalog / "sources" / "blog.yaml").write_bytes(b"id: blog\ntitle: caf\xe9\n")
+    result = invoke(["list"], code=2, catalog=small_catalog)
+    assert "blog.yaml: not UTF-8" in result.stderr
+
+
+def _age(root: Path, seconds: float = 10) -> None:
+    """Make every file look older, so the cache (which skips just-written files) will keep them."""
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        os.utime(path, (past, past))
+
+
+def test_cache_serves_unchanged_files_and_notices_edits(small_catalog: Path, monkeypatch: pytest.MonkeyPatch):
+    _age(small_catalog)
+    load_catalog(small_catalog)
+
+    import kclaims.catalog as catalog_module
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("an unchanged file was parsed again")
+
+    monkeypatch.setattr(catalog_module, "_parse_yaml", no_parsing)
+    assert len(load_catalog(small_catalog).claims) == 2
+    monkeypatch.undo()
+
+    _break(small_catalog, "sources/feder2014.yaml", "year: 2014", "year: 2015")
+    assert load_catalog(small_catalog).sources["feder2014"].year == 2015
+
+
+def test_cache_is_disposable(small_catalog: Path, clean_environment: Path):
+    _age(small_catalog)
+    load_catalog(small_catalog)
+    cached = list(clean_environment.glob("catalog-*.pickle"))
+    assert cached
+    cached[0].write_bytes(b"garbage")
+    assert len(load_catalog(small_catalog).claims) == 2
+
+
+def test_deleted_source_file_disappears_from_cached_catalog(small_catalog: Path):
+    _age(small_catalog)
+    load_catalog(small_catalog)
+    (small_catalog / "sources" / "anis1983.yaml").unlink()
+    assert "anis1983" not in load_catalog(small_catalog).sources
+
+
+def test_lenient_load_collects_problems_and_keeps_good_entries(tmp_path: Path):
+    root = write_small_catalog(tmp_path / "c")
+    _break(root, "claims.yaml", "    kind: efficacy", "    kind: nonsense")
+    catalog = load_catalog(root, strict=False)
+    assert [c.id for c in catalog.claims] == ["nmda-antagonism"]
+    assert len(catalog.problems) == 1 and catalog.problems[0].line == 17

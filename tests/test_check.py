@@ -1,0 +1,114 @@
+"""`kclaims check`: one `path:line: message` per problem, exit 1 when any, 0 when clean."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import invoke
+from kclaims.check import check_catalog, normalise_quote_text, statement_signature
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_clean_catalog_exits_0(small_catalog: Path):
+    result = invoke(["check"], catalog=small_catalog)
+    assert result.stdout == ""
+    assert "clean" in result.stderr
+
+
+def test_quote_drift_is_reported_with_line(small_catalog: Path):
+    (small_catalog / "sources" / "blog.txt").write_text("The article was edited.\n", encoding="utf-8")
+    result = invoke(["check"], code=1, catalog=small_catalog)
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == (f"{small_catalog / 'claims.yaml'}:9: quote of claim 'nmda-antagonism' is not verbatim in "
+                        "sources/blog.txt: 'By blocking this receptor, ketamine can reduce pain transmission'")
+    assert len(lines) == 2
+
+
+def test_quote_check_forgives_only_whitespace_and_typography(small_catalog: Path):
+    (small_catalog / "sources" / "blog.txt").write_text(
+        "By  blocking this\nreceptor, ketamine can reduce pain transmission.\n"
+        "Some say ketamine may ease the symptoms of PTSD.\n", encoding="utf-8")
+    assert check_catalog(small_catalog) == []
+    (small_catalog / "sources" / "blog.txt").write_text(
+        "By blocking this receptor, Ketamine can reduce pain transmission.\n"
+        "Some say ketamine may ease the symptoms of PTSD.\n", encoding="utf-8")
+    assert len(check_catalog(small_catalog)) == 1  # case is not forgiven
+
+
+def test_typographic_normalisation():
+    assert normalise_quote_text("Ketamine\u2019s \u201crapid\u201d effect \u2013 in  hours") == \
+        "Ketamine's \"rapid\" effect - in hours"
+
+
+def test_dangling_ids_and_unmade_claims_and_duplicates(small_catalog: Path):
+    _append(small_catalog / "claims.yaml", """\
+  - id: ptsd-relief
+    statement: Ketamine lowers PTSD symptom scores in veterans.
+    kind: efficacy
+  - id: ghost-link
+    statement: Ketamine reduces the symptoms of PTSD.
+    kind: efficacy
+    made_in:
+      - source: nowhere
+        quote: "x"
+    evidence:
+      - source: zarate2006
+        stance: supports
+""")
+    result = invoke(["check"], code=1, catalog=small_catalog)
+    claims = small_catalog / "claims.yaml"
+    out = result.stdout
+    assert f"{claims}:26: duplicate claim id 'ptsd-relief'" in out
+    assert f"{claims}:26: claim 'ptsd-relief' is made by no article" in out
+    assert f"{claims}:33: claim 'ghost-link' quotes unknown source 'nowhere'" in out
+    assert f"{claims}:36: claim 'ghost-link' links unknown source 'zarate2006'" in out
+    assert f"{claims}:30: claim 'ghost-link' says the same as 'ptsd-relief'" in out
+    assert "1 problem" not in result.stderr and "problem(s) found" in result.stderr
+
+
+def test_retracted_support_is_flagged(small_catalog: Path):
+    _replace(small_catalog / "sources" / "feder2014.yaml", "retracted: false", "retracted: true")
+    result = invoke(["check"], code=1, catalog=small_catalog)
+    assert f"{small_catalog / 'claims.yaml'}:23: claim 'ptsd-relief' is supported by retracted source 'feder2014'" \
+        in result.stdout
+
+
+def test_wrong_types_are_problems_for_check_with_their_lines(small_catalog: Path):
+    _replace(small_catalog / "claims.yaml", "    kind: efficacy", "    kind: efficacious")
+    _replace(small_catalog / "sources" / "anis1983.yaml", "year: 1983", "year: 19x3")
+    result = invoke(["check"], code=1, catalog=small_catalog)
+    assert f"{small_catalog / 'claims.yaml'}:17: 'kind' is 'efficacious'" in result.stdout
+    assert f"{small_catalog / 'sources' / 'anis1983.yaml'}:5: 'year' must be a year" in result.stdout
+    # the claim that cites the broken source now dangles, and check says so too
+    assert "links unknown source 'anis1983'" in result.stdout
+
+
+def test_dangling_reference_in_article_list(small_catalog: Path):
+    _replace(small_catalog / "sources" / "blog.yaml", "references: {}", "references:\n  '1': anis1983\n  '2': lost2020")
+    result = invoke(["check"], code=1, catalog=small_catalog)
+    assert result.stdout.strip() == \
+        f"{small_catalog / 'sources' / 'blog.yaml'}:13: reference [2] points at unknown source 'lost2020'"
+
+
+def test_check_json(small_catalog: Path):
+    import json
+
+    (small_catalog / "sources" / "blog.txt").write_text("nothing\n", encoding="utf-8")
+    result = invoke(["check", "--json"], code=1, catalog=small_catalog)
+    problems = json.loads(result.stdout)["problems"]
+    assert {p["line"] for p in problems} == {9, 21}
+
+
+def test_statement_signature_ignores_order_case_plural_and_small_words():
+    assert statement_signature("Ketamine reduces PTSD symptoms.") == \
+        statement_signature("ketamine reduces the symptom of PTSD")
+    assert statement_signature("Ketamine reduces PTSD symptoms.") != statement_signature("Ketamine causes PTSD.")

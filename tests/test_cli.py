@@ -1,0 +1,198 @@
+"""The command line as a user meets it: list, show, sources, export, version and help."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, invoke
+from kclaims import __version__
+from kclaims.cli import app
+from kclaims.export.json import SCHEMA_VERSION
+
+
+def test_version():
+    assert invoke(["--version"]).stdout.strip() == f"kclaims {__version__}"
+
+
+def test_list_table_shows_each_claim_with_label_and_counts(small_catalog: Path):
+    out = invoke(["list"], catalog=small_catalog).stdout
+    lines = [line for line in out.splitlines() if "nmda-antagonism" in line or "ptsd-relief" in line]
+    assert len(lines) == 2
+    assert "Ketamine blocks NMDA glutamate receptors." in lines[0]
+    assert "limited" in lines[0] and "mechanism" in lines[0]
+    assert "efficacy" in lines[1] and "ptsd" in lines[1]
+
+
+def _ids(args: list[str], catalog: Path) -> list[str]:
+    return [c["id"] for c in json.loads(invoke(["list", "--json", *args], catalog=catalog).stdout)["claims"]]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], ["nmda-antagonism", "ptsd-relief"]),
+        (["--topic", "ptsd"], ["ptsd-relief"]),
+        (["--topic", "ptsd", "--topic", "chronic-pain"], ["nmda-antagonism", "ptsd-relief"]),
+        (["--kind", "mechanism"], ["nmda-antagonism"]),
+        (["--label", "limited"], ["nmda-antagonism", "ptsd-relief"]),
+        (["--label", "strong"], []),
+        (["--source", "feder2014"], ["ptsd-relief"]),
+        (["--text", "PAIN TRANSMISSION"], ["nmda-antagonism"]),
+        (["--text", "reduces ptsd"], ["ptsd-relief"]),
+        (["--sort", "id"], ["nmda-antagonism", "ptsd-relief"]),
+        (["--sort", "statement"], ["nmda-antagonism", "ptsd-relief"]),
+        (["--sort", "kind"], ["ptsd-relief", "nmda-antagonism"]),
+    ],
+)
+def test_list_filters_and_sorts(small_catalog: Path, args, expected):
+    assert _ids(args, small_catalog) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--kind", "opinion"], "--kind 'opinion' is not one of"),
+        (["--label", "great"], "--label 'great' is not one of"),
+        (["--source", "zarate2006"], "no source with id 'zarate2006'"),
+    ],
+)
+def test_list_rejects_unknown_filter_values(small_catalog: Path, args, message):
+    assert message in invoke(["list", *args], code=2, catalog=small_catalog).stderr
+
+
+def test_list_json_contract_has_exact_keys(small_catalog: Path):
+    document = json.loads(invoke(["list", "--json"], catalog=small_catalog).stdout)
+    assert document["kclaims"] == SCHEMA_VERSION == 1
+    assert set(document) == {"kclaims", "claims"}
+    claim = document["claims"][0]
+    assert set(claim) == {"id", "statement", "kind", "topics", "quotes", "evidence", "strength", "grade", "note"}
+    assert claim["quotes"] == [{"source": "blog", "text": "By blocking this receptor, ketamine can reduce pain transmission"}]
+    assert claim["evidence"][0] == {"source": "anis1983", "stance": "supports",
+                                    "note": "Ketamine selectively reduced NMDA-evoked excitation of spinal neurones."}
+    assert claim["strength"]["label"] == "limited"
+    assert set(claim["strength"]) == {"label", "reasons"}
+
+
+def test_export_json_contract_and_sources(small_catalog: Path, tmp_path: Path):
+    out = tmp_path / "report.json"
+    invoke(["export", "--format", "json", "--output", str(out)], catalog=small_catalog)
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert set(document) == {"kclaims", "claims", "sources"}
+    source = next(s for s in document["sources"] if s["id"] == "feder2014")
+    assert set(source) == {"id", "kind", "title", "authors", "year", "journal", "pmid", "pmcid", "doi", "url",
+                           "design", "level", "retracted"}
+    assert (source["level"], source["design"], source["pmid"]) == (2, "randomized controlled trial", "24740528")
+    anis = next(s for s in document["sources"] if s["id"] == "anis1983")
+    assert anis["level"] == 5  # animal work, as for a clinical claim
+    blog = next(s for s in document["sources"] if s["id"] == "blog")
+    assert blog["level"] is None
+
+
+def test_export_filters_select_claims_and_their_sources(small_catalog: Path):
+    document = json.loads(invoke(["export", "--topic", "ptsd"], catalog=small_catalog).stdout)
+    assert [c["id"] for c in document["claims"]] == ["ptsd-relief"]
+    assert [s["id"] for s in document["sources"]] == ["blog", "feder2014"]
+
+
+def test_export_to_unwritable_path_is_one_line_and_leaves_nothing(small_catalog: Path, tmp_path: Path):
+    target = tmp_path / "no-such-folder" / "out.json"
+    result = invoke(["export", "--output", str(target)], code=2, catalog=small_catalog)
+    assert len(result.stderr.strip().splitlines()) == 1 and "No such file or directory" in result.stderr
+    assert not target.parent.exists()
+
+
+def test_show_prints_quotes_evidence_and_reasons(small_catalog: Path):
+    out = invoke(["show", "nmda-antagonism"], catalog=small_catalog).stdout
+    assert "Ketamine blocks NMDA glutamate receptors." in out
+    assert "By blocking this receptor, ketamine can reduce pain transmission" in out
+    assert "anis1983" in out and "supports" in out
+    assert "limited: one supporting level-2 source, or any at level 3" in out
+    assert "animal study: direct evidence for a mechanism claim" in out
+
+
+def test_show_grade_is_beside_the_computed_label(small_catalog: Path):
+    invoke(["claim", "grade", "ptsd-relief", "moderate", "--because", "Two RCTs agree."], catalog=small_catalog)
+    out = invoke(["show", "ptsd-relief"], catalog=small_catalog).stdout
+    assert "Evidence: limited" in out
+    assert "Curator's grade: moderate — Two RCTs agree." in out
+    document = json.loads(invoke(["show", "ptsd-relief", "--json"], catalog=small_catalog).stdout)
+    assert document["claims"][0]["grade"] == {"label": "moderate", "because": "Two RCTs agree."}
+    assert document["claims"][0]["strength"]["label"] == "limited"
+    assert [s["id"] for s in document["sources"]] == ["blog", "feder2014"]
+
+
+def test_show_unknown_claim_suggests(small_catalog: Path):
+    result = invoke(["show", "ptsd-releif"], code=2, catalog=small_catalog)
+    assert result.stderr.strip() == "error: no claim with id 'ptsd-releif' (did you mean: ptsd-relief?)"
+
+
+def test_source_list_and_show(small_catalog: Path):
+    out = invoke(["source", "list"], catalog=small_catalog).stdout
+    assert "anis1983" in out and "PMID 6317114" in out
+    document = json.loads(invoke(["source", "list", "--json"], catalog=small_catalog).stdout)
+    assert [s["id"] for s in document["sources"]] == ["anis1983", "blog", "feder2014"]
+    shown = invoke(["source", "show", "feder2014"], catalog=small_catalog).stdout
+    assert "randomized controlled trial" in shown and "ptsd-relief" in shown
+    claims = json.loads(invoke(["source", "show", "blog", "--json"], catalog=small_catalog).stdout)["claims"]
+    assert claims == ["nmda-antagonism", "ptsd-relief"]
+
+
+def test_no_catalog_anywhere_says_how_to_get_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke(["list"], code=2)
+    assert "kclaims init" in result.stderr and "--catalog" in result.stderr
+
+
+def test_init_command(tmp_path: Path):
+    invoke(["init", str(tmp_path / "fresh")])
+    assert invoke(["list", "--json"], catalog=tmp_path / "fresh").stdout.startswith('{\n  "kclaims": 1')
+
+
+def _all_commands(group, prefix=()):
+    for name, command in group.commands.items():
+        path = (*prefix, name)
+        yield path, command
+        if hasattr(command, "commands"):
+            yield from _all_commands(command, path)
+
+
+def test_every_command_and_option_has_help():
+    import typer
+
+    root = typer.main.get_command(app)
+    missing = []
+    for path, command in _all_commands(root):
+        if not (command.help or "").strip():
+            missing.append(" ".join(path))
+        for param in command.params:
+            if param.param_type_name == "option" and not (getattr(param, "help", "") or "").strip():
+                missing.append(f"{' '.join(path)} {param.opts[0]}")
+    assert missing == []
+
+
+def test_cli_reference_doc_is_current():
+    from kclaims.docs import cli_reference
+
+    assert (REPO / "docs" / "cli.md").read_text(encoding="utf-8") == cli_reference(), \
+        "docs/cli.md is stale: run `python -m kclaims.docs`"
+
+
+def test_installed_console_script_runs(small_catalog: Path):
+    result = subprocess.run([sys.executable, "-m", "kclaims", "list", "--json", "--catalog", str(small_catalog)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)["claims"]) == 2
+
+
+def test_traceback_switch_reraises(small_catalog: Path):
+    from typer.testing import CliRunner
+
+    from kclaims.errors import BadInput
+
+    result = CliRunner().invoke(app, ["--traceback", "show", "nope", "--catalog", str(small_catalog)])
+    assert isinstance(result.exception, BadInput)

@@ -1,0 +1,154 @@
+"""Editing commands never lose what a person wrote, never half-write, and never collide."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import invoke, snapshot_files
+from kclaims.catalog import edit_yaml, load_catalog
+from kclaims.edit import add_claim, link_evidence
+from kclaims.errors import BadInput, ConflictError
+from kclaims.model import Claim
+
+
+def test_comment_and_unknown_key_survive_claim_link(small_catalog: Path):
+    invoke(["claim", "link", "ptsd-relief", "anis1983", "--stance", "mentions", "--note", "Not about PTSD."],
+           catalog=small_catalog)
+    text = (small_catalog / "claims.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# Hand-written comment that must survive edits.\n")
+    assert "    curator_extra: an unknown key a person added\n" in text
+    assert "    topics: [depression, chronic-pain]\n" in text
+    evidence = load_catalog(small_catalog).claim("ptsd-relief").evidence
+    assert [(e.source, e.stance, e.note) for e in evidence][-1] == ("anis1983", "mentions", "Not about PTSD.")
+
+
+def test_link_again_updates_stance_instead_of_doubling(small_catalog: Path):
+    assert link_evidence(small_catalog, "ptsd-relief", "feder2014", "contradicts", "Re-read.") is False
+    evidence = load_catalog(small_catalog).claim("ptsd-relief").evidence
+    assert [(e.source, e.stance) for e in evidence] == [("feder2014", "contradicts")]
+
+
+def test_claim_add_then_quote_then_grade_through_cli(small_catalog: Path):
+    invoke(["claim", "add", "rapid-onset", "Ketamine relieves depression within hours.", "--kind", "efficacy",
+            "--topic", "depression", "--from", "blog", "--quote", "Ketamine works on the NMDA receptor."],
+           catalog=small_catalog)
+    invoke(["claim", "quote", "rapid-onset", "blog", "Some say ketamine"], catalog=small_catalog)
+    invoke(["claim", "grade", "rapid-onset", "limited", "--because", "Only small trials."], catalog=small_catalog)
+    claim = load_catalog(small_catalog).claim("rapid-onset")
+    assert claim.topics == ["depression"]
+    assert [q.text for q in claim.made_in] == ["Ketamine works on the NMDA receptor.", "Some say ketamine"]
+    assert (claim.grade.label, claim.grade.because) == ("limited", "Only small trials.")
+    assert invoke(["check"], catalog=small_catalog).exit_code == 0
+
+
+def test_source_new_writes_a_web_article(small_catalog: Path):
+    invoke(["source", "new", "clinic-2020", "--title", "Ketamine & you", "--url", "https://clinic.example/k",
+            "--site", "Clinic", "--date", "2020-09-01"], catalog=small_catalog)
+    source = load_catalog(small_catalog).source("clinic-2020")
+    assert (source.kind, source.title, source.site, source.date, source.year) == (
+        "web-article", "Ketamine & you", "Clinic", "2020-09-01", 2020)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["claim", "link", "nope", "anis1983", "--stance", "supports"], "no claim with id 'nope'"),
+        (["claim", "link", "ptsd-relief", "anis1984", "--stance", "supports"], "did you mean: anis1983"),
+        (["claim", "add", "ptsd-relief", "Dup.", "--kind", "efficacy"], "already exists"),
+        (["claim", "add", "Bad Id", "x", "--kind", "efficacy"], "not a valid id"),
+        (["claim", "add", "new-one", "x", "--kind", "magic"], "'kind' is 'magic'"),
+        (["claim", "add", "new-one", "x", "--kind", "efficacy", "--from", "ghost", "--quote", "q"], "no source"),
+        (["claim", "add", "new-one", "x", "--kind", "efficacy", "--from", "blog"], "--from and --quote go together"),
+        (["claim", "grade", "ptsd-relief", "excellent", "--because", "x"], "label 'excellent'"),
+        (["claim", "grade", "ptsd-relief", "strong", "--because", "  "], "'because' must not be empty"),
+        (["claim", "quote", "ptsd-relief", "blog", ""], "'quote' must not be empty"),
+        (["source", "new", "blog", "--title", "Again"], "already exists"),
+        (["source", "new", "../escape", "--title", "x"], "not a valid id"),
+        (["source", "new", "ok-id", "--title", "x", "--date", "yesterday"], "not a date"),
+    ],
+)
+def test_bad_edits_exit_2_with_one_line_and_change_nothing(small_catalog: Path, args, message):
+    before = snapshot_files(small_catalog)
+    result = invoke(args, code=2, catalog=small_catalog)
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert snapshot_files(small_catalog) == before
+
+
+def test_usage_error_exits_2(small_catalog: Path):
+    result = invoke(["claim", "link", "ptsd-relief", "anis1983", "--stance", "loves"], code=2, catalog=small_catalog)
+    assert "loves" in result.stderr
+
+
+def test_refuses_to_overwrite_a_file_changed_after_reading(small_catalog: Path):
+    path = small_catalog / "claims.yaml"
+    before = "x"
+    with pytest.raises(ConflictError, match="changed on disk"):
+        with edit_yaml(path, validate=lambda text: None) as document:
+            document["claims"][0]["statement"] = "Changed by kclaims."
+            before = path.read_text(encoding="utf-8") + "# edited by hand meanwhile\n"
+            path.write_text(before, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == before
+
+
+def test_invalid_result_is_not_written(small_catalog: Path):
+    path = small_catalog / "claims.yaml"
+    original = path.read_bytes()
+
+    def reject(text: str) -> None:
+        raise BadInput("rejected")
+
+    with pytest.raises(BadInput):
+        with edit_yaml(path, validate=reject) as document:
+            document["claims"][0]["kind"] = "nonsense"
+    assert path.read_bytes() == original
+    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_add_claim_to_file_with_flush_list_style_keeps_that_style(tmp_path: Path):
+    root = tmp_path / "c"
+    (root / "sources").mkdir(parents=True)
+    (root / "claims.yaml").write_text("claims:\n- id: a\n  statement: A.\n  kind: background\n", encoding="utf-8")
+    add_claim(root, Claim(id="b", statement="B.", kind="background"))
+    text = (root / "claims.yaml").read_text(encoding="utf-8")
+    assert text.startswith("claims:\n- id: a\n  statement: A.\n")
+    assert "\n- id: b\n" in text
+
+
+CONCURRENT_ADD = """
+import sys
+from pathlib import Path
+from kclaims.edit import add_claim
+from kclaims.model import Claim
+root, prefix = Path(sys.argv[1]), sys.argv[2]
+for i in range(5):
+    add_claim(root, Claim(id=f"{prefix}-{i}", statement=f"Claim {prefix} number {i}.", kind="background"))
+"""
+
+
+def test_two_processes_adding_claims_at_once_both_land(small_catalog: Path):
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    workers = [subprocess.Popen([sys.executable, "-c", CONCURRENT_ADD, str(small_catalog), name], env=env)
+               for name in ("alpha", "beta")]
+    assert [w.wait(timeout=120) for w in workers] == [0, 0]
+    ids = [c.id for c in load_catalog(small_catalog).claims]
+    assert len(ids) == 12
+    assert {f"{p}-{i}" for p in ("alpha", "beta") for i in range(5)} <= set(ids)
+    assert yaml.safe_load((small_catalog / "claims.yaml").read_text(encoding="utf-8"))["claims"][0]["curator_extra"]
+
+
+def test_cli_add_in_two_real_processes(small_catalog: Path):
+    kclaims = [sys.executable, "-m", "kclaims"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    procs = [subprocess.Popen(kclaims + ["claim", "add", f"cli-{n}", f"Statement {n}.", "--kind", "dosing",
+                                         "--catalog", str(small_catalog)], env=env, stderr=subprocess.PIPE)
+             for n in range(2)]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    ids = {c.id for c in load_catalog(small_catalog).claims}
+    assert {"cli-0", "cli-1"} <= ids
