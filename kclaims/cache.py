@@ -9,15 +9,16 @@ and can be deleted at any time.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
-import pickle
+import marshal
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 RACY_SECONDS = 2.0
 
 
@@ -30,7 +31,7 @@ def cache_dir() -> Path:
     return Path(base) / "kclaims"
 
 
-def _stamp(path: Path) -> tuple[int, int, int, int] | None:
+def _stamp(path: str) -> tuple[int, int, int, int] | None:
     try:
         st = os.stat(path)
     except OSError:
@@ -39,55 +40,100 @@ def _stamp(path: Path) -> tuple[int, int, int, int] | None:
 
 
 class Store:
-    """Parsed objects per file, valid while the file's stamp is unchanged."""
+    """Parsed rows (plain tuples) per file path, valid while the file's stamp is unchanged."""
 
     def __init__(self, location: Path, entries: dict[str, tuple[Any, Any]]):
         self.location = location
         self.entries = entries
         self.seen: set[str] = set()
+        self.stamps: list[tuple[str, Any]] = []
         self.dirty = False
+        self.racy = False
 
-    def get(self, path: Path) -> Any | None:
-        key = str(path)
-        self.seen.add(key)
-        entry = self.entries.get(key)
-        if entry is None or entry[0] != _stamp(path):
+    def get(self, path: str) -> Any | None:
+        self.seen.add(path)
+        stamp = _stamp(path)
+        self.stamps.append((path, stamp))
+        entry = self.entries.get(path)
+        if entry is None or entry[0] != stamp:
             return None
         return entry[1]
 
-    def put(self, path: Path, value: Any) -> None:
+    def put(self, path: str, value: Any) -> None:
         stamp = _stamp(path)
         if stamp is None or time.time() - stamp[1] / 1e9 < RACY_SECONDS:
+            self.racy = True
             return
-        self.entries[str(path)] = (stamp, value)
+        self.entries[path] = (stamp, value)
         self.dirty = True
+
+    def fingerprint(self) -> str | None:
+        """A digest of every file's stamp seen so far; None while some file is too fresh to trust."""
+        if self.racy:
+            return None
+        return hashlib.sha1(marshal.dumps((FORMAT_VERSION, self.stamps))).hexdigest()
+
+    def derived_get(self, key: str, version: str) -> Any | None:
+        """A value computed from the whole catalog, if it was stored for exactly these files."""
+        fingerprint = self.fingerprint()
+        if fingerprint is None:
+            return None
+        try:
+            with open(self._derived_location(key), "rb") as handle:
+                stored_fingerprint, stored_version, value = _unmarshal(handle.read())
+        except Exception:
+            return None
+        return value if (stored_fingerprint, stored_version) == (fingerprint, version) else None
+
+    def derived_put(self, key: str, version: str, value: Any) -> None:
+        fingerprint = self.fingerprint()
+        if fingerprint is not None:
+            _write(self._derived_location(key), (fingerprint, version, value))
+
+    def _derived_location(self, key: str) -> Path:
+        return self.location.with_name(f"{self.location.stem}-{key}.marshal")
 
     def save(self) -> None:
         """Write the cache if anything changed; forget files that no longer exist. Never fails."""
         gone = set(self.entries) - self.seen
         for key in gone:
             del self.entries[key]
-        if not (self.dirty or gone):
-            return
-        try:
-            self.location.parent.mkdir(parents=True, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(dir=self.location.parent, suffix=".tmp")
-            with os.fdopen(descriptor, "wb") as handle:
-                pickle.dump((FORMAT_VERSION, self.entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.location)
-        except OSError:
-            return  # a cache that cannot be written only costs speed
+        if self.dirty or gone:
+            _write(self.location, (FORMAT_VERSION, self.entries))
+
+
+def _write(location: Path, value: Any) -> None:
+    try:
+        location.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=location.parent, suffix=".tmp")
+        with os.fdopen(descriptor, "wb") as handle:
+            marshal.dump(value, handle)
+        os.replace(temporary, location)
+    except (OSError, ValueError):
+        return  # a cache that cannot be written only costs speed
+
+
+def _unmarshal(data: bytes) -> Any:
+    # The cyclic garbage collector would scan the growing heap again and again while tens of
+    # thousands of tuples are created; none of them can form a cycle, so pause it.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return marshal.loads(data)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def open_store(root: Path) -> Store:
     """The cache for the catalog at `root`; empty when missing, unreadable or of another version."""
     digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
-    location = cache_dir() / f"catalog-{digest}.pickle"
+    location = cache_dir() / f"catalog-{digest}.marshal"
     try:
         with open(location, "rb") as handle:
-            version, entries = pickle.load(handle)
-        if version != FORMAT_VERSION:
+            version, entries = _unmarshal(handle.read())
+        if version != FORMAT_VERSION or not isinstance(entries, dict):
             entries = {}
-    except Exception:  # missing, truncated or from an older kclaims: rebuild
+    except Exception:  # missing, truncated or from an older kclaims or Python: rebuild
         entries = {}
     return Store(location, entries)

@@ -20,7 +20,18 @@ from typing import Any
 
 from kclaims import cache
 from kclaims.errors import BadInput, CatalogNotFound, ConflictError, Problem
-from kclaims.model import Claim, Invalid, KeyPath, Source, claim_from_dict, source_from_dict
+from kclaims.model import (
+    Claim,
+    Invalid,
+    KeyPath,
+    Source,
+    claim_from_dict,
+    claim_from_row,
+    claim_to_row,
+    source_from_dict,
+    source_from_row,
+    source_to_row,
+)
 
 CLAIMS_FILE = "claims.yaml"
 SOURCES_DIR = "sources"
@@ -44,6 +55,7 @@ class Catalog:
     sources: dict[str, Source] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     claim_positions: list[int] = field(default_factory=list)  # index in the file of each loaded claim
+    store: cache.Store | None = field(default=None, repr=False)  # the parsed-file cache it came from
 
     @property
     def claims_path(self) -> Path:
@@ -118,21 +130,34 @@ def load_catalog(root: Path, strict: bool = True) -> Catalog:
     catalog.claims = _load_claims(catalog, store, strict)
     catalog.sources = _load_sources(catalog, store, strict)
     store.save()
+    if not catalog.problems:
+        catalog.store = store
     return catalog
+
+
+def cached_derived(catalog: Catalog, key: str, version: str) -> Any | None:
+    """A value computed from this exact catalog on an earlier run (same files, same stamps)."""
+    return catalog.store.derived_get(key, version) if catalog.store else None
+
+
+def remember_derived(catalog: Catalog, key: str, version: str, value: Any) -> None:
+    """Keep a value computed from the whole catalog (plain tuples, lists, strings, numbers)."""
+    if catalog.store:
+        catalog.store.derived_put(key, version, value)
 
 
 def _load_claims(catalog: Catalog, store: cache.Store, strict: bool) -> list[Claim]:
     path = catalog.claims_path
     if not path.is_file():
         raise BadInput(f"{path} is missing; {HOW_TO_GET_A_CATALOG}")
-    cached = store.get(path)
+    cached = store.get(str(path))
     if cached is not None:
         catalog.claim_positions = list(range(len(cached)))
-        return cached
+        return [claim_from_row(row) for row in cached]
     text = _read_text(path)
     claims, positions, problems = parse_claims(text, path, strict)
     if not problems:
-        store.put(path, claims)
+        store.put(str(path), [claim_to_row(claim) for claim in claims])
     catalog.problems.extend(problems)
     catalog.claim_positions = positions
     return claims
@@ -164,22 +189,26 @@ def parse_claims(text: str, path: Path, strict: bool = True) -> tuple[list[Claim
 def _load_sources(catalog: Catalog, store: cache.Store, strict: bool) -> dict[str, Source]:
     sources: dict[str, Source] = {}
     for path in _source_files(catalog.sources_dir):
-        source = store.get(path)
-        if source is None:
-            source = _parse_source_file(path, catalog, strict)
-            if source is None:
+        row = store.get(path)
+        if row is not None:
+            source = source_from_row(row)
+        else:
+            parsed = _parse_source_file(Path(path), catalog, strict)
+            if parsed is None:
                 continue
-            store.put(path, source)
+            source = parsed
+            store.put(path, source_to_row(source))
         sources[source.id] = source
     return sources
 
 
-def _source_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+def _source_files(folder: Path) -> list[str]:
+    # Plain strings, not Path objects: a large catalog has tens of thousands of these.
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(e.path for e in entries if e.name.endswith(".yaml") and not e.name.startswith("."))
+    except FileNotFoundError:
         return []
-    with os.scandir(folder) as entries:
-        names = sorted(e.name for e in entries if e.name.endswith(".yaml") and not e.name.startswith("."))
-    return [folder / name for name in names]
 
 
 def _parse_source_file(path: Path, catalog: Catalog, strict: bool) -> Source | None:

@@ -113,11 +113,15 @@ class _Counted:
         return self.found.level or 0
 
 
-def claim_strength(claim: Claim, sources: Mapping[str, Source]) -> Strength:
-    """Compute a claim's label from the evidence linked to it, with the reasons that decided it."""
+LevelMemo = dict[tuple[str, bool], tuple[Level, frozenset[str]]]
+
+
+def claim_strength(claim: Claim, sources: Mapping[str, Source], memo: LevelMemo | None = None) -> Strength:
+    """Compute a claim's label from the evidence linked to it, with the reasons that decided it.
+    Pass the same `memo` dict when grading many claims, so each source is assessed once per kind."""
     notes: list[str] = []
     retracted: list[str] = []
-    counted = _counted_evidence(claim, sources, notes, retracted)
+    counted = _counted_evidence(claim, sources, notes, retracted, {} if memo is None else memo)
     supports = [c for c in counted if c.evidence.stance == "supports"]
     contradicts = [c for c in counted if c.evidence.stance == "contradicts"]
     label = _decide_label([c.level for c in supports], [c.level for c in contradicts])
@@ -128,8 +132,16 @@ def claim_strength(claim: Claim, sources: Mapping[str, Source]) -> Strength:
     return Strength(label, reasons, retracted)
 
 
+def _assess(source: Source, claim_kind: str, memo: LevelMemo) -> tuple[Level, frozenset[str]]:
+    key = (source.id, claim_kind == "mechanism")
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = (source_level(source, claim_kind), frozenset(source.study_keys()))
+    return found
+
+
 def _counted_evidence(claim: Claim, sources: Mapping[str, Source], notes: list[str],
-                      retracted: list[str]) -> list[_Counted]:
+                      retracted: list[str], memo: LevelMemo) -> list[_Counted]:
     counted: list[_Counted] = []
     seen: dict[str, str] = {}  # study key -> source id first counted for it
     for item in claim.evidence:
@@ -144,15 +156,15 @@ def _counted_evidence(claim: Claim, sources: Mapping[str, Source], notes: list[s
         if item.stance == "mentions":
             notes.append(f"not counted: {_cite(source)} only mentions the claim")
             continue
-        level = source_level(source, claim.kind)
+        level, study_keys = _assess(source, claim.kind, memo)
         if level.level is None:
             notes.append(f"not counted: {_cite(source)}: {level.why}")
             continue
-        twin = next((seen[k] for k in source.study_keys() if k in seen), None)
+        twin = next((seen[k] for k in study_keys if k in seen), None)
         if twin is not None:
             notes.append(f"counted once: {source.id} is the same study as {twin}")
             continue
-        seen.update(dict.fromkeys(source.study_keys(), source.id))
+        seen.update(dict.fromkeys(study_keys, source.id))
         counted.append(_Counted(item, source, level))
     return counted
 

@@ -129,6 +129,32 @@ class Source:
         return self.authors[0].split()[0]
 
 
+# --- compact rows, for the parsed-file cache (plain tuples marshal and load fast) ------------
+
+SOURCE_FIELDS = tuple(Source.__dataclass_fields__)
+
+
+def source_to_row(source: Source) -> tuple:
+    return tuple(getattr(source, name) for name in SOURCE_FIELDS)
+
+
+def source_from_row(row: tuple) -> Source:
+    return Source(*row)
+
+
+def claim_to_row(claim: Claim) -> tuple:
+    grade = (claim.grade.label, claim.grade.because) if claim.grade else None
+    return (claim.id, claim.statement, claim.kind, claim.topics,
+            tuple((q.source, q.text) for q in claim.made_in),
+            tuple((e.source, e.stance, e.note) for e in claim.evidence), grade, claim.note)
+
+
+def claim_from_row(row: tuple) -> Claim:
+    claim_id, statement, kind, topics, made_in, evidence, grade, note = row
+    return Claim(claim_id, statement, kind, topics, [Quote(*q) for q in made_in],
+                 [Evidence(*e) for e in evidence], Grade(*grade) if grade else None, note)
+
+
 # --- validation helpers -------------------------------------------------------------------
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kclaims.catalog import Catalog
+from kclaims import __version__
+from kclaims.catalog import Catalog, cached_derived, remember_derived
 from kclaims.errors import BadInput
-from kclaims.grade import Strength, claim_strength
+from kclaims.grade import LevelMemo, Strength, claim_strength
 from kclaims.model import LABELS, Claim
 
 SORT_KEYS = ("catalog", "id", "label", "kind", "articles", "papers", "statement")
@@ -21,6 +22,9 @@ class ClaimFilter:
     labels: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     text: str | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.topics or self.kinds or self.labels or self.sources or self.text)
 
 
 @dataclass
@@ -47,15 +51,27 @@ def select_claims(catalog: Catalog, wanted: ClaimFilter | None = None, sort: str
     for source_id in wanted.sources:
         catalog.source(source_id)  # an unknown id is a typo worth reporting, not an empty table
     text = wanted.text.casefold() if wanted.text else None
+    strengths = all_strengths(catalog)
     rows = []
-    for claim in catalog.claims:
+    for claim, strength in zip(catalog.claims, strengths):
         if not _passes(claim, wanted, text):
             continue
-        row = ClaimRow(claim, claim_strength(claim, catalog.sources))
-        if wanted.labels and row.strength.label not in wanted.labels:
+        if wanted.labels and strength.label not in wanted.labels:
             continue
-        rows.append(row)
+        rows.append(ClaimRow(claim, strength))
     return _sorted(rows, sort)
+
+
+def all_strengths(catalog: Catalog) -> list[Strength]:
+    """Every claim's strength, in catalog order; reused from the cache when no file has changed."""
+    cached = cached_derived(catalog, "strengths", __version__)
+    if cached is not None and len(cached) == len(catalog.claims):
+        return [Strength(label, list(reasons), list(retracted)) for label, reasons, retracted in cached]
+    memo: LevelMemo = {}
+    strengths = [claim_strength(claim, catalog.sources, memo) for claim in catalog.claims]
+    remember_derived(catalog, "strengths", __version__,
+                     [(s.label, tuple(s.reasons), tuple(s.retracted)) for s in strengths])
+    return strengths
 
 
 def _passes(claim: Claim, wanted: ClaimFilter, text: str | None) -> bool:
@@ -88,3 +104,11 @@ def linked_sources(catalog: Catalog, rows: list[ClaimRow]) -> list:
     """The sources the given claims name, in catalog (id) order, each once."""
     wanted = set().union(*(row.claim.source_ids() for row in rows)) if rows else set()
     return [source for source_id, source in sorted(catalog.sources.items()) if source_id in wanted]
+
+
+def sources_for_export(catalog: Catalog, rows: list[ClaimRow], wanted: ClaimFilter) -> list:
+    """Every source when nothing is filtered (a paper no claim cites yet still belongs in the
+    bibliography); otherwise only the sources the selected claims name."""
+    if wanted.is_empty():
+        return [catalog.sources[source_id] for source_id in sorted(catalog.sources)]
+    return linked_sources(catalog, rows)

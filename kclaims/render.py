@@ -1,17 +1,28 @@
-"""Human output for the CLI, drawn with rich. Only the CLI imports this module."""
+"""Human output for the CLI, drawn with rich. Only the CLI imports this module.
+
+Long listings, and listings sent to a pipe or file, are printed as a plain aligned table
+instead: rich takes about two milliseconds a row to lay out a table, so 10,000 claims would
+take twenty seconds, and a pipe wants whole lines, not boxes wrapped at 80 columns.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from collections.abc import Mapping
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from kclaims.grade import source_level
 from kclaims.model import Claim, Source
 from kclaims.query import ClaimRow
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+# rich is imported inside the functions that draw with it: a plain listing never needs it.
 
 LABEL_STYLES = {
     "strong": "bold green",
@@ -26,34 +37,90 @@ STANCE_STYLES = {"supports": "green", "contradicts": "red", "mentions": "dim"}
 
 
 def _console() -> Console:
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=False)
 
 
 def label_text(label: str) -> Text:
+    from rich.text import Text
+
     return Text(label, style=LABEL_STYLES.get(label, ""))
 
 
+RICH_ROW_LIMIT = 300
+CLAIM_COLUMNS = ("id", "statement", "kind", "topics", "label", "articles", "papers")
+ANSI_LABEL_COLOURS = {"strong": "1;32", "moderate": "32", "limited": "33", "preliminary": "38;5;208",
+                      "contested": "35", "contradicted": "31", "unsupported": "2;31"}
+
+
 def claims_table(rows: list[ClaimRow]) -> None:
-    """The `kclaims list` table."""
-    console = _console()
+    """The `kclaims list` table: rich in a terminal, plain aligned columns when long or piped."""
     if not rows:
-        Console(stderr=True).print("No claims match.")
+        print("No claims match.", file=sys.stderr)
         return
+    if sys.stdout.isatty() and len(rows) <= RICH_ROW_LIMIT:
+        _rich_claims_table(rows)
+    else:
+        sys.stdout.write(plain_claims_table(rows, colour=_wants_colour()))
+    print(f"{len(rows)} claim(s)", file=sys.stderr)
+
+
+def _wants_colour() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def plain_claims_table(rows: list[ClaimRow], colour: bool = False, width: int | None = None) -> str:
+    """Aligned columns, one line per claim; in a terminal the statement is cut to fit the width."""
+    cells = [(r.claim.id, r.claim.statement, r.claim.kind, ",".join(r.claim.topics), r.strength.label,
+              str(r.articles), str(r.papers)) for r in rows]
+    widths = [max(len(name), *(len(c[i]) for c in cells)) for i, name in enumerate(CLAIM_COLUMNS)]
+    if width is None and sys.stdout.isatty():
+        width = shutil.get_terminal_size().columns
+    if width:
+        others = sum(w for i, w in enumerate(widths) if i != 1) + 2 * (len(widths) - 1)
+        widths[1] = max(20, min(widths[1], width - others))
+    lines = [_plain_line(CLAIM_COLUMNS, widths, colour=False)]
+    lines += [_plain_line(c, widths, colour) for c in cells]
+    return "\n".join(lines) + "\n"
+
+
+def _plain_line(cells: tuple[str, ...], widths: list[int], colour: bool) -> str:
+    statement = cells[1] if len(cells[1]) <= widths[1] else cells[1][: widths[1] - 1] + "…"
+    parts = [cells[0].ljust(widths[0]), statement.ljust(widths[1]), cells[2].ljust(widths[2]),
+             cells[3].ljust(widths[3]), _paint(cells[4], widths[4], colour), cells[5].rjust(widths[5]),
+             cells[6].rjust(widths[6])]
+    return "  ".join(parts).rstrip()
+
+
+def _paint(label: str, width: int, colour: bool) -> str:
+    padded = label.ljust(width)
+    code = ANSI_LABEL_COLOURS.get(label)
+    return f"\x1b[{code}m{label}\x1b[0m{padded[len(label):]}" if colour and code else padded
+
+
+def _rich_claims_table(rows: list[ClaimRow]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _console()
     table = Table(show_lines=False, pad_edge=False, expand=False)
-    for name, options in (("id", {"style": "cyan", "no_wrap": True}), ("statement", {"ratio": 3}),
-                          ("kind", {}), ("topics", {}), ("label", {"no_wrap": True}),
-                          ("articles", {"justify": "right"}), ("papers", {"justify": "right"})):
+    for name, options in (("id", {"style": "cyan", "no_wrap": True}), ("statement", {"ratio": 1, "min_width": 30}),
+                          ("kind", {"no_wrap": True}), ("topics", {}), ("label", {"no_wrap": True}),
+                          ("articles", {"justify": "right", "no_wrap": True}),
+                          ("papers", {"justify": "right", "no_wrap": True})):
         table.add_column(name, **options)
     for row in rows:
         claim = row.claim
         table.add_row(claim.id, Text(claim.statement), claim.kind, Text(", ".join(claim.topics)),
                       label_text(row.strength.label), str(row.articles), str(row.papers))
     console.print(table)
-    Console(stderr=True).print(f"{len(rows)} claim(s)")
 
 
 def claim_detail(row: ClaimRow, sources: Mapping[str, Source]) -> None:
     """The `kclaims show` view: statement, quotes by article, evidence, label and reasons."""
+    from rich.text import Text
+
     claim = row.claim
     console = _console()
     console.print(Text.assemble((claim.id, "bold cyan"), "  ", (claim.kind, "dim"), "  ",
@@ -72,6 +139,8 @@ def claim_detail(row: ClaimRow, sources: Mapping[str, Source]) -> None:
 
 
 def _print_quotes(console: Console, claim: Claim, sources: Mapping[str, Source]) -> None:
+    from rich.text import Text
+
     console.print()
     console.print(Text("Made in", style="bold underline"))
     if not claim.made_in:
@@ -88,6 +157,9 @@ def _print_quotes(console: Console, claim: Claim, sources: Mapping[str, Source])
 
 
 def _print_evidence(console: Console, claim: Claim, sources: Mapping[str, Source]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     console.print()
     console.print(Text("Evidence", style="bold underline"))
     if not claim.evidence:
@@ -107,8 +179,11 @@ def _print_evidence(console: Console, claim: Claim, sources: Mapping[str, Source
 
 def sources_table(sources: list[Source]) -> None:
     """The `kclaims source list` table."""
+    from rich.table import Table
+    from rich.text import Text
+
     if not sources:
-        Console(stderr=True).print("No sources yet.")
+        print("No sources yet.", file=sys.stderr)
         return
     table = Table(pad_edge=False)
     for name in ("id", "kind", "year", "title", "identifiers", "level"):
@@ -129,6 +204,8 @@ def _identifiers(source: Source) -> str:
 
 def source_detail(source: Source, claims: list[Claim]) -> None:
     """The `kclaims source show` view."""
+    from rich.text import Text
+
     console = _console()
     console.print(Text.assemble((source.id, "bold cyan"), "  ", (source.kind, "dim")))
     console.print(Text(source.title or "(no title)", style="bold"))
@@ -154,4 +231,3 @@ def source_detail(source: Source, claims: list[Claim]) -> None:
         console.print(Text.assemble("  ", (claim.id, "cyan"), f"  {claim.statement}"))
 
 
-__all__ = ["claims_table", "claim_detail", "sources_table", "source_detail", "escape"]

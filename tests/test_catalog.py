@@ -129,7 +129,7 @@ def test_cache_serves_unchanged_files_and_notices_edits(small_catalog: Path, mon
 def test_cache_is_disposable(small_catalog: Path, clean_environment: Path):
     _age(small_catalog)
     load_catalog(small_catalog)
-    cached = list(clean_environment.glob("catalog-*.pickle"))
+    cached = list(clean_environment.glob("catalog-*.marshal"))
     assert cached
     cached[0].write_bytes(b"garbage")
     assert len(load_catalog(small_catalog).claims) == 2
@@ -148,3 +148,32 @@ def test_lenient_load_collects_problems_and_keeps_good_entries(tmp_path: Path):
     catalog = load_catalog(root, strict=False)
     assert [c.id for c in catalog.claims] == ["nmda-antagonism"]
     assert len(catalog.problems) == 1 and catalog.problems[0].line == 17
+
+
+def test_cached_labels_follow_an_edited_source(small_catalog: Path):
+    from kclaims.query import select_claims
+
+    _age(small_catalog, 20)
+    assert [r.strength.label for r in select_claims(load_catalog(small_catalog))] == ["limited", "limited"]
+    assert [r.strength.label for r in select_claims(load_catalog(small_catalog))] == ["limited", "limited"]
+    _break(small_catalog, "sources/feder2014.yaml", "retracted: false", "retracted: true")
+    _age(small_catalog, 10)  # an edit made a while ago: only the stamps tell the cache it changed
+    rows = select_claims(load_catalog(small_catalog))
+    assert [r.strength.label for r in rows] == ["limited", "unsupported"]
+    assert rows[1].strength.retracted == ["feder2014"]
+
+
+def test_plain_table_lines_up_and_cuts_statements_to_width(small_catalog: Path):
+    from kclaims.query import select_claims
+    from kclaims.render import plain_claims_table
+
+    rows = select_claims(load_catalog(small_catalog))
+    wide = plain_claims_table(rows).splitlines()
+    assert wide[0].split() == ["id", "statement", "kind", "topics", "label", "articles", "papers"]
+    assert wide[1].startswith("nmda-antagonism  Ketamine blocks NMDA glutamate receptors.")
+    assert wide[1].index("limited") == wide[2].index("limited") == wide[0].index("label")
+    narrow = plain_claims_table(rows, width=100).splitlines()
+    assert all(len(line) <= 100 for line in narrow)
+    assert "…" in narrow[1]
+    coloured = plain_claims_table(rows, colour=True)
+    assert "\x1b[33mlimited\x1b[0m" in coloured
