@@ -11,6 +11,11 @@ from collections.abc import Callable
 
 FORMATS: dict[str, str] = {
     "json": "kclaims.export.json:export_json",
+    "md": "kclaims.export.markdown:export_markdown",
+    "html": "kclaims.export.html:export_html",
+    "csv": "kclaims.export.csv:export_csv",
+    "csl-json": "kclaims.export.csl:export_csl_json",
+    "bibtex": "kclaims.export.bibtex:export_bibtex",
 }
 
 
