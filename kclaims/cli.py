@@ -6,6 +6,7 @@ them, so `kclaims --version` starts as fast as Typer itself.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from enum import Enum
@@ -229,28 +230,38 @@ def check(catalog: CatalogOption = None, json: JsonOption = False) -> None:
 
 @app.command("export")
 def export(
-    format: Annotated[str, typer.Option("--format", "-f", help="Output format: json (see kclaims export --help).")] = "json",
+    format: Annotated[str, typer.Option(
+        "--format", "-f", help="Output format: json, md (Markdown report), html (one self-contained page), csv, "
+                               "csl-json (for Zotero and Pandoc), bibtex. See docs/reports.md.")] = "json",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", dir_okay=False,
                                                    help="Write to this file instead of standard output.")] = None,
     catalog: CatalogOption = None, topic: TopicOption = None, kind: KindOption = None, label: LabelOption = None,
     source: SourceFilterOption = None, text: TextOption = None, sort: SortOption = SortKey.catalog,
 ) -> None:
-    """Export the claims (all, or those the filters select) and the sources they name."""
+    """Export the claims (all, or those the filters select) with their sources.
+
+    Without filters every source of the catalog is exported; with filters, the sources the
+    selected claims quote or cite.
+    """
     from kclaims.errors import BadInput
     from kclaims.export import FORMATS, exporter
-    from kclaims.query import linked_sources, select_claims
+    from kclaims.query import select_claims, sources_for_export
 
     if format not in FORMATS:
         raise BadInput(f"--format {format!r} is not one of: {', '.join(FORMATS)}")
-    loaded = _load(catalog)
-    rows = select_claims(loaded, _filter(topic, kind, label, source, text), sort.value)
-    text_out = exporter(format)(rows, linked_sources(loaded, rows))
+    wanted = _filter(topic, kind, label, source, text)
+    with _progress("Loading the catalog") as step:
+        loaded = _load(catalog)
+        step("Grading the claims")
+        rows = select_claims(loaded, wanted, sort.value)
+        step(f"Writing {len(rows)} claims as {format}")
+        text_out = exporter(format)(rows, sources_for_export(loaded, rows, wanted))
     if output is None:
         _print_json(text_out)
         return
-    from kclaims.catalog import write_text_atomically
+    from kclaims.report import write_output
 
-    write_text_atomically(output, text_out)
+    write_output(output, text_out)
     typer.echo(f"Wrote {len(rows)} claims to {output}", err=True)
 
 
@@ -398,8 +409,170 @@ def source_new(
 
 # --- source commands from identifiers (issue 4: add, refresh, import) ----------------------------
 
+PROGRESS_AFTER = 5  # identifiers; fewer resolve too fast for a bar to help
+RefreshCacheOption = Annotated[bool, typer.Option(
+    "--refresh", help="Ask the services again even for identifiers answered before (ignore the cache).")]
+OfflineOption = Annotated[bool, typer.Option(
+    "--offline", help="Send no request: use only answers cached by earlier runs.")]
+
+
+def _progress_callback(stack: Any) -> Any:
+    """A progress(done, total) callback that draws a rich bar on stderr once there is enough to do."""
+    state: dict[str, Any] = {}
+
+    def progress(done: int, total: int) -> None:
+        if total <= PROGRESS_AFTER:
+            return
+        if "bar" not in state:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            bar = stack.enter_context(Progress(console=Console(stderr=True), transient=True))
+            state["bar"], state["task"] = bar, bar.add_task("Resolving identifiers", total=total)
+        state["bar"].update(state["task"], completed=done, total=total)
+
+    return progress
+
+
+def _render_report(report: Any, json: bool) -> None:
+    """Each outcome and warning on stderr (or the report as JSON on stdout), then a summary; exit 2
+    when nothing at all succeeded."""
+    if json:
+        import json as json_module
+
+        _print_json(json_module.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        for warning in report.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        for outcome in report.outcomes:
+            target = f" {outcome.source_id}" if outcome.source_id and outcome.action != "failed" else ""
+            detail = f": {outcome.detail}" if outcome.detail else ""
+            typer.echo(f"{outcome.action}{target} <- {outcome.given}{detail}", err=True)
+    counts = ", ".join(f"{report.count(a)} {a}" for a in ("added", "merged", "updated", "unchanged", "failed")
+                       if report.count(a))
+    typer.echo(f"{counts or 'nothing to do'} ({report.requests} requests, {report.from_cache} answered from the cache).",
+               err=True)
+    if report.outcomes and report.count("failed") == len(report.outcomes):
+        raise typer.Exit(int(ExitCode.BAD_INPUT))
+
+
+@source_app.command("add")
+def source_add(
+    identifiers: Annotated[Optional[list[str]], typer.Argument(
+        metavar="ID...", help="PMIDs (16894061), PMCIDs (PMC4810965), DOIs (10.1001/archpsyc.63.8.856) "
+                              "or PubMed, PMC and doi.org URLs.", show_default=False)] = None,
+    from_file: Annotated[Optional[Path], typer.Option(
+        "--from-file", dir_okay=False, help="Also read identifiers from this file, one a line ('#' starts a comment).",
+        show_default=False)] = None,
+    refresh: RefreshCacheOption = False, offline: OfflineOption = False,
+    catalog: CatalogOption = None, json: JsonOption = False,
+) -> None:
+    """Add papers by identifier, with metadata from PubMed, Europe PMC or Crossref.
+
+    One source per paper: an identifier of a paper already in the catalog fills what its source
+    lacks instead of adding a second one. Identifiers that cannot be resolved are listed with the
+    reason; the others are still added. Exit code 3 if a service keeps failing (nothing is written).
+    """
+    from contextlib import ExitStack
+
+    from kclaims.errors import BadInput
+    from kclaims.sources import add_sources, read_identifier_file
+
+    if refresh and offline:
+        raise BadInput("--refresh asks the services again and --offline forbids it: choose one")
+    texts = list(identifiers or []) + (read_identifier_file(from_file) if from_file else [])
+    root = _catalog_root(catalog)
+    with ExitStack() as stack:
+        report = add_sources(root, texts, refresh=refresh, offline=offline, progress=_progress_callback(stack))
+    _render_report(report, json)
+
+
+@source_app.command("refresh")
+def source_refresh(
+    source_ids: Annotated[Optional[list[str]], typer.Argument(
+        metavar="[ID...]", help="Source ids to look up again (default: every source with a PMID, PMCID or DOI).",
+        show_default=False)] = None,
+    catalog: CatalogOption = None, json: JsonOption = False,
+) -> None:
+    """Look sources up again, ignoring the cache, and say what changed (a retraction, a new PMCID...).
+
+    Only fields the services provide are updated; design, note, references, url and kind stay as written.
+    """
+    from contextlib import ExitStack
+
+    from kclaims.sources import refresh_sources
+
+    root = _catalog_root(catalog)
+    with ExitStack() as stack:
+        report = refresh_sources(root, source_ids or None, progress=_progress_callback(stack))
+    _render_report(report, json)
+
+
+@source_app.command("import")
+def source_import(
+    bib_file: Annotated[Path, typer.Argument(metavar="FILE.bib", dir_okay=False,
+                                             help="A BibTeX or biblatex file, e.g. exported from Zotero or JabRef.")],
+    catalog: CatalogOption = None, json: JsonOption = False,
+) -> None:
+    """Import every entry of a .bib file as a source (no network).
+
+    Ids come from the citation keys. An entry for a paper already in the catalog (same DOI, PMID
+    or PMCID) fills what its source lacks instead of adding a second one. What cannot be read is
+    named with its line.
+    """
+    from kclaims.sources import import_bibtex
+
+    report = import_bibtex(_catalog_root(catalog), bib_file)
+    _render_report(report, json)
+
 
 # --- report commands (issue 5: map) -------------------------------------------------------------
+
+
+@app.command("map")
+def evidence_map(
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", dir_okay=False,
+        help="Write the map to FILE.svg or FILE.png (PNG needs matplotlib). Default: SVG on standard output.")] = None,
+    catalog: CatalogOption = None, topic: TopicOption = None, kind: KindOption = None, label: LabelOption = None,
+    source: SourceFilterOption = None, text: TextOption = None,
+) -> None:
+    """Draw the evidence map: the claims' topics against their evidence labels, one dot per claim."""
+    from kclaims.evidence_map import build_map, render_for, render_svg
+    from kclaims.query import select_claims
+
+    emap = build_map(select_claims(_load(catalog), _filter(topic, kind, label, source, text)))
+    if output is None:
+        sys.stdout.write(render_svg(emap))
+        return
+    from kclaims.report import write_output
+
+    write_output(output, render_for(emap, output.suffix))
+    typer.echo(f"Wrote the evidence map of {emap.claim_count} claims to {output}", err=True)
+
+
+class _progress:  # noqa: N801 - used as `with _progress(...) as step`, like a function
+    """Say on stderr what a long command is doing, when stderr is a terminal; silent otherwise."""
+
+    def __init__(self, first: str) -> None:
+        self.first = first
+        self.status: Any = None
+
+    def __enter__(self) -> Any:
+        if sys.stderr.isatty():  # checked before importing rich: piped and scripted runs stay lean
+            from rich.console import Console
+
+            self.status = Console(stderr=True).status(f"{self.first}…")
+            self.status.__enter__()
+        return self.step
+
+    def step(self, message: str) -> None:
+        if self.status is not None:
+            self.status.update(f"{message}…")
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.status is not None:
+            self.status.__exit__(*exc)
 
 
 # --- extraction commands (issue 6: extract) -----------------------------------------------------
@@ -407,4 +580,7 @@ def source_new(
 
 def run() -> None:
     """Console-script entry point."""
+    # A short-lived process that builds tens of thousands of small objects and no cycles worth
+    # collecting: the cyclic collector's repeated scans would cost more than the memory it frees.
+    gc.disable()
     app(prog_name="kclaims")

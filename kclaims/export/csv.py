@@ -1,0 +1,52 @@
+"""One row per claim for a spreadsheet or a script: RFC 4180 (CRLF, quoted where needed), UTF-8.
+
+Lists inside a cell (topics, source ids) are joined with "; ". A statement that starts with
+=, +, - or @ gets a leading apostrophe, so a spreadsheet shows it as text instead of running it
+as a formula (CSV injection); ids and topics are slugs and cannot start that way.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from kclaims.model import Source
+from kclaims.query import ClaimRow
+from kclaims.report import count_stance, one_line
+
+COLUMNS = ("id", "statement", "kind", "topics", "label", "grade", "articles", "papers_for", "papers_against",
+           "sources")
+LIST_SEPARATOR = "; "
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell_text(text: str) -> str:
+    text = one_line(text)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def claim_cells(row: ClaimRow) -> list[str | int]:
+    """The values of one row, in COLUMNS order."""
+    claim = row.claim
+    source_ids = [q.source for q in claim.made_in] + [e.source for e in claim.evidence]
+    return [
+        claim.id,
+        _cell_text(claim.statement),
+        claim.kind,
+        LIST_SEPARATOR.join(claim.topics),
+        row.strength.label,
+        claim.grade.label if claim.grade else "",
+        row.articles,
+        count_stance(row, "supports"),
+        count_stance(row, "contradicts"),
+        LIST_SEPARATOR.join(dict.fromkeys(source_ids)),
+    ]
+
+
+def export_csv(rows: list[ClaimRow], sources: list[Source] | None = None) -> str:
+    """A header and one row per claim; `sources` is accepted for the exporter signature and not used."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, dialect="excel", lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(claim_cells(row) for row in rows)
+    return buffer.getvalue()

@@ -1,0 +1,243 @@
+"""A Markdown report a colleague reads on GitHub: summary tables, claims by topic, bibliography.
+
+Every text from the catalog passes through `inline` (or `block`), which backslash-escapes
+Markdown's punctuation, so a statement can neither break a table nor inject HTML, links or math.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kclaims.model import Source
+from kclaims.query import ClaimRow
+from kclaims.report import (
+    LABEL_CAVEAT,
+    LABEL_ORDER,
+    NO_TOPIC,
+    REPORT_TITLE,
+    Bibliography,
+    EvidenceItem,
+    TopicGroup,
+    authors_text,
+    bibliography_order,
+    catalog_summary,
+    container,
+    count_stance,
+    evidence_items,
+    group_by_topic,
+    label_counts,
+    label_meaning,
+    level_text,
+    link_text,
+    one_line,
+    quotes_by_article,
+    source_link,
+    topic_label_matrix,
+)
+
+# a coloured mark beside each label: GitHub has no colour in Markdown, but it renders emoji
+LABEL_MARKS = {
+    "strong": "🟢", "moderate": "🟩", "limited": "🟡", "preliminary": "🟠",
+    "contested": "🟣", "contradicted": "🔴", "unsupported": "⚪",
+}
+STANCE_HEADINGS = (("supports", "Supported by"), ("contradicts", "Contradicted by"), ("mentions", "Mentioned by"))
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&$])")
+_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=>])")
+
+
+def inline(text: str | None) -> str:
+    """Catalog text made safe inside a Markdown paragraph, table cell, heading or link text."""
+    return _SPECIAL.sub(r"\\\1", one_line(text))
+
+
+def block(text: str | None) -> str:
+    """Like `inline`, and also safe at the start of a line (no list, heading or quote marker)."""
+    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}",
+                           inline(text))
+
+
+def url(address: str) -> str:
+    """A link target that cannot end the link early."""
+    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"), ("\\", "%5C")):
+        address = address.replace(char, code)
+    return address
+
+
+def label_mark(label: str) -> str:
+    return f"{LABEL_MARKS.get(label, '')} **{label}**".strip()
+
+
+def export_markdown(rows: list[ClaimRow], sources: list[Source]) -> str:
+    """The whole report as GitHub-flavoured Markdown, ending in a newline."""
+    by_id = Bibliography(sources)
+    parts = [f"# {REPORT_TITLE}", block(catalog_summary(rows, sources)), f"> {inline(LABEL_CAVEAT)}"]
+    parts += _summary(rows)
+    parts.append("## Claims by topic")
+    if not rows:
+        parts.append("No claims match.")
+    for group in group_by_topic(rows):
+        parts += _topic_section(group, by_id)
+    parts += _bibliography(by_id)
+    return "\n\n".join(parts) + "\n"
+
+
+# --- summary ---------------------------------------------------------------------------------------
+
+
+def _summary(rows: list[ClaimRow]) -> list[str]:
+    counts = label_counts(rows)
+    by_label = ["| label | claims | when |", "|---|---:|---|"]
+    by_label += [f"| {label_mark(label)} | {counts[label]} | {inline(label_meaning(label))} |" for label in LABEL_ORDER]
+    return ["## Summary", "### Claims by label", "\n".join(by_label),
+            "### Claims by topic and label", _matrix(rows),
+            "A claim with several topics is counted in each of their rows; the last row counts every claim once."]
+
+
+def _matrix(rows: list[ClaimRow]) -> str:
+    matrix = topic_label_matrix(rows)
+    lines = ["| topic | " + " | ".join(LABEL_ORDER) + " | total |",
+             "|---|" + "---:|" * (len(LABEL_ORDER) + 1)]
+    for topic, by_label in matrix.items():
+        cells = [str(len(by_label[label])) if by_label[label] else "·" for label in LABEL_ORDER]
+        total = len({r.claim.id for found in by_label.values() for r in found})
+        lines.append(f"| [{inline(topic)}](#{_topic_anchor(topic)}) | " + " | ".join(cells) + f" | {total} |")
+    counts = label_counts(rows)
+    lines.append("| **all claims** | " + " | ".join(f"**{counts[label]}**" for label in LABEL_ORDER)
+                 + f" | **{len(rows)}** |")
+    return "\n".join(lines)
+
+
+def _topic_anchor(topic: str) -> str:
+    return "topic-none" if topic == NO_TOPIC else f"topic-{topic}"
+
+
+# --- claims ----------------------------------------------------------------------------------------
+
+
+def _topic_section(group: TopicGroup, sources: Bibliography) -> list[str]:
+    name = "No topic" if group.topic == NO_TOPIC else inline(group.topic)
+    parts = [f'<a id="{_topic_anchor(group.topic)}"></a>\n\n### {name}']
+    for row in group.rows:
+        parts += _claim(row, sources)
+    if group.also:
+        links = ", ".join(f"[{inline(r.claim.statement)}](#claim-{r.claim.id}) ({label_mark(r.strength.label)})"
+                          for r in group.also)
+        parts.append(f"Also in this topic, shown under another: {links}")
+    return parts
+
+
+def _claim(row: ClaimRow, sources: Bibliography) -> list[str]:
+    claim = row.claim
+    topics = ", ".join(inline(t) for t in claim.topics) or "none"
+    facts = (f"`{claim.id}` · {claim.kind} · topics: {topics} · {row.articles} article(s), "
+             f"{count_stance(row, 'supports')} for, {count_stance(row, 'contradicts')} against")
+    parts = [f'<a id="claim-{claim.id}"></a>\n\n#### {inline(claim.statement)}', facts, _verdict(row)]
+    parts.append("Why this label:\n\n" + "\n".join(f"- {block(reason)}" for reason in row.strength.reasons))
+    if claim.note:
+        parts.append(f"Note: {inline(claim.note)}")
+    parts.append(_made_in(row, sources))
+    grouped = evidence_items(row, sources)
+    for stance, heading in STANCE_HEADINGS:
+        if grouped[stance] or stance != "mentions":
+            parts.append(_evidence(heading, grouped[stance], sources))
+    return parts
+
+
+def _verdict(row: ClaimRow) -> str:
+    text = f"Evidence: {label_mark(row.strength.label)}"
+    grade = row.claim.grade
+    if grade:
+        text += f" · curator's grade: {label_mark(grade.label)}, because {inline(grade.because)}"
+    if row.strength.retracted:
+        text += " · **links a retracted source:** " + ", ".join(f"`{s}`" for s in row.strength.retracted)
+    return text
+
+
+def _made_in(row: ClaimRow, sources: Bibliography) -> str:
+    articles = quotes_by_article(row)
+    if not articles:
+        return "**Made in:** no article recorded."
+    lines = ["**Made in:**", ""]
+    for source_id, quotes in articles.items():
+        lines.append(f"- {_source_ref(sources, source_id, with_title=True)}")
+        lines += [f"\n  > {block(text)}" for text in quotes]
+    return "\n".join(lines)
+
+
+def _evidence(heading: str, items: list[EvidenceItem], sources: Bibliography) -> str:
+    if not items:
+        return f"**{heading}:** no paper linked."
+    lines = [f"**{heading}:**", ""]
+    for item in items:
+        line = f"- {_source_ref(sources, item.source_id, with_title=False)}: {inline(level_text(item.level))}"
+        if item.note:
+            line += f". {inline(item.note)}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _source_ref(sources: Bibliography, source_id: str, with_title: bool) -> str:
+    """'[Anis 1983](#source-anis1983), *British Journal of Pharmacology* ([doi:…](https://doi.org/…))'."""
+    source = sources.get(source_id)
+    if source is None:
+        return f"`{source_id}` (not in the catalog)"
+    text = f"[{inline(sources.name(source_id))}](#source-{source.id})"
+    if with_title and source.title:
+        text += f", *{inline(source.title)}*"
+    where = container(source)
+    if where and not with_title:
+        text += f", *{inline(where)}*"
+    link = source_link(source)
+    if link:
+        text += f" ([{inline(link_text(source))}]({url(link)}))"
+    return text
+
+
+# --- bibliography ----------------------------------------------------------------------------------
+
+
+def _bibliography(sources: Bibliography) -> list[str]:
+    if not sources:
+        return ["## Bibliography", "No sources."]
+    entries = [_bibliography_entry(s, sources.name(s.id)) for s in bibliography_order(sources.values())]
+    return ["## Bibliography", "\n".join(entries)]
+
+
+def _bibliography_entry(source: Source, name: str) -> str:
+    pieces = [f'<a id="source-{source.id}"></a>**{inline(name)}** (`{source.id}`):']
+    if source.authors:
+        pieces.append(inline(authors_text(source)) + ".")
+    pieces.append(f"{inline(source.title or 'Untitled')}.")
+    where = container(source)
+    if where:
+        pieces.append(f"*{inline(where)}*{_volume_pages(source)}.")
+    if source.year:
+        pieces.append(f"{source.year}.")
+    identifiers = _identifiers(source)
+    if identifiers:
+        pieces.append(" · ".join(identifiers))
+    if source.retracted:
+        pieces.append("**RETRACTED.**")
+    return "- " + " ".join(pieces)
+
+
+def _volume_pages(source: Source) -> str:
+    text = f" {inline(source.volume)}" if source.volume else ""
+    text += f"({inline(source.issue)})" if source.issue else ""
+    text += f":{inline(source.pages)}" if source.pages else ""
+    return text
+
+
+def _identifiers(source: Source) -> list[str]:
+    found = []
+    if source.doi:
+        found.append(f"[doi:{inline(source.doi)}]({url(source_link(source) or '')})")
+    if source.pmid:
+        found.append(f"PMID [{source.pmid}](https://pubmed.ncbi.nlm.nih.gov/{source.pmid}/)")
+    if source.pmcid:
+        found.append(f"[{source.pmcid}](https://pmc.ncbi.nlm.nih.gov/articles/{source.pmcid}/)")
+    if source.url and not source.doi and not source.pmid:
+        link = source_link(source)
+        found.append(f"<{url(link)}>" if link else inline(source.url))
+    return found

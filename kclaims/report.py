@@ -1,0 +1,239 @@
+"""What every human-readable report shares: grouping by topic, counts, evidence rows, citations, links.
+
+The Markdown and HTML exporters and the evidence map read a catalog through these functions, so
+the reports agree on what a claim's evidence is, how a source is cited and where it links.
+Pure except `write_output`, which the CLI calls to put a report on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from kclaims.errors import BadInput
+from kclaims.grade import INDIRECT_POPULATIONS, LABEL_WHEN, Level, source_level
+from kclaims.model import LABELS, STANCES, Source
+from kclaims.query import ClaimRow
+
+NO_TOPIC = "(no topic)"
+REPORT_TITLE = "Claims and the evidence behind them"
+LABEL_CAVEAT = ("A label rates the evidence linked to a claim, not the truth of the claim. "
+                "Levels: 1 systematic review or meta-analysis, 2 randomized trial, 3 other clinical study, "
+                "4 case report or series, 5 narrative review, opinion or indirect (animal, in-vitro) evidence.")
+LABEL_ORDER = LABELS  # strongest first, then the troubled ones: the order every report uses
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceItem:
+    """One linked source as a claim's report shows it: the stance, the note, the level for this claim."""
+
+    stance: str
+    note: str
+    source_id: str
+    source: Source | None
+    level: Level | None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicGroup:
+    """A topic's section: the claims shown in full there, and those shown in full under another topic."""
+
+    topic: str
+    rows: list[ClaimRow]
+    also: list[ClaimRow]
+
+
+def group_by_topic(rows: list[ClaimRow]) -> list[TopicGroup]:
+    """Topics A to Z (claims without one last); a claim is shown under its first topic, cross-referenced elsewhere."""
+    home: dict[str, list[ClaimRow]] = {}
+    also: dict[str, list[ClaimRow]] = {}
+    for row in rows:
+        topics = row.claim.topics or [NO_TOPIC]
+        home.setdefault(topics[0], []).append(row)
+        for other in topics[1:]:
+            also.setdefault(other, []).append(row)
+    names = sorted(set(home) | set(also), key=lambda t: (t == NO_TOPIC, t))
+    return [TopicGroup(name, home.get(name, []), also.get(name, [])) for name in names]
+
+
+def topics_of(rows: Iterable[ClaimRow]) -> list[str]:
+    """Every topic the claims carry, A to Z, with NO_TOPIC last if a claim has none."""
+    found = {t for row in rows for t in (row.claim.topics or [NO_TOPIC])}
+    return sorted(found, key=lambda t: (t == NO_TOPIC, t))
+
+
+def label_counts(rows: Iterable[ClaimRow]) -> dict[str, int]:
+    """How many claims carry each label, every label present (zero included), strongest first."""
+    counts = Counter(row.strength.label for row in rows)
+    return {label: counts.get(label, 0) for label in LABEL_ORDER}
+
+
+def topic_label_matrix(rows: list[ClaimRow]) -> dict[str, dict[str, list[ClaimRow]]]:
+    """topic -> label -> the claims there; a claim with two topics counts in both rows."""
+    matrix: dict[str, dict[str, list[ClaimRow]]] = {
+        topic: {label: [] for label in LABEL_ORDER} for topic in topics_of(rows)}
+    for row in rows:
+        for topic in row.claim.topics or [NO_TOPIC]:
+            matrix[topic][row.strength.label].append(row)
+    return matrix
+
+
+def label_meaning(label: str) -> str:
+    """The rubric's sentence for a label, as the legend shows it."""
+    return LABEL_WHEN.get(label, "")
+
+
+def evidence_items(row: ClaimRow, sources: dict[str, Source]) -> dict[str, list[EvidenceItem]]:
+    """The claim's linked sources by stance (supports, contradicts, mentions), each with its level for this claim."""
+    grouped: dict[str, list[EvidenceItem]] = {stance: [] for stance in STANCES}
+    for item in row.claim.evidence:
+        source = sources.get(item.source)
+        level = source_level(source, row.claim.kind) if source else None
+        grouped[item.stance].append(EvidenceItem(item.stance, item.note, item.source, source, level))
+    return grouped
+
+
+def quotes_by_article(row: ClaimRow) -> dict[str, list[str]]:
+    """Each article that makes the claim (in the order first quoted) with its quotes."""
+    grouped: dict[str, list[str]] = {}
+    for quote_ in row.claim.made_in:
+        grouped.setdefault(quote_.source, []).append(quote_.text)
+    return grouped
+
+
+def count_stance(row: ClaimRow, stance: str) -> int:
+    """How many distinct sources take `stance` on the claim."""
+    return len({e.source for e in row.claim.evidence if e.stance == stance})
+
+
+def source_link(source: Source) -> str | None:
+    """Where a reader can find the source: its DOI, else its PubMed page, else its URL (http or https only)."""
+    if source.doi:
+        return "https://doi.org/" + quote(source.doi.strip(), safe="/:;()._-")
+    if source.pmid:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{source.pmid}/"
+    if source.url and source.url.strip().lower().startswith(("https://", "http://")):
+        return source.url.strip()
+    return None
+
+
+def link_text(source: Source) -> str | None:
+    """How the link is named: doi:…, PMID …, or the bare URL."""
+    if source.doi:
+        return f"doi:{source.doi.strip()}"
+    if source.pmid:
+        return f"PMID {source.pmid}"
+    return source_link(source)
+
+
+def short_cite(source: Source | None, source_id: str) -> str:
+    """First author and year, like 'Anis 1983'; an article without authors by its site; else the id."""
+    if source is None:
+        return source_id
+    who = source.first_author_surname() or source.site or source.publisher
+    if who and source.year:
+        return f"{who} {source.year}"
+    return who or source_id
+
+
+def citation_names(sources: Iterable[Source]) -> dict[str, str]:
+    """Each source's short name, with a, b, ... where two would read the same (Murrough 2013a, 2013b)."""
+    by_name: dict[str, list[Source]] = {}
+    for source in bibliography_order(sources):
+        by_name.setdefault(short_cite(source, source.id), []).append(source)
+    names = {}
+    for name, same in by_name.items():
+        letters = len(same) > 1 and all(s.year for s in same)
+        for index, source in enumerate(same):
+            names[source.id] = f"{name}{chr(ord('a') + index)}" if letters and index < 26 else name
+    return names
+
+
+class Bibliography(dict[str, Source]):
+    """A report's sources by id, with the short name each is cited by."""
+
+    def __init__(self, sources: Iterable[Source]):
+        sources = list(sources)
+        super().__init__((source.id, source) for source in sources)
+        self.names = citation_names(sources)
+
+    def name(self, source_id: str) -> str:
+        return self.names.get(source_id, source_id)
+
+
+def container(source: Source) -> str | None:
+    """The journal, or the site or publisher an article appeared in."""
+    return source.journal or source.site or source.publisher
+
+
+def level_text(level: Level | None) -> str:
+    """'level 2, randomized controlled trial', or why the source does not count."""
+    if level is None:
+        return "not in the catalog"
+    if level.level is None:
+        return f"does not count: {level.why}"
+    text = f"level {level.level}, {level.design}"
+    # only a population changes what the design alone would say (animal work for a clinical claim)
+    return f"{text} ({level.why})" if level.why.startswith(INDIRECT_POPULATIONS) else text
+
+
+def authors_text(source: Source, most: int = 6) -> str:
+    """Authors as PubMed lists them, shortened to the first `most` and 'et al.'."""
+    if len(source.authors) > most:
+        return ", ".join(source.authors[:most]) + ", et al."
+    return ", ".join(source.authors)
+
+
+def bibliography_order(sources: Iterable[Source]) -> list[Source]:
+    """Sources by first author (or site), then year, then id: the order a reader scans a bibliography in."""
+    def key(source: Source) -> tuple[str, int, str]:
+        return ((short_cite(source, source.id).split(" ")[0]).casefold(), source.year or 0, source.id)
+
+    return sorted(sources, key=key)
+
+
+def one_line(text: str | None) -> str:
+    """Collapse runs of whitespace (newlines in quotes and titles) to single spaces."""
+    return " ".join((text or "").split())
+
+
+def catalog_summary(rows: list[ClaimRow], sources: list[Source]) -> str:
+    """'12 claims made in 5 articles, linked to 20 papers.'"""
+    articles = {q.source for row in rows for q in row.claim.made_in}
+    papers = {e.source for row in rows for e in row.claim.evidence}
+    return (f"{len(rows)} claim{'s' if len(rows) != 1 else ''} made in {len(articles)} "
+            f"article{'s' if len(articles) != 1 else ''}, linked to {len(papers)} "
+            f"paper{'s' if len(papers) != 1 else ''}; {len(sources)} sources in the bibliography.")
+
+
+def write_output(path: Path, data: str | bytes) -> None:
+    """Write a report atomically (temporary file renamed into place), or raise BadInput saying why it cannot."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise BadInput("is a folder; give a file name for the report", path)
+    if not folder.is_dir():
+        why = "is not a folder" if folder.exists() else "does not exist"
+        raise BadInput(f"cannot write here: {folder} {why}", path)
+    try:
+        _replace_atomically(path, data.encode("utf-8") if isinstance(data, str) else data)
+    except OSError as error:
+        raise BadInput(f"cannot write here: {error.strerror or error}", path) from None
+
+
+def _replace_atomically(path: Path, data: bytes) -> None:
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
