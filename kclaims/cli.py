@@ -52,10 +52,13 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,  # plain click help: reflowed paragraphs, and no rich import for --help
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-claim_app = typer.Typer(help="Add claims, their quotes, their evidence and a curator's grade.", no_args_is_help=True)
-source_app = typer.Typer(help="List, show and add the sources: articles and papers.", no_args_is_help=True)
+claim_app = typer.Typer(help="Add claims, their quotes, their evidence and a curator's grade.", no_args_is_help=True,
+                        rich_markup_mode=None)
+source_app = typer.Typer(help="List, show and add the sources: articles and papers.", no_args_is_help=True,
+                         rich_markup_mode=None)
 app.add_typer(claim_app, name="claim")
 app.add_typer(source_app, name="source")
 

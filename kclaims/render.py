@@ -133,7 +133,7 @@ def claim_detail(row: ClaimRow, sources: Mapping[str, Source]) -> None:
     if claim.grade:
         console.print(Text.assemble("Curator's grade: ", label_text(claim.grade.label), f" — {claim.grade.because}"))
     for reason in row.strength.reasons:
-        console.print(Text(f"  • {reason}"))
+        _indented(console, "  • ", Text(reason))
     _print_quotes(console, claim, sources)
     _print_evidence(console, claim, sources)
 
@@ -151,9 +151,26 @@ def _print_quotes(console: Console, claim: Claim, sources: Mapping[str, Source])
     for source_id, texts in by_source.items():
         source = sources.get(source_id)
         title = source.title if source and source.title else "(unknown source)"
-        console.print(Text.assemble("  ", (source_id, "cyan"), f"  {title}"))
+        _indented(console, "  ", Text.assemble((source_id, "cyan"), f"  {title}"))
         for text in texts:
-            console.print(Text(f"    “{text}”", style="italic"))
+            _indented(console, "    ", Text(f"“{text}”", style="italic"))
+
+
+def _indented(console: Console, lead: str, text: Text) -> None:
+    """Print `text` after `lead`, with wrapped lines indented under the text, not the lead."""
+    from rich.padding import Padding
+
+    console.print(Padding(text, (0, 0, 0, len(lead)), expand=False) if not lead.strip() else _bullet(lead, text))
+
+
+def _bullet(lead: str, text: Text) -> object:
+    from rich.table import Table
+
+    grid = Table.grid()
+    grid.add_column(width=len(lead), no_wrap=True)
+    grid.add_column()
+    grid.add_row(lead, text)
+    return grid
 
 
 def _print_evidence(console: Console, claim: Claim, sources: Mapping[str, Source]) -> None:
