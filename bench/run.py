@@ -39,21 +39,22 @@ def generate(root: Path, n_claims: int, n_sources: int, seed: int = 7) -> None:
     sources = root / "sources"
     sources.mkdir(parents=True, exist_ok=True)
     articles = max(1, n_sources // 20)
+    texts = [[_sentence(rng) for _ in range(40)] for _ in range(articles)]
     for i in range(n_sources):
-        _write_source(sources, i, i < articles, rng)
+        _write_source(sources, i, texts[i] if i < articles else None, rng)
     lines = ["# synthetic benchmark catalog", "claims:"]
     for i in range(n_claims):
-        lines += _claim_lines(i, rng, articles, n_sources)
+        lines += _claim_lines(i, rng, texts, n_sources)
     (root / "claims.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _write_source(folder: Path, i: int, is_article: bool, rng: random.Random) -> None:
+def _write_source(folder: Path, i: int, text: list[str] | None, rng: random.Random) -> None:
     sid = f"s{i:05d}"
-    if is_article:
+    if text is not None:
         text = (f"id: {sid}\nkind: web-article\ntitle: Clinic article {i}\nauthors: []\nyear: 2020\n"
                 f"site: Clinic {i}\nurl: https://clinic{i}.example/ketamine\npopulation: unknown\n"
                 f"retracted: false\nretrieved: 2026-11-22\nreferences: {{}}\n")
-        (folder / f"{sid}.txt").write_text(" ".join(_sentence(rng) for _ in range(40)), encoding="utf-8")
+        (folder / f"{sid}.txt").write_text(" ".join(text), encoding="utf-8")
     else:
         types = rng.choice(TYPES)
         text = (f"id: {sid}\nkind: journal-article\ntitle: {_sentence(rng)}\nauthors: [Author{i} A, Second B]\n"
@@ -64,12 +65,15 @@ def _write_source(folder: Path, i: int, is_article: bool, rng: random.Random) ->
     (folder / f"{sid}.yaml").write_text(text, encoding="utf-8")
 
 
-def _claim_lines(i: int, rng: random.Random, articles: int, n_sources: int) -> list[str]:
+def _claim_lines(i: int, rng: random.Random, texts: list[list[str]], n_sources: int) -> list[str]:
+    articles = len(texts)
     topics = ", ".join(rng.sample(TOPICS, 2))
     lines = [f"  - id: claim-{i:05d}", f"    statement: {_sentence(rng)} Number {i}.",
              f"    kind: {rng.choice(KINDS)}", f"    topics: [{topics}]", "    made_in:"]
     for _ in range(rng.randint(1, 3)):
-        lines += [f"      - source: s{rng.randrange(articles):05d}", f"        quote: \"{_sentence(rng, 6)}\""]
+        article = rng.randrange(articles)
+        quote = rng.choice(texts[article])[:-1]  # a verbatim sentence of that article, so check is clean
+        lines += [f"      - source: s{article:05d}", f"        quote: \"{quote}\""]
     lines.append("    evidence:")
     for _ in range(rng.randint(0, 4)):
         lines += [f"      - source: s{rng.randrange(articles, n_sources):05d}",
@@ -132,7 +136,7 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    root = OUT / f"catalog-{args.claims}-{args.sources}"
+    root = OUT / f"catalog-v2-{args.claims}-{args.sources}"
     if not (root / "claims.yaml").exists():
         print(f"generating {root} ...", file=sys.stderr)
         generate(root, args.claims, args.sources)

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 RACY_SECONDS = 2.0
 
 
@@ -50,21 +50,23 @@ class Store:
         self.dirty = False
         self.racy = False
 
-    def get(self, path: str) -> Any | None:
-        self.seen.add(path)
+    def get(self, path: str, key: str) -> Any | None:
+        """The value kept for the file at `path`, if unchanged; `key` names it within the catalog
+        (relative, so `--catalog .` and `--catalog /abs/path` share entries)."""
+        self.seen.add(key)
         stamp = _stamp(path)
-        self.stamps.append((path, stamp))
-        entry = self.entries.get(path)
+        self.stamps.append((key, stamp))
+        entry = self.entries.get(key)
         if entry is None or entry[0] != stamp:
             return None
         return entry[1]
 
-    def put(self, path: str, value: Any) -> None:
+    def put(self, path: str, key: str, value: Any) -> None:
         stamp = _stamp(path)
         if stamp is None or time.time() - stamp[1] / 1e9 < RACY_SECONDS:
             self.racy = True
             return
-        self.entries[path] = (stamp, value)
+        self.entries[key] = (stamp, value)
         self.dirty = True
 
     def fingerprint(self) -> str | None:

@@ -150,14 +150,14 @@ def _load_claims(catalog: Catalog, store: cache.Store, strict: bool) -> list[Cla
     path = catalog.claims_path
     if not path.is_file():
         raise BadInput(f"{path} is missing; {HOW_TO_GET_A_CATALOG}")
-    cached = store.get(str(path))
+    cached = store.get(str(path), CLAIMS_FILE)
     if cached is not None:
         catalog.claim_positions = list(range(len(cached)))
         return [claim_from_row(row) for row in cached]
     text = _read_text(path)
     claims, positions, problems = parse_claims(text, path, strict)
     if not problems:
-        store.put(str(path), [claim_to_row(claim) for claim in claims])
+        store.put(str(path), CLAIMS_FILE, [claim_to_row(claim) for claim in claims])
     catalog.problems.extend(problems)
     catalog.claim_positions = positions
     return claims
@@ -188,8 +188,9 @@ def parse_claims(text: str, path: Path, strict: bool = True) -> tuple[list[Claim
 
 def _load_sources(catalog: Catalog, store: cache.Store, strict: bool) -> dict[str, Source]:
     sources: dict[str, Source] = {}
-    for path in _source_files(catalog.sources_dir):
-        row = store.get(path)
+    for path, name in _source_files(catalog.sources_dir):
+        key = f"{SOURCES_DIR}/{name}"
+        row = store.get(path, key)
         if row is not None:
             source = source_from_row(row)
         else:
@@ -197,16 +198,16 @@ def _load_sources(catalog: Catalog, store: cache.Store, strict: bool) -> dict[st
             if parsed is None:
                 continue
             source = parsed
-            store.put(path, source_to_row(source))
+            store.put(path, key, source_to_row(source))
         sources[source.id] = source
     return sources
 
 
-def _source_files(folder: Path) -> list[str]:
+def _source_files(folder: Path) -> list[tuple[str, str]]:
     # Plain strings, not Path objects: a large catalog has tens of thousands of these.
     try:
         with os.scandir(folder) as entries:
-            return sorted(e.path for e in entries if e.name.endswith(".yaml") and not e.name.startswith("."))
+            return sorted((e.path, e.name) for e in entries if e.name.endswith(".yaml") and not e.name.startswith("."))
     except FileNotFoundError:
         return []
 

@@ -177,3 +177,18 @@ def test_plain_table_lines_up_and_cuts_statements_to_width(small_catalog: Path):
     assert "…" in narrow[1]
     coloured = plain_claims_table(rows, colour=True)
     assert "\x1b[33mlimited\x1b[0m" in coloured
+
+
+def test_cache_is_shared_between_relative_and_absolute_catalog_paths(small_catalog: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch):
+    _age(small_catalog)
+    monkeypatch.chdir(small_catalog.parent)
+    load_catalog(Path(small_catalog.name))
+
+    import kclaims.catalog as catalog_module
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("an unchanged file was parsed again")
+
+    monkeypatch.setattr(catalog_module, "_parse_yaml", no_parsing)
+    assert len(load_catalog(small_catalog.resolve()).sources) == 3
