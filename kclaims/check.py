@@ -45,6 +45,7 @@ def check_catalog(root: Path) -> list[Problem]:
     problems += _retracted_support(catalog, locate)
     problems += _near_duplicates(catalog, locate)
     problems += _dangling_references(catalog)
+    problems += _duplicate_studies(catalog)
     return sorted(problems, key=lambda p: (str(p.path), p.line or 0))
 
 
@@ -162,6 +163,21 @@ def _dangling_references(catalog: Catalog) -> list[Problem]:
                 path = catalog.sources_dir / f"{source.id}.yaml"
                 line = _line_in_file(path, lambda text, m=marker: locate_line(text, ("references", m)))
                 problems.append(Problem(path, line, f"reference [{marker}] points at unknown source {target!r}"))
+    return problems
+
+
+def _duplicate_studies(catalog: Catalog) -> list[Problem]:
+    first: dict[str, str] = {}
+    problems = []
+    for source_id in sorted(catalog.sources):
+        for key in sorted(catalog.sources[source_id].study_keys()):
+            if key in first and first[key] != source_id:
+                path = catalog.sources_dir / f"{source_id}.yaml"
+                field = key.split(":", 1)[0]
+                line = _line_in_file(path, lambda text, f=field: locate_line(text, (f,)))
+                problems.append(Problem(path, line, f"same study as {first[key]!r} ({key}): merge the two sources"))
+                break
+            first.setdefault(key, source_id)
     return problems
 
 

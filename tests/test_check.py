@@ -112,3 +112,12 @@ def test_statement_signature_ignores_order_case_plural_and_small_words():
     assert statement_signature("Ketamine reduces PTSD symptoms.") == \
         statement_signature("ketamine reduces the symptom of PTSD")
     assert statement_signature("Ketamine reduces PTSD symptoms.") != statement_signature("Ketamine causes PTSD.")
+
+
+def test_two_source_files_for_one_study_are_reported(small_catalog: Path):
+    twin = (small_catalog / "sources" / "feder2014.yaml").read_text(encoding="utf-8").replace("id: feder2014", "id: feder2014b")
+    twin = twin.replace("10.1001/jamapsychiatry.2014.62", "10.1001/JAMAPSYCHIATRY.2014.62")
+    (small_catalog / "sources" / "feder2014b.yaml").write_text(twin, encoding="utf-8")
+    result = invoke(["check"], code=1, catalog=small_catalog)
+    assert result.stdout.strip() == (f"{small_catalog / 'sources' / 'feder2014b.yaml'}:8: same study as 'feder2014' "
+                                     "(doi:10.1001/jamapsychiatry.2014.62): merge the two sources")
