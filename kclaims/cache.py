@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 RACY_SECONDS = 2.0
 
 
@@ -60,6 +60,23 @@ class Store:
         if entry is None or entry[0] != stamp:
             return None
         return entry[1]
+
+    def get_many(self, files: list[tuple[str, str]]) -> list[Any | None]:
+        """`get` for many (path, key) pairs at once: the same answers, in one tight loop, because a
+        large catalog asks this 20,000 times on every command."""
+        stat, entries, stamps, seen_add = os.stat, self.entries, self.stamps, self.seen.add
+        found: list[Any | None] = []
+        for path, key in files:
+            seen_add(key)
+            try:
+                st = stat(path)
+                stamp: Any = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+            except OSError:
+                stamp = None
+            stamps.append((key, stamp))
+            entry = entries.get(key)
+            found.append(entry[1] if entry is not None and entry[0] == stamp else None)
+        return found
 
     def put(self, path: str, key: str, value: Any) -> None:
         stamp = _stamp(path)
