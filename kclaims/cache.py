@@ -19,6 +19,13 @@ from pathlib import Path
 from typing import Any
 
 FORMAT_VERSION = 4
+
+
+def _model_digest() -> str:
+    # Cached rows are tuples in the order of the model's fields: a changed model.py must not
+    # read rows written by the old one.
+    model = Path(__file__).with_name("model.py")
+    return hashlib.sha1(model.read_bytes()).hexdigest()[:12]
 RACY_SECONDS = 2.0
 
 
@@ -118,7 +125,7 @@ class Store:
         for key in gone:
             del self.entries[key]
         if self.dirty or gone:
-            _write(self.location, (FORMAT_VERSION, self.entries))
+            _write(self.location, (_version(), self.entries))
 
 
 def _write(location: Path, value: Any) -> None:
@@ -130,6 +137,10 @@ def _write(location: Path, value: Any) -> None:
         os.replace(temporary, location)
     except (OSError, ValueError):
         return  # a cache that cannot be written only costs speed
+
+
+def _version() -> str:
+    return f"{FORMAT_VERSION}-{_model_digest()}"
 
 
 def _unmarshal(data: bytes) -> Any:
@@ -151,7 +162,7 @@ def open_store(root: Path) -> Store:
     try:
         with open(location, "rb") as handle:
             version, entries = _unmarshal(handle.read())
-        if version != FORMAT_VERSION or not isinstance(entries, dict):
+        if version != _version() or not isinstance(entries, dict):
             entries = {}
     except Exception:  # missing, truncated or from an older kclaims or Python: rebuild
         entries = {}

@@ -199,8 +199,12 @@ def parse_claims(text: str, path: Path, strict: bool = True) -> tuple[list[Claim
     data = _parse_yaml(text, path)
     if data is None:
         data = {"claims": []}
-    if not isinstance(data, dict) or not isinstance(data.get("claims", []), list):
-        raise BadInput(f"must be a mapping with a 'claims:' list (see {CLAIMS_FILE} in DESIGN.md)", path, 1)
+    if not isinstance(data, dict) or "claims" not in data or not isinstance(data["claims"], (list, type(None))):
+        raise BadInput("must be a mapping with a 'claims:' list (see docs/catalog-files.md)", path, 1)
+    unknown = sorted(str(key) for key in data if key != "claims")
+    if unknown:
+        raise BadInput(f"unknown top-level key {unknown[0]!r}: claims go under 'claims:'", path,
+                       locate_line(text, (unknown[0],)))
     claims: list[Claim] = []
     positions: list[int] = []
     problems: list[Problem] = []
@@ -294,10 +298,29 @@ def _yaml_message(error: Any) -> str:
     return f"invalid YAML: {problem}"
 
 
-def _safe_loader() -> Any:
-    import yaml
+_LOADER: Any = None
 
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+def _safe_loader() -> Any:
+    """PyYAML's C safe loader, refusing duplicate keys (PyYAML would silently keep the last one)."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        class StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+            def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+                seen: set[Any] = set()
+                for key_node, _ in node.value:
+                    key = key_node.value
+                    if key in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"duplicate key {key!r}: the first one would be silently lost",
+                            key_node.start_mark)
+                    seen.add(key)
+                return super().construct_mapping(node, deep=deep)
+
+        _LOADER = StrictLoader
+    return _LOADER
 
 
 def locate_line(text: str, where: KeyPath) -> int | None:
@@ -374,7 +397,12 @@ def edit_yaml(path: Path, validate: Callable[[str], None]) -> Iterator[Any]:
     if sequence_indent:  # keep the file's own list style: "- id" flush, or indented under its key
         offset = dash_offset or 0
         yaml.indent(mapping=2, sequence=max(sequence_indent, offset + 2), offset=offset)
-    document = yaml.load(original)
+    try:
+        document = yaml.load(original)
+    except Exception as error:  # ruamel's errors share no base class with a position we can rely on
+        mark = getattr(error, "problem_mark", None)
+        raise BadInput(f"cannot edit: {getattr(error, 'problem', None) or error}", path,
+                       mark.line + 1 if mark else None) from None
     yield document
     buffer = io.StringIO()
     yaml.dump(document, buffer)
@@ -412,9 +440,9 @@ def _write_atomically(path: Path, text: str | bytes) -> None:
         raise
 
 
-def write_text_atomically(path: Path, text: str) -> None:
-    """Public form of the atomic write, for exports and snapshots."""
-    _write_atomically(path, text)
+def write_text_atomically(path: Path, data: str | bytes) -> None:
+    """Public form of the atomic write (text as UTF-8, or bytes), for exports and snapshots."""
+    _write_atomically(path, data)
 
 
 def write_bytes_atomically(path: Path, data: bytes) -> None:

@@ -334,8 +334,9 @@ def claim_grade(
     """Record a curator's grade; it is shown beside the computed label, never instead of it."""
     from kclaims.edit import set_grade
 
-    set_grade(_catalog_root(catalog), claim_id, label, because)
-    typer.echo(f"Graded {claim_id} {label}.", err=True)
+    previous = set_grade(_catalog_root(catalog), claim_id, label, because)
+    replaced = f" (replaces {previous.label}: {previous.because})" if previous else ""
+    typer.echo(f"Graded {claim_id} {label}.{replaced}", err=True)
 
 
 # --- source commands ----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from kclaims.model import (
     LABELS,
     STANCES,
     Claim,
+    Grade,
     Invalid,
     Source,
     check_id,
@@ -58,8 +59,7 @@ def add_quote(root: Path, claim_id: str, source_id: str, text: str) -> bool:
         if any(q.source == source_id and q.text == text for q in claim.made_in):
             return False
         with _editing_claims(catalog) as claims:
-            entry = _find(claims, claim_id)
-            entry.setdefault("made_in", []).append({"source": source_id, "quote": text})
+            _list_in(_find(claims, claim_id), "made_in").append({"source": source_id, "quote": text})
     return True
 
 
@@ -74,7 +74,7 @@ def link_evidence(root: Path, claim_id: str, source_id: str, stance: str, note: 
         catalog.source(source_id)
         existing = next((i for i, e in enumerate(claim.evidence) if e.source == source_id), None)
         with _editing_claims(catalog) as claims:
-            evidence = _find(claims, claim_id).setdefault("evidence", [])
+            evidence = _list_in(_find(claims, claim_id), "evidence")
             if existing is None:
                 evidence.append(_evidence_entry(source_id, stance, note))
             else:
@@ -84,16 +84,23 @@ def link_evidence(root: Path, claim_id: str, source_id: str, stance: str, note: 
     return existing is None
 
 
-def set_grade(root: Path, claim_id: str, label: str, because: str) -> None:
-    """Record a curator's grade beside the computed label; the reason is required."""
+def set_grade(root: Path, claim_id: str, label: str, because: str) -> Grade | None:
+    """Record a curator's grade beside the computed label; the reason is required.
+    Returns the grade it replaced, if any, so the caller can say so."""
     if label not in LABELS:
         raise BadInput(f"label {label!r} is not one of: {', '.join(LABELS)}")
     because = _required_text(because, "because")
     with catalog_lock(root):
         catalog = load_catalog(root)
-        catalog.claim(claim_id)
+        previous = catalog.claim(claim_id).grade
         with _editing_claims(catalog) as claims:
-            _find(claims, claim_id)["grade"] = {"label": label, "because": because}
+            entry = _find(claims, claim_id)
+            if isinstance(entry.get("grade"), dict):  # change it in place: comments beside it stay
+                entry["grade"]["label"] = label
+                entry["grade"]["because"] = because
+            else:
+                entry["grade"] = {"label": label, "because": because}
+    return previous
 
 
 def new_source(root: Path, fields: dict[str, Any]) -> Source:
@@ -152,6 +159,13 @@ class _editing_claims:
 
     def __exit__(self, *exc: Any) -> Any:
         return self._context.__exit__(*exc)
+
+
+def _list_in(entry: Any, key: str) -> Any:
+    """The list under `key` of a claim mapping, made if missing or left empty (`evidence:`)."""
+    if entry.get(key) is None:
+        entry[key] = []
+    return entry[key]
 
 
 def _find(claims: Any, claim_id: str) -> Any:

@@ -6,8 +6,10 @@ A label rates the evidence linked to a claim, not the truth of the claim.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kclaims.model import Claim, Evidence, Source
 
@@ -18,6 +20,7 @@ DESIGN_TABLE: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (3, "other controlled or observational clinical study", (
         "Clinical Trial", "Clinical Trial, Phase I", "Clinical Trial, Phase II",
         "Clinical Trial, Phase III", "Clinical Trial, Phase IV", "Controlled Clinical Trial",
+        "Pragmatic Clinical Trial", "Adaptive Clinical Trial", "Equivalence Trial", "Clinical Study",
         "Observational Study", "Comparative Study")),
     (4, "case report, case series, uncontrolled open-label study", ("Case Reports",)),
     (5, "narrative review, editorial, comment, letter, expert opinion, or no design type", (
@@ -42,6 +45,14 @@ LABEL_TABLE: tuple[tuple[str, str], ...] = (
     ("preliminary", "only level 4-5 sources support it"),
 )
 LABEL_WHEN = dict(LABEL_TABLE)
+
+
+def _rubric_digest() -> str:
+    """Changes whenever this module changes, so labels cached by an older rubric are not reused."""
+    return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:12]
+
+
+RUBRIC_VERSION = _rubric_digest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +153,7 @@ def _assess(source: Source, claim_kind: str, memo: LevelMemo) -> tuple[Level, fr
 
 def _counted_evidence(claim: Claim, sources: Mapping[str, Source], notes: list[str],
                       retracted: list[str], memo: LevelMemo) -> list[_Counted]:
-    counted: list[_Counted] = []
-    seen: dict[str, str] = {}  # study key -> source id first counted for it
+    candidates: list[tuple[_Counted, frozenset[str]]] = []
     for item in claim.evidence:
         source = sources.get(item.source)
         if source is None:
@@ -160,13 +170,23 @@ def _counted_evidence(claim: Claim, sources: Mapping[str, Source], notes: list[s
         if level.level is None:
             notes.append(f"not counted: {_cite(source)}: {level.why}")
             continue
-        twin = next((seen[k] for k in study_keys if k in seen), None)
+        candidates.append((_Counted(item, source, level), study_keys | {f"id:{source.id}"}))
+    return _one_per_study(candidates, notes)
+
+
+def _one_per_study(candidates: list[tuple[_Counted, frozenset[str]]], notes: list[str]) -> list[_Counted]:
+    """Count each study once (same id, PMID, PMCID or DOI), by its best-placed record."""
+    counted: list[_Counted] = []
+    seen: dict[str, str] = {}  # study key -> source id counted for it
+    for candidate, keys in sorted(candidates, key=lambda pair: pair[0].level):  # stable: link order breaks ties
+        twin = next((seen[k] for k in keys if k in seen), None)
         if twin is not None:
-            notes.append(f"counted once: {source.id} is the same study as {twin}")
+            notes.append(f"counted once: {candidate.source.id} ({candidate.evidence.stance}) is the same study as {twin}")
             continue
-        seen.update(dict.fromkeys(study_keys, source.id))
-        counted.append(_Counted(item, source, level))
-    return counted
+        seen.update(dict.fromkeys(keys, candidate.source.id))
+        counted.append(candidate)
+    order = {id(c): i for i, (c, _) in enumerate(candidates)}
+    return sorted(counted, key=lambda c: order[id(c)])
 
 
 def _decide_label(supporting: list[int], contradicting: list[int]) -> str:

@@ -28,7 +28,7 @@ SOURCE_KINDS = (
     "other",
 )
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")  # always used with fullmatch
 ID_RULE = "lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 80 characters"
 
 CLAIM_KEYS = ("id", "statement", "kind", "topics", "made_in", "evidence", "grade", "note")
@@ -209,7 +209,7 @@ def _text_list(data: dict, key: str, where: KeyPath) -> list[str]:
 
 def check_id(value: Any, where: KeyPath, key: str = "id") -> str:
     """Return `value` if it is a valid slug id, else raise Invalid."""
-    if not isinstance(value, str) or not ID_PATTERN.match(value):
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
         raise Invalid(f"'{key}' {value!r} is not a valid id ({ID_RULE})", where + (key,))
     return value
 
@@ -254,7 +254,7 @@ def claim_from_dict(data: Any, where: KeyPath = ()) -> Claim:
 
 
 def _topic(value: str, where: KeyPath) -> str:
-    if not ID_PATTERN.match(value):
+    if not ID_PATTERN.fullmatch(value):
         raise Invalid(f"topic {value!r} is not a valid slug ({ID_RULE})", where + ("topics",))
     return value
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kclaims import __version__
 from kclaims.catalog import Catalog, cached_derived, remember_derived
 from kclaims.errors import BadInput
-from kclaims.grade import LevelMemo, Strength, claim_strength
+from kclaims.grade import RUBRIC_VERSION, LevelMemo, Strength, claim_strength
 from kclaims.model import LABELS, Claim
 
 SORT_KEYS = ("catalog", "id", "label", "kind", "articles", "papers", "statement")
@@ -64,12 +63,12 @@ def select_claims(catalog: Catalog, wanted: ClaimFilter | None = None, sort: str
 
 def all_strengths(catalog: Catalog) -> list[Strength]:
     """Every claim's strength, in catalog order; reused from the cache when no file has changed."""
-    cached = cached_derived(catalog, "strengths", __version__)
+    cached = cached_derived(catalog, "strengths", RUBRIC_VERSION)
     if cached is not None and len(cached) == len(catalog.claims):
         return [Strength(label, list(reasons), list(retracted)) for label, reasons, retracted in cached]
     memo: LevelMemo = {}
     strengths = [claim_strength(claim, catalog.sources, memo) for claim in catalog.claims]
-    remember_derived(catalog, "strengths", __version__,
+    remember_derived(catalog, "strengths", RUBRIC_VERSION,
                      [(s.label, tuple(s.reasons), tuple(s.retracted)) for s in strengths])
     return strengths
 

@@ -7,14 +7,13 @@ Pure except `write_output`, which the CLI calls to put a report on disk.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from kclaims.catalog import write_text_atomically
 from kclaims.errors import BadInput
 from kclaims.grade import INDIRECT_POPULATIONS, LABEL_WHEN, Level, source_level
 from kclaims.model import LABELS, STANCES, Source
@@ -220,20 +219,6 @@ def write_output(path: Path, data: str | bytes) -> None:
         why = "is not a folder" if folder.exists() else "does not exist"
         raise BadInput(f"cannot write here: {folder} {why}", path)
     try:
-        _replace_atomically(path, data.encode("utf-8") if isinstance(data, str) else data)
+        write_text_atomically(path, data)
     except OSError as error:
         raise BadInput(f"cannot write here: {error.strerror or error}", path) from None
-
-
-def _replace_atomically(path: Path, data: bytes) -> None:
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

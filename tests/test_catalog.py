@@ -192,3 +192,23 @@ def test_cache_is_shared_between_relative_and_absolute_catalog_paths(small_catal
 
     monkeypatch.setattr(catalog_module, "_parse_yaml", no_parsing)
     assert len(load_catalog(small_catalog.resolve()).sources) == 3
+
+
+def test_duplicate_keys_are_refused_with_their_line(small_catalog: Path):
+    _break(small_catalog, "claims.yaml", "    kind: efficacy\n", "    kind: efficacy\n    kind: mechanism\n")
+    before = snapshot_files(small_catalog)
+    for args in (["list"], ["check"], ["claim", "grade", "ptsd-relief", "strong", "--because", "x"]):
+        result = invoke(args, code=2, catalog=small_catalog)
+        assert result.stderr.strip() == (f"{small_catalog / 'claims.yaml'}:18: invalid YAML: duplicate key 'kind': "
+                                         "the first one would be silently lost")
+    assert snapshot_files(small_catalog) == before
+
+
+def test_misspelt_top_level_key_is_not_an_empty_catalog(small_catalog: Path):
+    _break(small_catalog, "claims.yaml", "claims:\n", "claim:\n")
+    result = invoke(["check"], code=2, catalog=small_catalog)
+    assert "must be a mapping with a 'claims:' list" in result.stderr
+    _break(small_catalog, "claims.yaml", "claim:\n", "claims:\n")
+    (small_catalog / "claims.yaml").write_text((small_catalog / "claims.yaml").read_text() + "sources: []\n")
+    result = invoke(["list"], code=2, catalog=small_catalog)
+    assert f"claims.yaml:26: unknown top-level key 'sources'" in result.stderr

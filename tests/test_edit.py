@@ -152,3 +152,33 @@ def test_cli_add_in_two_real_processes(small_catalog: Path):
     assert [p.wait(timeout=60) for p in procs] == [0, 0]
     ids = {c.id for c in load_catalog(small_catalog).claims}
     assert {"cli-0", "cli-1"} <= ids
+
+
+def test_quote_and_link_fill_an_empty_list(small_catalog: Path):
+    path = small_catalog / "claims.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("    evidence:\n      - source: feder2014\n        stance: supports\n"
+                        "        note: Reduced PTSD symptom severity 24 hours after infusion versus midazolam.\n",
+                        "    evidence:\n")
+    path.write_text(text, encoding="utf-8")
+    invoke(["claim", "link", "ptsd-relief", "feder2014", "--stance", "supports"], catalog=small_catalog)
+    assert [e.source for e in load_catalog(small_catalog).claim("ptsd-relief").evidence] == ["feder2014"]
+
+
+def test_regrading_keeps_the_comment_beside_the_grade_and_says_what_it_replaced(small_catalog: Path):
+    invoke(["claim", "grade", "ptsd-relief", "limited", "--because", "First look."], catalog=small_catalog)
+    path = small_catalog / "claims.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "      because: First look.\n", "      because: First look.\n      # reviewed by RB, 2026-11\n"),
+        encoding="utf-8")
+    result = invoke(["claim", "grade", "ptsd-relief", "moderate", "--because", "Second look."], catalog=small_catalog)
+    assert "replaces limited" in result.stderr
+    text = path.read_text(encoding="utf-8")
+    assert "# reviewed by RB, 2026-11" in text and "because: Second look." in text
+
+
+@pytest.mark.parametrize("bad_id", ["evil\n", "trailing\n\n", "UPPER", "a/b"])
+def test_ids_with_newlines_or_slashes_are_refused(small_catalog: Path, bad_id: str):
+    result = invoke(["source", "new", bad_id, "--title", "x"], code=2, catalog=small_catalog)
+    assert "not a valid id" in result.stderr
+    assert not [p for p in (small_catalog / "sources").iterdir() if p.name.startswith(bad_id.strip()[:3])]

@@ -185,3 +185,15 @@ def test_tables_render_every_row():
         assert f"| {level} |" in design
     for label in ("unsupported", "contradicted", "contested", "strong", "moderate", "limited", "preliminary"):
         assert f"| {label} |" in labels
+
+
+def test_the_same_source_linked_twice_counts_once():
+    rct = paper("no-ids", RCT)
+    assert label_of([(rct, "supports"), (rct, "supports")]).label == "limited"
+
+
+def test_of_two_records_of_one_study_the_better_placed_counts():
+    bare = paper("bare", [], doi="10.1/x")
+    typed = paper("typed", META, doi="10.1/x")
+    assert label_of([(bare, "supports"), (typed, "supports")]).label == "moderate"
+    assert label_of([(typed, "supports"), (bare, "supports")]).label == "moderate"

@@ -149,12 +149,12 @@ def test_an_output_that_cannot_be_written_is_a_clear_error_and_leaves_nothing(tm
 
 
 def test_a_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch):
-    import kclaims.report as report
+    import kclaims.catalog as catalog
 
     def fail_midway(source, destination):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(report.os, "replace", fail_midway)
+    monkeypatch.setattr(catalog.os, "replace", fail_midway)
     out = tmp_path / "out" / "report.html"
     out.parent.mkdir()
     result = invoke(["export", "--format", "html", "--output", str(out)], code=2,
