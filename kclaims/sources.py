@@ -377,13 +377,13 @@ def slugify(key: str) -> str:
     text = unicodedata.normalize("NFKD", key.translate(_FOLD)).encode("ascii", "ignore").decode().lower()
     text = re.sub(r"[^a-z0-9._-]+", "-", text)
     text = re.sub(r"^[^a-z0-9]+", "", text)[:MAX_BASE_LENGTH].rstrip("-._")
-    return text if ID_PATTERN.match(text) else ""
+    return text if ID_PATTERN.fullmatch(text) else ""
 
 
 def safe_source_path(sources_dir: Path, source_id: str) -> Path:
     """sources/<id>.yaml, refusing any id that could name a file outside sources/."""
     path = sources_dir / f"{source_id}.yaml"
-    if not ID_PATTERN.match(source_id) or path.resolve().parent != sources_dir.resolve():
+    if not ID_PATTERN.fullmatch(source_id) or path.resolve().parent != sources_dir.resolve():
         raise BadInput(f"refusing to write {source_id!r}: a source id must be a plain file name")
     return path
 
