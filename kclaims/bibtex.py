@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from kclaims.ids import find_identifiers, normalize_doi, normalize_pmcid, normalize_pmid, try_parse_identifier
 from kclaims.model import Source
+from kclaims.grade import is_retracted
 
 
 @dataclass
@@ -319,16 +320,16 @@ def _entry_fields(source: Source) -> list[tuple[str, str]]:
         ("organization", _escape(source.site) if source.kind == "web-article" else None),
         ("publisher", _escape(source.publisher)),
         ("year", str(source.year) if source.year else None),
-        ("date", source.date if source.date and source.date != str(source.year) else None),
+        ("date", _escape(source.date) if source.date and source.date != str(source.year) else None),
         ("volume", _escape(source.volume)),
         ("number", _escape(source.issue)),
         ("pages", _escape(source.pages.replace("-", "--")) if source.pages else None),
-        ("doi", source.doi),
-        ("pmid", source.pmid),
-        ("pmcid", source.pmcid),
-        ("url", source.url),
-        ("urldate", source.retrieved if source.kind == "web-article" and source.url else None),
-        ("note", "Retracted publication" if source.retracted else None),
+        ("doi", _verbatim(source.doi)),
+        ("pmid", _escape(source.pmid)),
+        ("pmcid", _escape(source.pmcid)),
+        ("url", _verbatim(source.url)),
+        ("urldate", _escape(source.retrieved) if source.kind == "web-article" and source.url else None),
+        ("note", "Retracted publication" if is_retracted(source) else None),
     ]
     return [(name, value) for name, value in values if value]
 
@@ -339,6 +340,12 @@ def _bib_name(author: str) -> str:
     if surname and _INITIALS_RE.fullmatch(last):
         return f"{_escape(surname)}, {' '.join(c + '.' for c in last)}"
     return "{" + (_escape(author) or "") + "}"
+
+
+def _verbatim(text: str | None) -> str | None:
+    """doi and url are read verbatim by biblatex, so LaTeX escapes would corrupt them; only a brace
+    can break the entry, and in a URL or DOI it can be percent-encoded without changing its meaning."""
+    return text.replace("{", "%7B").replace("}", "%7D") if text else None
 
 
 def _escape(text: str | None) -> str | None:

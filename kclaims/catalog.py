@@ -445,11 +445,6 @@ def write_text_atomically(path: Path, data: str | bytes) -> None:
     _write_atomically(path, data)
 
 
-def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """The atomic write for bytes kept as received (a web page's HTML)."""
-    _write_atomically(path, data)
-
-
 def new_yaml_file(path: Path, data: dict) -> None:
     """Write a new YAML file from `data` (key order kept); refuse if it exists. Call under the lock."""
     if path.exists():

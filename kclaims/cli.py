@@ -463,19 +463,28 @@ def _render_report(report: Any, json: bool) -> None:
 @source_app.command("add")
 def source_add(
     identifiers: Annotated[Optional[list[str]], typer.Argument(
-        metavar="ID...", help="PMIDs (16894061), PMCIDs (PMC4810965), DOIs (10.1001/archpsyc.63.8.856) "
-                              "or PubMed, PMC and doi.org URLs.", show_default=False)] = None,
+        metavar="ID...", help="PMIDs (16894061), PMCIDs (PMC4810965), DOIs (10.1001/archpsyc.63.8.856), "
+                              "PubMed, PMC and doi.org URLs, or the URL of a web article.", show_default=False)] = None,
     from_file: Annotated[Optional[Path], typer.Option(
         "--from-file", dir_okay=False, help="Also read identifiers from this file, one a line ('#' starts a comment).",
         show_default=False)] = None,
+    html: Annotated[Optional[Path], typer.Option(
+        "--html", dir_okay=False, help="Add a web article from a page saved in your browser (needs --url).",
+        show_default=False)] = None,
+    url: Annotated[Optional[str], typer.Option(
+        "--url", help="With --html: the address the saved page came from.", show_default=False)] = None,
     refresh: RefreshCacheOption = False, offline: OfflineOption = False,
     catalog: CatalogOption = None, json: JsonOption = False,
 ) -> None:
-    """Add papers by identifier, with metadata from PubMed, Europe PMC or Crossref.
+    """Add papers by identifier (metadata from PubMed, Europe PMC or Crossref) and web articles by URL.
 
     One source per paper: an identifier of a paper already in the catalog fills what its source
     lacks instead of adding a second one. Identifiers that cannot be resolved are listed with the
-    reason; the others are still added. Exit code 3 if a service keeps failing (nothing is written).
+    reason; the others are still added. A web article is downloaded and kept as three files:
+    sources/ID.yaml (title, site, authors, dates), ID.txt (its main text, which `kclaims check`
+    reads to prove quotes) and ID.html (the page as received). Exit code 3 if a service keeps
+    failing or a page cannot be had, 2 if a URL is malformed or not an HTML page (nothing is
+    written in either case).
     """
     from contextlib import ExitStack
 
@@ -484,6 +493,14 @@ def source_add(
 
     if refresh and offline:
         raise BadInput("--refresh asks the services again and --offline forbids it: choose one")
+    if html is not None or url is not None:
+        from kclaims.web_sources import add_saved_page
+
+        if html is None or url is None or identifiers or from_file:
+            raise BadInput("--html FILE and --url URL go together, without other identifiers: "
+                           "the saved page and the address it came from")
+        _render_report(add_saved_page(_catalog_root(catalog), html, url), json)
+        return
     texts = list(identifiers or []) + (read_identifier_file(from_file) if from_file else [])
     root = _catalog_root(catalog)
     with ExitStack() as stack:
@@ -496,11 +513,16 @@ def source_refresh(
     source_ids: Annotated[Optional[list[str]], typer.Argument(
         metavar="[ID...]", help="Source ids to look up again (default: every source with a PMID, PMCID or DOI).",
         show_default=False)] = None,
+    snapshot_only: Annotated[bool, typer.Option(
+        "--snapshot-only", help="For web articles: extract the text again from the kept page (sources/ID.html), "
+                                "without the network. Without ids: every kept page.")] = False,
     catalog: CatalogOption = None, json: JsonOption = False,
 ) -> None:
     """Look sources up again, ignoring the cache, and say what changed (a retraction, a new PMCID...).
 
     Only fields the services provide are updated; design, note, references, url and kind stay as written.
+    A web article named by its id is downloaded again: its snapshot is replaced, and you are told
+    whether the text changed and which quotes of the catalog no longer appear in it.
     """
     from contextlib import ExitStack
 
@@ -508,7 +530,8 @@ def source_refresh(
 
     root = _catalog_root(catalog)
     with ExitStack() as stack:
-        report = refresh_sources(root, source_ids or None, progress=_progress_callback(stack))
+        report = refresh_sources(root, source_ids or None, progress=_progress_callback(stack),
+                                 snapshot_only=snapshot_only)
     _render_report(report, json)
 
 

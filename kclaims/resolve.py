@@ -52,6 +52,9 @@ TIMEOUT = (10.0, 60.0)      # connect, read (seconds)
 NEGATIVE_ANSWER_SECONDS = 24 * 3600  # "not found" is asked again after a day: new papers get indexed
 CACHE_FILE = "resolver.sqlite3"
 CACHE_VERSION = "1"         # bump when a parser changes what it returns
+MAX_PAGE_BYTES = 5 * 1024 * 1024  # a web article is rarely over 1 MB; the download stops beyond this
+PAGE_CHUNK = 64 * 1024
+HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 
 TOOL = "kclaims"
 EMAIL_ENV = "KCLAIMS_EMAIL"
@@ -88,6 +91,7 @@ EUROPEPMC = Service("Europe PMC", "KCLAIMS_EUROPEPMC_URL",
                     "https://www.ebi.ac.uk/europepmc/webservices/rest", 5.0, "europepmc")
 CROSSREF = Service("Crossref", "KCLAIMS_CROSSREF_URL", "https://api.crossref.org", 5.0, "crossref")
 SERVICES = (EUTILS, IDCONV, EUROPEPMC, CROSSREF)
+WEB = Service("the web site", "", "", 2.0, "web")  # web pages: their own address, no base URL
 
 
 def rate_limit(service: Service) -> float:
@@ -362,6 +366,39 @@ class HttpClient:
         raise NetworkError(f"{service.name} did not answer after {MAX_ATTEMPTS} tries ({_where(url)}: {problem}). "
                            "Nothing was written; answers already received are cached, so run the command again later.")
 
+    def get_page(self, url: str) -> FetchedPage:
+        """GET one web page (see `fetch_page`)."""
+        problem = "no answer"
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            self._wait_turn(WEB)
+            delay = BACKOFF_SECONDS * 2 ** (attempt - 1)
+            try:
+                with self.session.get(url, timeout=TIMEOUT, stream=True, headers={"Accept": HTML_ACCEPT}) as response:
+                    status = response.status_code
+                    if status == 429 or status >= 500:
+                        problem = f"HTTP {status} {response.reason or ''}".strip()
+                        delay = _retry_after(response.headers.get("Retry-After"), delay)
+                    elif status >= 400:
+                        raise _NotRetried(f"HTTP {status} {response.reason or ''}".strip())
+                    else:
+                        return _read_page(response, url)
+            except _NotRetried as error:
+                raise NetworkError(f"could not get {url}: {error}. Nothing was written.") from None
+            except self._requests.exceptions.TooManyRedirects:
+                raise NetworkError(f"could not get {url}: it redirects in a loop (over "
+                                   f"{self.session.max_redirects} redirects). Nothing was written.") from None
+            except (self._requests.exceptions.InvalidURL, self._requests.exceptions.MissingSchema,
+                    self._requests.exceptions.InvalidSchema) as error:
+                from kclaims.errors import BadInput
+
+                raise BadInput(f"not a usable web address: {url!r} ({error})") from None
+            except self._requests.RequestException as error:
+                problem = _describe(error)
+            if attempt < MAX_ATTEMPTS:
+                time.sleep(delay)
+        raise NetworkError(f"could not get {url} after {MAX_ATTEMPTS} tries ({problem}). Nothing was written; "
+                           "try again later, or save the page from your browser and add it with --html FILE --url URL.")
+
     def _wait_turn(self, service: Service) -> None:
         interval = 1.0 / rate_limit(service)
         last = self.last_start.get(service.limiter)
@@ -407,6 +444,82 @@ def _snippet(body: bytes) -> str:
 def _where(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+# --- web pages -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """A downloaded HTML page: its bytes as received, where it ended up, and the declared charset."""
+
+    url: str                 # as asked
+    final_url: str           # after redirects
+    data: bytes
+    content_type: str
+    charset: str | None      # from the Content-Type header, if any
+
+
+def fetch_page(url: str) -> FetchedPage:
+    """Download one web page through the shared session: redirects followed, MAX_PAGE_BYTES at most,
+    transient faults retried. NetworkError (exit 3) when it cannot be had; BadInput (exit 2) when
+    the URL is unusable or the answer is not an HTML page."""
+    client = HttpClient()
+    try:
+        return client.get_page(url)
+    finally:
+        client.close()
+
+
+class _NotRetried(Exception):
+    """A definitive answer (a 404, a redirect loop): trying again would not change it."""
+
+
+def _read_page(response: Any, url: str) -> FetchedPage:
+    from kclaims.errors import BadInput
+    from kclaims.webpage import HTML_TYPES, looks_like_html
+
+    header = response.headers.get("Content-Type", "")
+    content_type, _, params = header.partition(";")
+    content_type = content_type.strip().lower()
+    charset = next((p.split("=", 1)[1].strip().strip("\"'") for p in params.split(";")
+                    if p.strip().lower().startswith("charset=")), None)
+    if content_type and content_type not in HTML_TYPES:
+        raise BadInput(f"{_where(url)} is {_kind_of(content_type)}, not an HTML page; kclaims adds web articles "
+                       "(for a paper, give its PMID, PMCID or DOI)")
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_PAGE_BYTES:
+        raise BadInput(f"{_where(url)} is {int(declared) // 1024 // 1024} MB, over the {MAX_PAGE_BYTES // 1024 // 1024} MB "
+                       "limit for a web page; nothing was written")
+    chunks, size = [], 0
+    for chunk in response.iter_content(PAGE_CHUNK):
+        size += len(chunk)
+        if size > MAX_PAGE_BYTES:
+            raise BadInput(f"{_where(url)} is over the {MAX_PAGE_BYTES // 1024 // 1024} MB limit for a web page; "
+                           "the download was stopped and nothing was written")
+        chunks.append(chunk)
+    data = b"".join(chunks)
+    if not content_type and not looks_like_html(data):
+        raise BadInput(f"{_where(url)} did not answer with an HTML page (no content type, and not markup)")
+    if _binary_signature(data):
+        raise BadInput(f"{_where(url)} is {_binary_signature(data)}, not an HTML page (whatever the server says)")
+    return FetchedPage(url, response.url or url, data, content_type or "text/html", charset)
+
+
+def _kind_of(content_type: str) -> str:
+    if content_type == "application/pdf":
+        return "a PDF document"
+    if content_type.startswith("image/"):
+        return f"an image ({content_type})"
+    return f"{content_type!r}"
+
+
+def _binary_signature(data: bytes) -> str | None:
+    for magic, kind in ((b"%PDF-", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+                        (b"GIF8", "a GIF image"), (b"PK\x03\x04", "a ZIP archive")):
+        if data.startswith(magic):
+            return kind
+    return None
 
 
 # --- the on-disk answer cache --------------------------------------------------------------

@@ -38,6 +38,7 @@ from kclaims.ids import Identifier, parse_identifier
 from kclaims.model import ID_PATTERN, Invalid, Source, source_from_dict
 
 Progress = Callable[[int, int], None]
+OFFLINE_PAGE = "a web page is not cached: --offline sends no request"
 
 # Fields a resolver fills; merging fills only the empty ones, a refresh replaces them.
 RESOLVED_FIELDS = ("title", "authors", "year", "journal", "publisher", "date", "volume", "issue", "pages",
@@ -115,14 +116,23 @@ def add_sources(root: Path, texts: list[str], *, refresh: bool = False, offline:
     """Resolve identifiers and write one source per paper; duplicates merge into one source."""
     from kclaims.resolve import resolve
 
+    from kclaims.web_sources import WebWriter, prepare_pages
+
     identifiers = parse_identifiers(texts)
     load_catalog(root)  # a broken catalog is reported before any request is sent
-    resolution = resolve(identifiers, refresh=refresh, offline=offline, progress=progress)
-    report = Report(requests=resolution.requests, from_cache=resolution.from_cache)
+    pages, page_requests = prepare_pages(identifiers, offline)  # web articles: fetched and read first
+    resolution = resolve([i for i in identifiers if i.kind != "url"], refresh=refresh, offline=offline,
+                         progress=progress)
+    report = Report(requests=resolution.requests + page_requests, from_cache=resolution.from_cache)
     today = dt.date.today().isoformat()
     with catalog_lock(root):
         writer = _Writer(load_catalog(root))
+        web = WebWriter(writer.catalog, writer.taken)
         for identifier in identifiers:
+            if identifier.kind == "url":
+                report.outcomes.append(web.add(pages[identifier]) if identifier in pages else
+                                       Outcome(str(identifier), "failed", None, OFFLINE_PAGE))
+                continue
             record = resolution.records.get(identifier)
             if record is None:
                 reason = resolution.failures.get(identifier, "not resolved")
@@ -136,17 +146,31 @@ def add_sources(root: Path, texts: list[str], *, refresh: bool = False, offline:
 # --- refresh -------------------------------------------------------------------------------
 
 
-def refresh_sources(root: Path, source_ids: list[str] | None = None, progress: Progress | None = None) -> Report:
+def refresh_sources(root: Path, source_ids: list[str] | None = None, progress: Progress | None = None,
+                    snapshot_only: bool = False) -> Report:
     """Resolve sources again, bypassing the cache, and update what changed (e.g. a retraction).
 
     With no ids, every source that has a PMID, PMCID or DOI. Fields a person set that the
-    services do not know (design, note, references, url, kind) are left alone.
+    services do not know (design, note, references, url, kind) are left alone. A web article
+    named by id is fetched again (kclaims.web_sources): the report says whether its text changed
+    and warns of each catalog quote that no longer appears in it. `snapshot_only` re-reads the
+    kept pages (sources/<id>.html) instead, without the network; with no ids, every kept page.
     """
     from kclaims.resolve import resolve
+    from kclaims.web_sources import is_web_article
 
     catalog = load_catalog(root)
     targets = [catalog.source(i) for i in dict.fromkeys(source_ids)] if source_ids else list(catalog.sources.values())
-    report = Report()
+    if snapshot_only and not source_ids:
+        targets = [s for s in targets if (catalog.sources_dir / f"{s.id}.html").is_file()]
+    web = [s for s in targets if is_web_article(s) and (source_ids or snapshot_only)]
+    report = _refresh_web(root, web, snapshot_only)
+    if snapshot_only:
+        for source in targets:
+            if source not in web:
+                report.outcomes.append(Outcome(source.id, "failed", source.id, "not a web article with a saved page"))
+        return report
+    targets = [s for s in targets if s not in web]
     lookups: dict[str, Identifier] = {}
     for source in targets:
         identifier = _best_identifier(source)
@@ -155,8 +179,10 @@ def refresh_sources(root: Path, source_ids: list[str] | None = None, progress: P
                 report.outcomes.append(Outcome(source.id, "failed", source.id, "has no PMID, PMCID or DOI to look up"))
             continue
         lookups[source.id] = identifier
+    if not lookups:
+        return report
     resolution = resolve(lookups.values(), refresh=True, progress=progress)
-    report.requests, report.from_cache = resolution.requests, resolution.from_cache
+    report.requests, report.from_cache = report.requests + resolution.requests, resolution.from_cache
     with catalog_lock(root):
         catalog = load_catalog(root)
         for source_id, identifier in lookups.items():
@@ -166,6 +192,18 @@ def refresh_sources(root: Path, source_ids: list[str] | None = None, progress: P
                 report.outcomes.append(Outcome(str(identifier), "failed", source_id, reason))
                 continue
             report.outcomes.append(_refresh_one(catalog, catalog.source(source_id), record, str(identifier)))
+    return report
+
+
+def _refresh_web(root: Path, sources: list[Source], snapshot_only: bool) -> Report:
+    from kclaims.web_sources import refresh_web_article
+
+    report = Report()
+    for source in sources:
+        outcome, drift = refresh_web_article(root, source.id, snapshot_only)
+        report.outcomes.append(outcome)
+        report.warnings += drift
+        report.requests += 0 if snapshot_only or outcome.action == "failed" else 1
     return report
 
 

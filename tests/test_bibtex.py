@@ -146,3 +146,19 @@ def test_write_escapes_and_marks_retractions():
     assert "title = {50\\% of A \\& B\\_\\{1\\}}" in text and "author = {{WHO}}" in text
     assert "pages = {1--9}" in text and "note = {Retracted publication}" in text
     assert read_bibtex(text).entries[0].record.title == "50% of A & B_{1}"
+
+
+def test_export_keeps_entries_whole_when_fields_hold_braces():
+    import bibtexparser
+
+    from kclaims.export.bibtex import export_bibtex
+    from kclaims.model import Source
+
+    hostile = Source(id="odd", kind="web-article", title="A {braced} title", date="2020}", url="https://x.example/a}b",
+                     doi="10.1/a}b", retrieved="2026-11-22")
+    library = bibtexparser.parse_string(export_bibtex([], [hostile]))
+    entry = library.entries[0]
+    assert not library.failed_blocks
+    assert entry.fields_dict["url"].value == "https://x.example/a%7Db"
+    assert entry.fields_dict["doi"].value == "10.1/a%7Db"
+    assert entry.fields_dict["urldate"].value == "2026-11-22"

@@ -39,13 +39,12 @@ def test_add_by_pmcid_doi_and_url_one_source_per_paper(small_catalog: Path, lite
 
 
 def test_partial_success_lists_what_failed(small_catalog: Path, literature: LiteratureFakes):
-    result = invoke(["source", "add", "11748933", "10.1371/notarealdoi", "https://example.org/page", "--json"],
-                    catalog=small_catalog)
+    # (a web URL is now fetched and added as a web article: tests/test_web_sources.py)
+    result = invoke(["source", "add", "11748933", "10.1371/notarealdoi", "--json"], catalog=small_catalog)
     report = json.loads(result.stdout)
     actions = {o["given"]: (o["action"], o["detail"]) for o in report["outcomes"]}
     assert actions["pmid:11748933"][0] == "added"
     assert actions["doi:10.1371/notarealdoi"] == ("failed", "not found in Europe PMC or Crossref")
-    assert actions["https://example.org/page"][0] == "failed"
     assert (small_catalog / "sources" / "taddei2001.yaml").is_file()
 
 

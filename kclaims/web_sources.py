@@ -1,0 +1,404 @@
+"""Web articles as sources: add one by its URL (or from a saved page), fetch it again, re-read it.
+
+A web article is three files: `sources/<id>.yaml` (citation metadata), `sources/<id>.txt` (the
+main text, which `kclaims check` reads to prove quotes verbatim) and `sources/<id>.html` (the page
+exactly as received, so the text can be extracted again and audited). Pages are fetched and read
+before the catalog's lock is taken; the three files are written under it, the YAML last, and
+removed again if any write fails, so a failure leaves nothing half-written.
+
+Source ids for web articles (docs/web-articles.md): the site's short name (the registered domain
+without its suffix: www.healthline.com -> healthline; for a bare IP address the site name from the
+page) and up to five content words of the title, folded to lower-case ASCII, joined by "-",
+at most 60 characters: "healthline-15-tips-overcome-binge-eating". Taken ids get "-2", "-3", …
+as for any source; an id is checked again before a file is named after it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import ipaddress
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kclaims.catalog import (
+    Catalog,
+    catalog_lock,
+    edit_yaml,
+    load_catalog,
+    new_yaml_file,
+    parse_source,
+    write_text_atomically,
+)
+from kclaims.check import normalise_quote_text
+from kclaims.errors import BadInput
+from kclaims.ids import Identifier, try_parse_identifier
+from kclaims.model import Source
+
+WEB_KIND = "web-article"
+ID_WORDS = 5
+MAX_ID_LENGTH = 60
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "or", "ne", "go"})
+_HOST_PREFIXES = ("www.", "www2.", "m.", "amp.", "mobile.")
+_PAGE_FIELDS = ("title", "site", "authors", "date", "updated", "language")
+
+
+@dataclass
+class PreparedPage:
+    """A page read and ready to be written: what was given, the record, and the bytes to keep."""
+
+    given: str
+    page: Any            # kclaims.webpage.WebPage
+    html: bytes
+    read_from: str       # the URL after redirects (or the one given with --html)
+
+
+# --- reading pages (before the lock) ----------------------------------------------------------
+
+
+def fetch_and_read(url: str) -> PreparedPage:
+    """Download `url` and read it. NetworkError (exit 3) when it cannot be had, BadInput (exit 2)
+    when it is not an HTML page or holds no article text."""
+    from kclaims.resolve import fetch_page
+    from kclaims.webpage import decode_html, read_page
+
+    fetched = fetch_page(url)
+    html, _ = decode_html(fetched.data, fetched.charset)
+    return PreparedPage(url, read_page(html, fetched.final_url), fetched.data, fetched.final_url)
+
+
+def read_saved_page(path: Path, url: str) -> PreparedPage:
+    """Read a page saved from a browser (`--html FILE --url URL`); no network."""
+    from kclaims.webpage import decode_html, looks_like_html, read_page
+
+    address = web_address(url)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise BadInput(f"cannot read: {error.strerror}", path) from None
+    if not looks_like_html(data) and b"<" not in data[:4096]:
+        raise BadInput("not an HTML page (save the page from the browser as 'Web Page, HTML only')", path)
+    html, _ = decode_html(data)
+    return PreparedPage(str(path), read_page(html, address), data, address)
+
+
+def web_address(url: str) -> str:
+    """`url` normalised if it is an http(s) address, else BadInput (exit 2)."""
+    identifier = try_parse_identifier(url)
+    if identifier is None or identifier.kind != "url":
+        raise BadInput(f"--url {url!r} is not a web address like https://example.org/article")
+    return identifier.value
+
+
+# --- adding -----------------------------------------------------------------------------------
+
+
+def add_saved_page(root: Path, html_file: Path, url: str) -> Any:
+    """Add a page saved to a file as a web-article source (see `read_saved_page`)."""
+    from kclaims.sources import Report, _Writer
+
+    prepared = read_saved_page(html_file, url)
+    load_catalog(root)
+    report = Report()
+    with catalog_lock(root):
+        writer = _Writer(load_catalog(root))
+        report.outcomes.append(WebWriter(writer.catalog, writer.taken).add(prepared))
+    return report
+
+
+class WebWriter:
+    """New web-article sources for one catalog (under its lock): ids, duplicates, the three files."""
+
+    def __init__(self, catalog: Catalog, taken: set[str]):
+        self.catalog = catalog
+        self.taken = taken
+        self.by_url = {s.url: s.id for s in catalog.sources.values() if s.url}
+        self.by_study = {key: s.id for s in catalog.sources.values() for key in s.study_keys()}
+
+    def add(self, prepared: PreparedPage) -> Any:
+        from kclaims.sources import Outcome
+
+        page = prepared.page
+        address = page.canonical_url or prepared.read_from
+        for candidate in (address, prepared.read_from, prepared.given):
+            if candidate in self.by_url:
+                existing = self.by_url[candidate]
+                return Outcome(prepared.given, "unchanged", existing,
+                               f"already in the catalog as {existing}; 'kclaims source refresh {existing}' fetches it again")
+        source = self._record(page, address)
+        source_id = web_source_id(page, address, self.taken)
+        source = dataclasses.replace(source, id=source_id)
+        write_web_source(self.catalog.sources_dir, source, page, prepared.html, new=True)
+        self.taken.add(source_id)
+        self.by_url[address] = source_id
+        return Outcome(prepared.given, "added", source_id, describe_added(page, source, set(self.by_study)))
+
+    def _record(self, page: Any, address: str) -> Source:
+        references: dict[str, str] = {}
+        for citation in page.references:
+            key = _study_key(citation.identifier)
+            if citation.marker and key in self.by_study:
+                references.setdefault(citation.marker, self.by_study[key])
+        return Source(id="web", kind=WEB_KIND, title=page.title, authors=list(page.authors),
+                      year=int(page.published[:4]) if page.published else None, site=page.site,
+                      date=page.published, url=address, population="unknown",
+                      retrieved=dt.date.today().isoformat(), references=references)
+
+
+def describe_added(page: Any, source: Source, known: set[str]) -> str:
+    """One line for the report: what was found, and the command that adds the papers it cites
+    (those whose PMID, PMCID or DOI is not among the `known` study keys)."""
+    parts = [f"{source.title or '(no title)'!r}"]
+    parts += [p for p in (source.site, source.date) if p]
+    detail = ", ".join(parts) + f"; {len(page.text.split())} words of text"
+    papers = list(dict.fromkeys(c.identifier for c in page.references if c.identifier))
+    missing = [p for p in papers if _study_key(p) not in known]
+    if papers:
+        in_catalog = len(papers) - len(missing)
+        detail += f"; cites {len(papers)} paper(s)" + (f", {in_catalog} already in the catalog" if in_catalog else "")
+        if missing:
+            detail += f"; add them with: kclaims source add {' '.join(missing)}"
+    return detail
+
+
+def _study_key(identifier: str | None) -> str | None:
+    parsed = try_parse_identifier(identifier) if identifier else None
+    if parsed is None or parsed.kind == "url":
+        return None
+    return f"{parsed.kind}:{parsed.value}"
+
+
+def web_source_id(page: Any, address: str, taken: set[str]) -> str:
+    """A readable, unused id for a web article (see the module docstring)."""
+    from kclaims.sources import _STOP_WORDS, _fold, new_source_id
+
+    words = [_fold(w) for w in re.split(r"[\s/_-]+", page.title or "")]
+    words = [w for w in words if w and w not in _STOP_WORDS][:ID_WORDS]
+    base = "-".join(w for w in [site_slug(address, page.site)] + words if w)[:MAX_ID_LENGTH].strip("-")
+    record = Source(id="web", kind=WEB_KIND, title=page.title or "page",
+                    year=int(page.published[:4]) if page.published else None)
+    return new_source_id(record, taken, base or None)
+
+
+def site_slug(url: str, site: str | None) -> str:
+    """"https://www.healthline.com/x" -> "healthline"; for an IP address, the site name's first words."""
+    from urllib.parse import urlsplit
+
+    from kclaims.sources import _fold
+
+    host = (urlsplit(url).hostname or "").lower()
+    try:
+        ipaddress.ip_address(host)
+        host = ""
+    except ValueError:
+        pass
+    if host and host != "localhost":
+        for prefix in _HOST_PREFIXES:
+            host = host.removeprefix(prefix)
+        labels = host.split(".")
+        if len(labels) > 1:
+            labels = labels[:-1]
+        if len(labels) > 1 and labels[-1] in _SECOND_LEVEL:
+            labels = labels[:-1]
+        return re.sub(r"[^a-z0-9-]", "", labels[-1])
+    return "-".join(w for w in (_fold(w) for w in (site or "").split()[:2]) if w)
+
+
+# --- writing the three files ------------------------------------------------------------------
+
+
+def write_web_source(sources_dir: Path, source: Source, page: Any, html: bytes | None, new: bool) -> None:
+    """Write sources/<id>.html, .txt and (for a new source) .yaml atomically; on any failure the
+    files this call created are removed and the ones it replaced restored."""
+    from kclaims.sources import safe_source_path
+
+    yaml_path = safe_source_path(sources_dir, source.id)
+    sources_dir.mkdir(exist_ok=True)
+    planned: list[tuple[Path, bytes]] = []
+    if html is not None:
+        planned.append((yaml_path.with_suffix(".html"), html))
+    planned.append((yaml_path.with_suffix(".txt"), page.text.encode("utf-8")))
+    if new and yaml_path.exists():
+        raise BadInput("already exists; choose another id or edit the file", yaml_path)
+    previous = {path: path.read_bytes() if path.exists() else None for path, _ in planned}
+    try:
+        for path, data in planned:
+            write_text_atomically(path, data)
+        if new:
+            new_yaml_file(yaml_path, web_source_yaml(source, page))
+    except BaseException:
+        _restore(previous)
+        raise
+
+
+def _restore(previous: dict[Path, bytes | None]) -> None:
+    for path, data in previous.items():
+        if data is None:
+            path.unlink(missing_ok=True)
+        else:
+            write_text_atomically(path, data)
+
+
+def web_source_yaml(source: Source, page: Any) -> dict[str, Any]:
+    """The source's YAML mapping: the usual keys, plus `updated` after `date`, `language` after
+    `url`, and `cites` (the article's own reference list) after `references`."""
+    from kclaims.sources import source_yaml
+
+    extras = {"date": ("updated", page.updated), "url": ("language", page.language),
+              "references": ("cites", [c.as_dict() for c in page.references])}
+    data: dict[str, Any] = {}
+    for key, value in source_yaml(source).items():
+        data[key] = value
+        if key in extras and extras[key][1]:
+            data[extras[key][0]] = extras[key][1]
+    return data
+
+
+# --- refreshing -------------------------------------------------------------------------------
+
+
+def is_web_article(source: Source) -> bool:
+    """A web article with no PMID, PMCID or DOI: refreshed by fetching its page, not by a lookup."""
+    return source.kind == WEB_KIND and not source.study_keys()
+
+
+def refresh_web_article(root: Path, source_id: str, snapshot_only: bool = False) -> tuple[Any, list[str]]:
+    """Fetch a web article again (or, `snapshot_only`, read its kept page again, with no network),
+    rewrite its snapshot, and report whether the text changed and which catalog quotes no longer
+    appear in it. Returns (outcome, warnings); a page that cannot be had raises as `add` does."""
+    from kclaims.sources import Outcome
+
+    catalog = load_catalog(root)
+    source = catalog.source(source_id)
+    given = source.url or source_id
+    try:
+        prepared = _reread(catalog, source, snapshot_only)
+    except _CannotRefresh as reason:
+        return Outcome(given, "failed", source_id, str(reason)), []
+    with catalog_lock(root):
+        catalog = load_catalog(root)
+        source = catalog.source(source_id)
+        old_text = _read_snapshot(catalog.snapshot_path(source_id))
+        drift = drifted_quotes(catalog, source_id, old_text, prepared.page.text)
+        changes = _metadata_changes(source, prepared.page)
+        kept = [catalog.sources_dir / f"{source_id}{suffix}" for suffix in (".txt", ".html")]
+        previous = {path: path.read_bytes() if path.exists() else None for path in kept}
+        try:
+            write_web_source(catalog.sources_dir, source, prepared.page, None if snapshot_only else prepared.html,
+                             new=False)
+            _update_yaml(catalog, source, prepared.page, changes, retrieved=not snapshot_only)
+        except BaseException:  # e.g. the YAML changed on disk meanwhile: put the snapshot back too
+            _restore(previous)
+            raise
+    return _refresh_outcome(given, source_id, old_text, prepared.page.text, changes, drift), drift
+
+
+class _CannotRefresh(Exception):
+    pass
+
+
+def _reread(catalog: Catalog, source: Source, snapshot_only: bool) -> PreparedPage:
+    from kclaims.webpage import decode_html, read_page
+
+    html_path = catalog.sources_dir / f"{source.id}.html"
+    if snapshot_only:
+        if not html_path.is_file():
+            raise _CannotRefresh(f"no saved page sources/{source.id}.html (it was added without one); "
+                                 f"'kclaims source refresh {source.id}' fetches the page")
+        data = html_path.read_bytes()
+        html, _ = decode_html(data)
+        return PreparedPage(source.id, read_page(html, source.url or "http://localhost/"), data, source.url or "")
+    if not source.url:
+        raise _CannotRefresh("has no url to fetch; add the address to its url: line, or re-add the page with "
+                             "'kclaims source add --html FILE --url URL'")
+    return fetch_and_read(source.url)
+
+
+def _read_snapshot(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def drifted_quotes(catalog: Catalog, source_id: str, old_text: str | None, new_text: str) -> list[str]:
+    """One message per catalog quote of `source_id` that the new text no longer contains."""
+    new = normalise_quote_text(new_text)
+    old = normalise_quote_text(old_text) if old_text is not None else None
+    messages = []
+    for claim in catalog.claims:
+        for quote in claim.made_in:
+            if quote.source != source_id or normalise_quote_text(quote.text) in new:
+                continue
+            was = "" if old is None or normalise_quote_text(quote.text) in old else " (it was not in the old snapshot either)"
+            messages.append(f"sources/{source_id}.txt: the quote of claim {claim.id!r} no longer appears{was}: "
+                            f"{_shorten(quote.text)!r}")
+    return messages
+
+
+def _metadata_changes(source: Source, page: Any) -> dict[str, Any]:
+    found = {"title": page.title, "site": page.site, "authors": list(page.authors), "date": page.published}
+    return {k: v for k, v in found.items() if v and v != getattr(source, k)}
+
+
+def _update_yaml(catalog: Catalog, source: Source, page: Any, changes: dict[str, Any], retrieved: bool) -> None:
+    from kclaims.sources import _set
+
+    path = catalog.sources_dir / f"{source.id}.yaml"
+    with edit_yaml(path, lambda text: parse_source(text, path)) as document:
+        for name, value in changes.items():
+            _set(document, name, value)
+        if "date" in changes:
+            _set(document, "year", int(changes["date"][:4]))
+        for key, value, after in (("updated", page.updated, "date"), ("language", page.language, "url")):
+            if value and document.get(key) != value:
+                _set_after(document, key, value, after)
+        if page.references:
+            _set_after(document, "cites", [c.as_dict() for c in page.references], "references")
+        if retrieved:
+            _set(document, "retrieved", dt.date.today().isoformat())
+
+
+def _set_after(document: Any, key: str, value: Any, after: str) -> None:
+    if key in document:
+        document[key] = value
+        return
+    keys = list(document)
+    position = keys.index(after) + 1 if after in keys else len(keys)
+    document.insert(position, key, value)
+
+
+def _refresh_outcome(given: str, source_id: str, old_text: str | None, new_text: str, changes: dict[str, Any],
+                     drift: list[str]) -> Any:
+    from kclaims.sources import Outcome
+
+    if old_text is None:
+        text = "text saved (there was no snapshot before)"
+    elif normalise_quote_text(old_text) == normalise_quote_text(new_text):
+        text = "text unchanged"
+    else:
+        text = "TEXT CHANGED"
+    parts = [text]
+    if changes:
+        parts.append("; ".join(f"{k}: {v}" for k, v in changes.items()))
+    if drift:
+        parts.append(f"{len(drift)} quote(s) of the catalog no longer appear in it")
+    action = "updated" if changes or text != "text unchanged" else "unchanged"
+    return Outcome(given, action, source_id, "; ".join(parts))
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def prepare_pages(identifiers: list[Identifier], offline: bool) -> tuple[dict[Identifier, PreparedPage], int]:
+    """Fetch and read every web address among `identifiers` (before anything is written); with
+    `offline`, none. Returns the pages and the number of requests sent."""
+    pages: dict[Identifier, PreparedPage] = {}
+    if offline:
+        return pages, 0
+    for identifier in dict.fromkeys(i for i in identifiers if i.kind == "url"):
+        pages[identifier] = fetch_and_read(identifier.value)  # every message names the address
+    return pages, len(pages)
