@@ -221,7 +221,7 @@ def _refresh_one(catalog: Catalog, current: Source, record: Source, given: str) 
     changes = {}
     for name in RESOLVED_FIELDS:
         new, old = getattr(record, name), getattr(current, name)
-        if _empty(new) or new == old or (name == "population" and new == "unknown"):
+        if _empty(new) or new == old or not _service_may_change(name, old, new):
             continue
         changes[name] = new
     path = catalog.sources_dir / f"{current.id}.yaml"
@@ -233,6 +233,16 @@ def _refresh_one(catalog: Catalog, current: Source, record: Source, given: str) 
         return Outcome(given, "unchanged", current.id, "")
     described = "; ".join(_describe_change(name, getattr(current, name), value) for name, value in changes.items())
     return Outcome(given, "updated", current.id, described)
+
+
+def _service_may_change(name: str, old: Any, new: Any) -> bool:
+    """A refresh may add a retraction but never clear one, and fills a population only where none
+    is known: a curator's judgement there outranks a service's MeSH headings."""
+    if name == "retracted":
+        return bool(new)
+    if name == "population":
+        return old == "unknown" and new != "unknown"
+    return True
 
 
 def _describe_change(name: str, old: Any, new: Any) -> str:
@@ -336,11 +346,11 @@ class _Writer:
             self.by_key.setdefault(key, source.id)
 
     def flush(self) -> None:
-        """Write the new files and fill the merged ones. Call under the catalog lock."""
+        """Fill the merged files, then write the new ones. Call under the catalog lock.
+        Fills go first: they are the writes that can be refused (a file edited meanwhile), and a
+        refusal then leaves no new file behind."""
         sources_dir = self.catalog.sources_dir
         sources_dir.mkdir(exist_ok=True)
-        for source_id, source in self.new.items():
-            new_yaml_file(safe_source_path(sources_dir, source_id), source_yaml(source))
         for source_id, filled in self.fills.items():
             if not filled:
                 continue
@@ -348,6 +358,8 @@ class _Writer:
             with edit_yaml(path, lambda text, path=path: parse_source(text, path)) as document:
                 for name, value in filled.items():
                     _set(document, name, value)
+        for source_id, source in self.new.items():
+            new_yaml_file(safe_source_path(sources_dir, source_id), source_yaml(source))
 
 
 def _fillable(current: Source, record: Source) -> dict[str, Any]:

@@ -219,7 +219,7 @@ class LiteratureFakes:
 
     def __init__(self, server: ReplayServer, synthesize_pmids: bool = False):
         self.server = server
-        self.articles = recorded_pubmed_articles()
+        self.articles = dict(recorded_pubmed_articles())  # a copy: tests edit it
         self.europepmc = recorded_europepmc_results()
         self.crossref = recorded_crossref_works()
         self.synthesize_pmids = synthesize_pmids

@@ -3,6 +3,8 @@ source id rule."""
 
 from __future__ import annotations
 
+import re
+
 import json
 from pathlib import Path
 
@@ -108,6 +110,18 @@ def test_refresh_reports_a_retraction(small_catalog: Path, literature: Literatur
     assert _source(small_catalog, "taddei2001")["retracted"] is True
     quiet = invoke(["source", "refresh", "taddei2001"], catalog=small_catalog)
     assert "unchanged taddei2001" in quiet.stderr
+
+
+def test_refresh_never_clears_a_retraction_or_a_curated_population(small_catalog: Path, literature: LiteratureFakes):
+    invoke(["source", "add", "11748933"], catalog=small_catalog)
+    path = small_catalog / "sources" / "taddei2001.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^retracted: \w+$", "retracted: true  # notice seen on the journal site", text)
+    path.write_text(re.sub(r"(?m)^population: \w+$", "population: mixed", text), encoding="utf-8")
+    invoke(["source", "refresh", "taddei2001"], catalog=small_catalog)
+    kept = _source(small_catalog, "taddei2001")
+    assert kept["retracted"] is True and kept["population"] == "mixed"
+    assert "# notice seen on the journal site" in path.read_text(encoding="utf-8")
 
 
 def test_commands_have_help():
