@@ -604,6 +604,264 @@ class _progress:  # noqa: N801 - used as `with _progress(...) as step`, like a f
 
 # --- extraction commands (issue 6: extract) -----------------------------------------------------
 
+from kclaims import extract_cues as _cues  # noqa: E402 - plain tables, no imports: cheap at start-up
+
+
+class ArticleFormat(str, Enum):
+    auto = "auto"
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+
+
+REVIEW_KEYS = "m = add as a quote to the matched claim, n = new claim, e = edit, s = skip, q = quit"
+
+
+@app.command("extract")
+def extract_claims(
+    article: Annotated[Path, typer.Argument(
+        metavar="ARTICLE", dir_okay=False,
+        help="The article: a .txt, .md or .html file ('-' reads standard input, with --json or --apply).")],
+    source: Annotated[Optional[str], typer.Option(
+        "--source", "-s", help="The article's source id in the catalog: quotes are recorded under it. "
+                               "Needed unless --json.", show_default=False)] = None,
+    format: Annotated[ArticleFormat, typer.Option(
+        "--format", "-f", help="How to read the file; auto goes by its suffix and sniffs HTML.")] = ArticleFormat.auto,
+    apply: Annotated[bool, typer.Option(
+        "--apply", help="Accept every proposal scoring at least --threshold without asking.")] = False,
+    threshold: Annotated[float, typer.Option(
+        "--threshold", help="With --apply: the lowest score accepted.")] = _cues.APPLY_THRESHOLD,
+    min_score: Annotated[float, typer.Option(
+        "--min-score", help="Propose only sentences scoring at least this (lower it to see more).")] = _cues.MIN_SCORE,
+    catalog: CatalogOption = None,
+    json: Annotated[bool, typer.Option(
+        "--json", help="Print the proposals and the reference list as JSON and write nothing.")] = False,
+) -> None:
+    """Propose the claims an article makes and the papers it cites; you accept, edit or skip each.
+
+    Each proposal is a sentence of the article with its score and the cues that fired (see
+    docs/extract.md), the catalog claim it restates (or `new`), and its citation markers. Nothing
+    is written until you accept: `m` records the sentence as the article's words for the matched
+    claim, `n` makes a new claim of it. The article's reference list is shown at the end, with
+    the command that adds each paper. Add the article itself first (`kclaims source add URL` or
+    `kclaims source new`) and pass its id with --source.
+    """
+    from kclaims.catalog import load_catalog
+    from kclaims.errors import BadInput
+    from kclaims.extract import CatalogModel, extract
+
+    if json and apply:
+        raise BadInput("--json only prints the proposals and writes nothing: drop --apply or --json")
+    if not json and not source:
+        raise BadInput("--source ID is needed to record the article's words: the article's id in the catalog "
+                       "(add it with 'kclaims source add URL' or 'kclaims source new'), or use --json")
+    text = _read_article(article, format.value, interactive=not (json or apply))
+    root = _catalog_root(catalog)
+    loaded = load_catalog(root)
+    if source:
+        loaded.source(source)
+    model = CatalogModel(loaded.claims)
+    extraction = extract(text, loaded.claims, loaded.sources, min_score=min_score, model=model)
+    if json:
+        import json as json_module
+
+        from kclaims.extract import as_json
+
+        _print_json(json_module.dumps(as_json(extraction), ensure_ascii=False, indent=2) + "\n")
+        return
+    assert source is not None
+    _say_found(extraction)
+    if apply:
+        from kclaims.extract import apply_proposals
+
+        outcomes = apply_proposals(root, source, extraction, threshold, model)
+        for outcome in outcomes:
+            typer.echo(_outcome_line(outcome), err=True)
+    else:
+        outcomes = _review(root, source, text, extraction, model)
+    _say_summary(outcomes)
+    _say_references(extraction)
+
+
+def _read_article(path: Path, fmt: str, interactive: bool) -> Any:
+    from kclaims.errors import BadInput
+    from kclaims.extract import article_from_bytes, read_article
+
+    if str(path) != "-":
+        return read_article(path, fmt)
+    if interactive:
+        raise BadInput("an article on standard input leaves no way to answer questions: give a file, "
+                       "or use --json or --apply")
+    return article_from_bytes(sys.stdin.buffer.read(), fmt, "<stdin>")
+
+
+def _say_found(extraction: Any) -> None:
+    matched = sum(1 for c in extraction.candidates if c.match)
+    typer.echo(f"Read {extraction.sentences} sentences: {len(extraction.candidates)} proposed "
+               f"({matched} restate a catalog claim), {len(extraction.references)} references.", err=True)
+
+
+def _outcome_line(outcome: Any) -> str:
+    sentence = outcome.sentence if len(outcome.sentence) <= 70 else outcome.sentence[:69] + "…"
+    target = f" {outcome.claim}" if outcome.claim else ""
+    detail = f" ({outcome.detail})" if outcome.detail else ""
+    return f"{outcome.action}{target}: {sentence!r}{detail}"
+
+
+def _say_summary(outcomes: list[Any]) -> None:
+    counts = {action: sum(1 for o in outcomes if o.action == action)
+              for action in ("new claim", "quoted", "already recorded", "skipped")}
+    said = ", ".join(f"{n} {action}" for action, n in counts.items() if n)
+    typer.echo(f"Done: {said or 'nothing accepted'}. Run 'kclaims check' to confirm the catalog is clean.", err=True)
+
+
+def _say_references(extraction: Any) -> None:
+    for reference in extraction.references:
+        marker = f"[{reference.marker}] " if reference.marker else ""
+        if reference.source:
+            advice = f"already in the catalog as {reference.source}"
+        elif reference.identifier:
+            advice = f"add it with: kclaims source add {reference.identifier}"
+        else:
+            advice = "no identifier found; add it by hand with: kclaims source new"
+        typer.echo(f"reference {marker}{reference.text}: {advice}", err=True)
+
+
+def _review(root: Path, source_id: str, article: Any, extraction: Any, model: Any) -> list[Any]:
+    """Ask about each proposal on stderr; accepted ones are written at once, through kclaims.edit."""
+    from rich.console import Console
+
+    from kclaims.errors import KclaimsError
+    from kclaims.extract import recorded_claim
+    from kclaims.model import Claim, Quote
+
+    console = Console(stderr=True, highlight=False)
+    claims = list(model.claims.values())
+    outcomes: list[Any] = []
+    total = len(extraction.candidates)
+    console.print(f"For each proposal: {REVIEW_KEYS}.")
+    for number, candidate in enumerate(extraction.candidates, 1):
+        recorded = recorded_claim(claims, source_id, candidate.sentence)
+        if recorded:
+            console.print(f"[dim]{number}/{total} already recorded under {recorded}[/dim]")
+            continue
+        _show_candidate(console, number, total, candidate, model)
+        try:
+            outcome = _ask_about(console, root, source_id, article, candidate, claims, model)
+        except EOFError:
+            break
+        except KclaimsError as error:
+            console.print(f"[red]not written:[/red] {_escape(str(error))}")
+            continue
+        if outcome == "quit":
+            break
+        if outcome is not None:
+            outcomes.append(outcome)
+            console.print(_escape(_outcome_line(outcome)))
+            if outcome.action == "new claim":
+                claims.append(Claim(outcome.claim, outcome.sentence, "background",
+                                    made_in=[Quote(source_id, outcome.sentence)]))
+    return outcomes
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _show_candidate(console: Any, number: int, total: int, candidate: Any, model: Any) -> None:
+    console.print()
+    console.print(f"[bold]{number}/{total}[/bold] score {candidate.score:g}  "
+                  f"[dim]{_escape('; '.join(candidate.cues))}[/dim]")
+    console.print(f"  [cyan]{_escape(candidate.sentence)}[/cyan]")
+    if candidate.citations:
+        console.print(f"  cites: {_escape(', '.join(candidate.citations))}")
+    if candidate.match:
+        statement = model.claims[candidate.match.claim].statement
+        console.print(f"  restates [bold]{candidate.match.claim}[/bold] ({candidate.match.score:g}): "
+                      f"{_escape(statement)}")
+    else:
+        console.print("  new: no catalog claim says this")
+
+
+def _ask_about(console: Any, root: Path, source_id: str, article: Any, candidate: Any, claims: list[Any],
+               model: Any) -> Any:
+    from rich.prompt import Prompt
+
+    from kclaims.extract import accept_as_quote
+
+    choices = ["m", "n", "e", "s", "q"] if candidate.match else ["n", "e", "s", "q"]
+    answer = Prompt.ask("Accept?", choices=choices, default="s", console=console)
+    if answer == "q":
+        return "quit"
+    if answer == "s":
+        return None
+    if answer == "m":
+        return accept_as_quote(root, candidate.match.claim, source_id, candidate.sentence)
+    quote = candidate.sentence if answer == "n" else _ask_quote(console, article, candidate.sentence)
+    if quote is None:
+        return None
+    known = {c.id for c in claims}
+    suggested = candidate.match.claim if candidate.match and answer == "e" else None
+    claim_id = _ask_claim_id(console, quote, known, model, suggested, existing_ok=answer == "e")
+    if claim_id in known:
+        return accept_as_quote(root, claim_id, source_id, quote)
+    return _ask_new_claim(console, root, source_id, quote, claim_id, candidate, model)
+
+
+def _ask_quote(console: Any, article: Any, sentence: str) -> str | None:
+    from rich.prompt import Prompt
+
+    from kclaims.check import normalise_quote_text
+
+    text = normalise_quote_text(article.text)
+    while True:
+        quote = Prompt.ask("The article's exact words (Enter keeps the whole sentence; '-' cancels)",
+                           default=sentence, show_default=False, console=console).strip()
+        if quote == "-":
+            return None
+        if quote and normalise_quote_text(quote) in text:
+            return quote
+        console.print("[red]Those words are not in the article word for word; copy them from the sentence.[/red]")
+
+
+def _ask_claim_id(console: Any, quote: str, known: set[str], model: Any, suggested: str | None,
+                  existing_ok: bool) -> str:
+    from rich.prompt import Prompt
+
+    from kclaims.edit import validate_new_id
+    from kclaims.errors import BadInput
+    from kclaims.extract import suggest_claim_id
+
+    default = suggested or suggest_claim_id(quote, known, model)
+    question = "Claim id (an existing id adds the words to that claim; a new id makes a claim)" if existing_ok \
+        else "New claim id"
+    while True:
+        claim_id = Prompt.ask(question, default=default, console=console).strip()
+        if claim_id in known and not existing_ok:
+            console.print(f"[red]{claim_id} already exists; choose another id (or 'e' to quote it there).[/red]")
+            continue
+        try:
+            return claim_id if claim_id in known else validate_new_id(claim_id)
+        except BadInput as error:
+            console.print(f"[red]{_escape(error.message)}[/red]")
+
+
+def _ask_new_claim(console: Any, root: Path, source_id: str, quote: str, claim_id: str, candidate: Any,
+                   model: Any) -> Any:
+    from rich.prompt import Prompt
+
+    from kclaims.extract import accept_as_new, guess_topics
+    from kclaims.model import CLAIM_KINDS
+
+    statement = Prompt.ask("Statement, one neutral sentence (Enter keeps the article's words)", default=quote,
+                           show_default=False, console=console).strip()
+    kind = Prompt.ask("Kind", choices=list(CLAIM_KINDS), default=candidate.kind, console=console)
+    topics = Prompt.ask("Topics, comma-separated", default=", ".join(guess_topics(quote, model)), console=console)
+    chosen = [t.strip() for t in topics.split(",") if t.strip()]
+    return accept_as_new(root, source_id, quote, claim_id, statement or quote, kind, chosen)
+
 
 def run() -> None:
     """Console-script entry point."""

@@ -12,7 +12,10 @@ import pytest
 from conftest import REPO
 
 CORE_MODULES = ["kclaims.model", "kclaims.grade", "kclaims.catalog", "kclaims.cache", "kclaims.query",
-                "kclaims.check", "kclaims.edit", "kclaims.ids", "kclaims.export", "kclaims.export.json"]
+                "kclaims.check", "kclaims.edit", "kclaims.ids", "kclaims.export", "kclaims.export.json",
+                "kclaims.sources", "kclaims.bibtex", "kclaims.report", "kclaims.evidence_map", "kclaims.extract",
+                "kclaims.webpage", "kclaims.web_sources", "kclaims.export.markdown", "kclaims.export.html",
+                "kclaims.export.csv", "kclaims.export.csl", "kclaims.export.bibtex"]
 
 
 def _modules_after_import(module: str) -> set[str]:
