@@ -619,9 +619,10 @@ REVIEW_KEYS = "m = add as a quote to the matched claim, n = new claim, e = edit,
 
 @app.command("extract")
 def extract_claims(
-    article: Annotated[Path, typer.Argument(
-        metavar="ARTICLE", dir_okay=False,
-        help="The article: a .txt, .md or .html file ('-' reads standard input, with --json or --apply).")],
+    article: Annotated[Optional[Path], typer.Argument(
+        metavar="[ARTICLE]", dir_okay=False, show_default=False,
+        help="The article: a .txt, .md or .html file ('-' reads standard input, with --json or --apply). "
+             "Default: the text snapshot of --source (sources/ID.txt).")] = None,
     source: Annotated[Optional[str], typer.Option(
         "--source", "-s", help="The article's source id in the catalog: quotes are recorded under it. "
                                "Needed unless --json.", show_default=False)] = None,
@@ -655,11 +656,13 @@ def extract_claims(
     if not json and not source:
         raise BadInput("--source ID is needed to record the article's words: the article's id in the catalog "
                        "(add it with 'kclaims source add URL' or 'kclaims source new'), or use --json")
-    text = _read_article(article, format.value, interactive=not (json or apply))
     root = _catalog_root(catalog)
     loaded = load_catalog(root)
     if source:
         loaded.source(source)
+    if article is None:
+        article = _snapshot_of(loaded, source)
+    text = _read_article(article, format.value, interactive=not (json or apply))
     model = CatalogModel(loaded.claims)
     extraction = extract(text, loaded.claims, loaded.sources, min_score=min_score, model=model)
     if json:
@@ -681,6 +684,17 @@ def extract_claims(
         outcomes = _review(root, source, text, extraction, model)
     _say_summary(outcomes)
     _say_references(extraction)
+
+
+def _snapshot_of(loaded: Any, source: str | None) -> Path:
+    from kclaims.errors import BadInput
+
+    if not source:
+        raise BadInput("give the article's file, or --source ID to read that source's text snapshot")
+    path = loaded.snapshot_path(source)
+    if not path.is_file():
+        raise BadInput(f"source {source!r} has no text snapshot ({path}); give the article's file")
+    return path
 
 
 def _read_article(path: Path, fmt: str, interactive: bool) -> Any:

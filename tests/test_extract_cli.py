@@ -168,3 +168,14 @@ def test_source_is_needed_to_write_and_json_never_writes(shipped_catalog: Path):
     assert "writes nothing" in _one_line_error(result)
     result = invoke(["extract", "-", "--source", RTR], code=2, catalog=shipped_catalog, input="text")
     assert "standard input" in _one_line_error(result)
+
+
+def test_extract_reads_the_sources_snapshot_when_no_file_is_given(shipped_catalog):
+    import json
+
+    result = invoke(["extract", "--source", "rtr-ketamine-neurological-damage", "--json"], catalog=shipped_catalog)
+    candidates = json.loads(result.stdout)["candidates"]
+    assert any("regenerate dead or degraded brain cells" in c["sentence"] for c in candidates)
+    missing = invoke(["extract", "--source", "zarate2006", "--json"], code=2, catalog=shipped_catalog)
+    assert "has no text snapshot" in missing.stderr
+    assert "--source ID" in invoke(["extract", "--json"], code=2, catalog=shipped_catalog).stderr
