@@ -21,6 +21,7 @@ from kclaims.catalog import (
     parse_source,
 )
 from kclaims.errors import BadInput
+from kclaims.sources import source_yaml
 from kclaims.model import (
     CLAIM_KINDS,
     LABELS,
@@ -117,7 +118,7 @@ def new_source(root: Path, fields: dict[str, Any]) -> Source:
             raise BadInput(f"a source with id {source.id!r} already exists")
         path = catalog.sources_dir / f"{source.id}.yaml"
         catalog.sources_dir.mkdir(exist_ok=True)
-        new_yaml_file(path, _source_to_yaml(source, data))
+        new_yaml_file(path, source_yaml(source))
         parse_source(path.read_text(encoding="utf-8"), path)
     return source
 
@@ -197,25 +198,6 @@ def _plain_claim(claim: Claim) -> dict[str, Any]:
 def _claim_to_yaml(claim: Claim) -> dict[str, Any]:
     data = _plain_claim(claim)
     data["topics"] = flow_list(data["topics"])
-    return data
-
-
-SOURCE_KEY_ORDER = (
-    "id", "kind", "title", "authors", "year", "journal", "site", "publisher", "date", "volume", "issue",
-    "pages", "pmid", "pmcid", "doi", "url", "publication_types", "mesh", "population", "design",
-    "retracted", "retrieved", "references", "note",
-)
-
-
-def _source_to_yaml(source: Source, given: dict[str, Any]) -> dict[str, Any]:
-    """The source as a YAML mapping in DESIGN.md's key order, keeping the core keys even when empty."""
-    always = ("id", "kind", "title", "authors", "year", "pmid", "pmcid", "doi", "url", "population",
-              "retracted", "retrieved")
-    data: dict[str, Any] = {}
-    for key in SOURCE_KEY_ORDER:
-        value = getattr(source, key)
-        if key in always or key in given:
-            data[key] = flow_list(value) if key == "authors" else value
     return data
 
 

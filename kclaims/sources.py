@@ -35,7 +35,7 @@ from kclaims.catalog import (
 )
 from kclaims.errors import BadInput
 from kclaims.ids import Identifier, parse_identifier
-from kclaims.model import ID_PATTERN, Invalid, Source, source_from_dict
+from kclaims.model import ID_PATTERN, SOURCE_KEYS, Invalid, Source, source_from_dict
 
 Progress = Callable[[int, int], None]
 OFFLINE_PAGE = "a web page is not cached: --offline sends no request"
@@ -44,9 +44,7 @@ OFFLINE_PAGE = "a web page is not cached: --offline sends no request"
 RESOLVED_FIELDS = ("title", "authors", "year", "journal", "publisher", "date", "volume", "issue", "pages",
                    "pmid", "pmcid", "doi", "publication_types", "mesh", "population", "retracted")
 MERGED_FIELDS = RESOLVED_FIELDS + ("site", "url", "kind")
-KEY_ORDER = ("id", "kind", "title", "authors", "year", "journal", "site", "publisher", "date", "volume",
-             "issue", "pages", "pmid", "pmcid", "doi", "url", "publication_types", "mesh", "population",
-             "design", "retracted", "retrieved", "references", "note")
+KEY_ORDER = SOURCE_KEYS  # DESIGN.md's order
 ALWAYS_WRITTEN = ("id", "kind", "title", "authors", "year", "pmid", "pmcid", "doi", "url", "publication_types",
                   "population", "design", "retracted", "retrieved", "references")
 FLOW_LISTS = ("authors", "publication_types")
