@@ -48,13 +48,13 @@ def generate(root: Path, n_claims: int, n_sources: int, seed: int = 7) -> None:
     (root / "claims.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _write_source(folder: Path, i: int, text: list[str] | None, rng: random.Random) -> None:
+def _write_source(folder: Path, i: int, article: list[str] | None, rng: random.Random) -> None:
     sid = f"s{i:05d}"
-    if text is not None:
+    if article is not None:
         text = (f"id: {sid}\nkind: web-article\ntitle: Clinic article {i}\nauthors: []\nyear: 2020\n"
                 f"site: Clinic {i}\nurl: https://clinic{i}.example/ketamine\npopulation: unknown\n"
                 f"retracted: false\nretrieved: 2026-11-22\nreferences: {{}}\n")
-        (folder / f"{sid}.txt").write_text(" ".join(text), encoding="utf-8")
+        (folder / f"{sid}.txt").write_text(" ".join(article), encoding="utf-8")
     else:
         types = rng.choice(TYPES)
         text = (f"id: {sid}\nkind: journal-article\ntitle: {_sentence(rng)}\nauthors: [Author{i} A, Second B]\n"
@@ -136,7 +136,7 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    root = OUT / f"catalog-v2-{args.claims}-{args.sources}"
+    root = OUT / f"catalog-v3-{args.claims}-{args.sources}"
     if not (root / "claims.yaml").exists():
         print(f"generating {root} ...", file=sys.stderr)
         generate(root, args.claims, args.sources)
