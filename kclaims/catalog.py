@@ -42,7 +42,16 @@ HOW_TO_GET_A_CATALOG = (
     "run 'kclaims init DIR' to make one, or point at one with --catalog DIR or KCLAIMS_CATALOG"
 )
 EMPTY_CLAIMS_FILE = """\
-# The claims of this catalog, in the order you keep them. See DESIGN.md for the keys.
+# The claims of this catalog, in the order you keep them. Each claim:
+#   - id: nmda-antagonism                  # a short slug
+#     statement: Ketamine blocks NMDA glutamate receptors.
+#     kind: mechanism                      # mechanism | efficacy | safety | dosing | background
+#     topics: [chronic-pain]
+#     made_in:                             # the articles that make it, in their own words
+#       - {source: clinic-blog, quote: "By blocking this receptor, ketamine can reduce pain"}
+#     evidence:                            # papers: supports | contradicts | mentions
+#       - {source: anis1983, stance: supports, note: What the paper found.}
+# Add them with `kclaims claim add` or by hand; `kclaims check` says what is wrong and where.
 claims: []
 """
 
@@ -100,6 +109,8 @@ class Catalog:
         for claim in self.claims:
             if claim.id == claim_id:
                 return claim
+        if claim_id in self.sources:
+            raise BadInput(f"{claim_id!r} is a source, not a claim: try 'kclaims source show {claim_id}'")
         raise BadInput(f"no claim with id {claim_id!r}{_suggest(claim_id, [c.id for c in self.claims])}")
 
     def source(self, source_id: str) -> Source:
@@ -125,6 +136,8 @@ def _suggest(wanted: str, known: list[str]) -> str:
 def find_catalog(explicit: Path | None = None, start: Path | None = None) -> Path:
     """The catalog folder: `explicit` if given, else the nearest folder upward holding claims.yaml."""
     if explicit is not None:
+        if not explicit.exists():
+            raise CatalogNotFound(f"{explicit} does not exist; {HOW_TO_GET_A_CATALOG}")
         if not (explicit / CLAIMS_FILE).is_file():
             raise CatalogNotFound(f"{explicit} is not a kclaims catalog (no {CLAIMS_FILE}); {HOW_TO_GET_A_CATALOG}")
         return explicit

@@ -42,6 +42,7 @@ def check_catalog(root: Path) -> list[Problem]:
     problems += _dangling_ids(catalog, locate)
     problems += _unmade_claims(catalog, locate)
     problems += _drifted_quotes(catalog, locate)
+    problems += _unverifiable_quotes(catalog)
     problems += _retracted_support(catalog, locate)
     problems += _near_duplicates(catalog, locate)
     problems += _dangling_references(catalog)
@@ -119,6 +120,18 @@ class _SnapshotReader:
             except (OSError, UnicodeDecodeError):
                 self.texts[source_id] = None
         return self.texts[source_id]
+
+
+def _unverifiable_quotes(catalog: Catalog) -> list[Problem]:
+    counts: dict[str, int] = defaultdict(int)
+    for claim in catalog.claims:
+        for quote in claim.made_in:
+            if quote.source in catalog.sources:
+                counts[quote.source] += 1
+    return [Problem(catalog.sources_dir / f"{source_id}.yaml", None,
+                    f"no text snapshot (sources/{source_id}.txt): {count} quote(s) from it cannot be checked; "
+                    f"save the article's text there")
+            for source_id, count in sorted(counts.items()) if not catalog.snapshot_path(source_id).is_file()]
 
 
 def _retracted_support(catalog: Catalog, locate: _Locator) -> list[Problem]:

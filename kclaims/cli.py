@@ -39,6 +39,14 @@ class _ErrorFunnel(TyperGroup):
             where = f"{error.filename}: " if error.filename else ""
             typer.echo(f"{where}{error.strerror or error}", err=True)
             raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, EOFError):
+            raise
+        except Exception as error:  # a bug: say so in one line, keep the traceback for --traceback
+            if _wants_traceback(ctx) or getattr(error, "exit_code", None) is not None:
+                raise
+            typer.echo(f"internal error: {type(error).__name__}: {error} (rerun with --traceback and report it)",
+                       err=True)
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
 def _wants_traceback(ctx: Any) -> bool:
@@ -81,6 +89,9 @@ SourceFilterOption = Annotated[Optional[list[str]], typer.Option(
     "--source", "-s", help="Only claims that quote or link this source id.", show_default=False)]
 TextOption = Annotated[Optional[str], typer.Option(
     "--text", help="Only claims whose statement or quotes contain this text (any case).", show_default=False)]
+
+
+BIBLIOGRAPHY_FORMATS = ("bibtex", "csl-json")  # they hold the sources only
 
 
 class SortKey(str, Enum):
@@ -258,14 +269,16 @@ def export(
         step("Grading the claims")
         rows = select_claims(loaded, wanted, sort.value)
         step(f"Writing {len(rows)} claims as {format}")
-        text_out = exporter(format)(rows, sources_for_export(loaded, rows, wanted))
+        sources = sources_for_export(loaded, rows, wanted)
+        text_out = exporter(format)(rows, sources)
     if output is None:
         _print_json(text_out)
         return
     from kclaims.report import write_output
 
     write_output(output, text_out)
-    typer.echo(f"Wrote {len(rows)} claims to {output}", err=True)
+    what = f"{len(sources)} sources" if format in BIBLIOGRAPHY_FORMATS else f"{len(rows)} claims"
+    typer.echo(f"Wrote {what} to {output}", err=True)
 
 
 # --- claim commands -----------------------------------------------------------------------------
@@ -276,7 +289,8 @@ def claim_add(
     claim_id: Annotated[str, typer.Argument(metavar="ID", help="New claim id: a short slug like nmda-antagonism.")],
     statement: Annotated[str, typer.Argument(help="One neutral sentence, e.g. 'Ketamine blocks NMDA receptors.'")],
     kind: Annotated[str, typer.Option("--kind", "-k", help="mechanism, efficacy, safety, dosing or background.")],
-    topic: TopicOption = None,
+    topic: Annotated[Optional[list[str]], typer.Option(
+        "--topic", "-t", help="A topic of the claim, e.g. ptsd (repeat for several).", show_default=False)] = None,
     from_source: Annotated[Optional[str], typer.Option("--from", help="Id of the article that makes the claim.")] = None,
     quote: Annotated[Optional[str], typer.Option("--quote", help="The article's exact words (needs --from).")] = None,
     catalog: CatalogOption = None,
@@ -398,13 +412,7 @@ def source_new(
     from kclaims.edit import new_source, validate_new_id
     from kclaims.errors import BadInput
 
-    year = None
-    if date:
-        import re
-
-        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date):
-            raise BadInput(f"--date {date!r} is not a date like 2020-09-01, 2020-09 or 2020")
-        year = int(date[:4])
+    year = _year_of(date) if date else None
     fields = {"id": validate_new_id(source_id), "kind": kind, "title": title, "authors": author or [],
               "year": year, "site": site, "date": date, "url": url, "population": "unknown"}
     source = new_source(_catalog_root(catalog), fields)
@@ -454,8 +462,9 @@ def _render_report(report: Any, json: bool) -> None:
             typer.echo(f"{outcome.action}{target} <- {outcome.given}{detail}", err=True)
     counts = ", ".join(f"{report.count(a)} {a}" for a in ("added", "merged", "updated", "unchanged", "failed")
                        if report.count(a))
-    typer.echo(f"{counts or 'nothing to do'} ({report.requests} requests, {report.from_cache} answered from the cache).",
-               err=True)
+    network = (f" ({report.requests} requests, {report.from_cache} answered from the cache)"
+               if report.requests or report.from_cache else "")
+    typer.echo(f"{counts or 'nothing to do'}{network}.", err=True)
     if report.outcomes and report.count("failed") == len(report.outcomes):
         raise typer.Exit(int(ExitCode.BAD_INPUT))
 
@@ -875,6 +884,21 @@ def _ask_new_claim(console: Any, root: Path, source_id: str, quote: str, claim_i
     topics = Prompt.ask("Topics, comma-separated", default=", ".join(guess_topics(quote, model)), console=console)
     chosen = [t.strip() for t in topics.split(",") if t.strip()]
     return accept_as_new(root, source_id, quote, claim_id, statement or quote, kind, chosen)
+
+
+def _year_of(date: str) -> int:
+    """The year of a YYYY, YYYY-MM or YYYY-MM-DD date that exists on the calendar."""
+    import datetime as dt
+
+    from kclaims.errors import BadInput
+
+    padded = {4: "-01-01", 7: "-01", 10: ""}.get(len(date))
+    try:
+        if padded is None:
+            raise ValueError
+        return dt.date.fromisoformat(date + padded).year
+    except ValueError:
+        raise BadInput(f"--date {date!r} is not a date like 2020-09-01, 2020-09 or 2020") from None
 
 
 def run() -> None:

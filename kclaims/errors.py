@@ -11,6 +11,7 @@ class ExitCode(enum.IntEnum):
     PROBLEMS_FOUND = 1
     BAD_INPUT = 2
     NETWORK = 3
+    INTERNAL = 70  # a bug in kclaims (BSD's EX_SOFTWARE); run with --traceback to see it
 
 
 class KclaimsError(Exception):

@@ -49,6 +49,7 @@ def select_claims(catalog: Catalog, wanted: ClaimFilter | None = None, sort: str
         raise BadInput(f"cannot sort by {sort!r}; choose one of: {', '.join(SORT_KEYS)}")
     for source_id in wanted.sources:
         catalog.source(source_id)  # an unknown id is a typo worth reporting, not an empty table
+    _check_topics(catalog, wanted.topics)
     text = wanted.text.casefold() if wanted.text else None
     strengths = all_strengths(catalog)
     rows = []
@@ -71,6 +72,17 @@ def all_strengths(catalog: Catalog) -> list[Strength]:
     remember_derived(catalog, "strengths", RUBRIC_VERSION,
                      [(s.label, tuple(s.reasons), tuple(s.retracted)) for s in strengths])
     return strengths
+
+
+def _check_topics(catalog: Catalog, topics: list[str]) -> None:
+    known = {topic for claim in catalog.claims for topic in claim.topics}
+    for topic in topics:
+        if topic not in known:
+            import difflib
+
+            close = difflib.get_close_matches(topic.lower(), sorted(known), n=3, cutoff=0.6)
+            hint = f" (did you mean: {', '.join(close)}?)" if close else f" (topics: {', '.join(sorted(known)) or 'none yet'})"
+            raise BadInput(f"no claim has the topic {topic!r}{hint}")
 
 
 def _passes(claim: Claim, wanted: ClaimFilter, text: str | None) -> bool:

@@ -12,7 +12,7 @@ import shutil
 import sys
 from collections.abc import Mapping
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kclaims.grade import source_level
 from kclaims.model import Claim, Source
@@ -36,10 +36,20 @@ LABEL_STYLES = {
 STANCE_STYLES = {"supports": "green", "contradicts": "red", "mentions": "dim"}
 
 
+PIPED_WIDTH = 120  # for rich output sent to a pipe or file, where there is no terminal to measure
+
+
 def _console() -> Console:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else PIPED_WIDTH
+    return Console(highlight=False, soft_wrap=False, width=width)
+
+
+def _box() -> Any:
+    from rich import box
+
+    return box.SIMPLE_HEAD
 
 
 def label_text(label: str) -> Text:
@@ -99,22 +109,40 @@ def _paint(label: str, width: int, colour: bool) -> str:
     return f"\x1b[{code}m{label}\x1b[0m{padded[len(label):]}" if colour and code else padded
 
 
-def _rich_claims_table(rows: list[ClaimRow]) -> None:
+def _rich_claims_table(rows: list[ClaimRow], console: Console | None = None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    console = _console()
-    table = Table(show_lines=False, pad_edge=False, expand=False)
-    for name, options in (("id", {"style": "cyan", "no_wrap": True}), ("statement", {"ratio": 1, "min_width": 30}),
-                          ("kind", {"no_wrap": True}), ("topics", {}), ("label", {"no_wrap": True}),
-                          ("articles", {"justify": "right", "no_wrap": True}),
-                          ("papers", {"justify": "right", "no_wrap": True})):
-        table.add_column(name, **options)
+    console = console or _console()
+    hidden = _columns_to_hide(console.width)
+    table = Table(show_lines=False, pad_edge=False, expand=True, box=_box())
+    id_width = min(max(len(row.claim.id) for row in rows), 30 if console.width >= 100 else 16)
+    for name, options in (("id", {"style": "cyan", "overflow": "fold", "min_width": id_width, "max_width": 40}),
+                          ("statement", {"ratio": 5, "min_width": 20}), ("kind", {"no_wrap": True}),
+                          ("topics", {"ratio": 2}), ("label", {"no_wrap": True}),
+                          ("art.", {"justify": "right", "no_wrap": True}),
+                          ("pap.", {"justify": "right", "no_wrap": True})):
+        if name not in hidden:
+            table.add_column(name, **options)
     for row in rows:
         claim = row.claim
-        table.add_row(claim.id, Text(claim.statement), claim.kind, Text(", ".join(claim.topics)),
-                      label_text(row.strength.label), str(row.articles), str(row.papers))
+        cells = {"id": claim.id, "statement": Text(claim.statement), "kind": claim.kind,
+                 "topics": Text(" ".join(claim.topics)), "label": label_text(row.strength.label),
+                 "art.": str(row.articles), "pap.": str(row.papers)}
+        table.add_row(*(cell for name, cell in cells.items() if name not in hidden))
     console.print(table)
+    note = "art. = articles that make the claim, pap. = papers linked to it"
+    if hidden:
+        note += f"; {' and '.join(hidden)} hidden in this narrow window (see --json, or widen it)"
+    console.print(Text(note, style="dim"))
+
+
+def _columns_to_hide(width: int) -> tuple[str, ...]:
+    if width >= 150:
+        return ()
+    if width >= 100:
+        return ("topics",)
+    return ("kind", "topics")
 
 
 def claim_detail(row: ClaimRow, sources: Mapping[str, Source]) -> None:
@@ -129,7 +157,7 @@ def claim_detail(row: ClaimRow, sources: Mapping[str, Source]) -> None:
     if claim.note:
         console.print(Text(f"Note: {claim.note}", style="italic"))
     console.print()
-    console.print(Text.assemble("Evidence: ", label_text(row.strength.label)))
+    console.print(Text.assemble("Evidence label: ", label_text(row.strength.label)))
     if claim.grade:
         console.print(Text.assemble("Curator's grade: ", label_text(claim.grade.label), f" — {claim.grade.because}"))
     for reason in row.strength.reasons:
@@ -178,7 +206,7 @@ def _print_evidence(console: Console, claim: Claim, sources: Mapping[str, Source
     from rich.text import Text
 
     console.print()
-    console.print(Text("Evidence", style="bold underline"))
+    console.print(Text("Papers linked", style="bold underline"))
     if not claim.evidence:
         console.print(Text("  no paper linked", style="dim"))
         return
@@ -194,22 +222,48 @@ def _print_evidence(console: Console, claim: Claim, sources: Mapping[str, Source
     console.print(table)
 
 
-def sources_table(sources: list[Source]) -> None:
-    """The `kclaims source list` table."""
-    from rich.table import Table
-    from rich.text import Text
+SOURCE_COLUMNS = ("id", "kind", "year", "level", "identifiers", "title")
 
+
+def sources_table(sources: list[Source]) -> None:
+    """The `kclaims source list` table: rich in a terminal, plain aligned columns when piped."""
     if not sources:
         print("No sources yet.", file=sys.stderr)
         return
-    table = Table(pad_edge=False)
-    for name in ("id", "kind", "year", "title", "identifiers", "level"):
-        table.add_column(name, no_wrap=name in ("id", "kind"))
-    for source in sources:
-        level = source_level(source)
-        table.add_row(Text(source.id, style="cyan"), source.kind, str(source.year or ""), Text(source.title or ""),
-                      Text(_identifiers(source)), str(level.level) if level.level else "–")
+    cells = [(s.id, s.kind, str(s.year or ""), _level_cell(s), _identifiers(s), s.title or "") for s in sources]
+    if sys.stdout.isatty():
+        _rich_sources_table(cells)
+    else:
+        sys.stdout.write(plain_table(SOURCE_COLUMNS, cells, right=(2, 3)))
+    print(f"{len(sources)} source(s)", file=sys.stderr)
+
+
+def _level_cell(source: Source) -> str:
+    level = source_level(source).level
+    return str(level) if level else "–"
+
+
+def _rich_sources_table(cells: list[tuple[str, ...]]) -> None:
+    from rich.table import Table
+
+    table = Table(pad_edge=False, expand=True, box=_box())
+    for name in SOURCE_COLUMNS:
+        table.add_column(name, no_wrap=name in ("id", "kind", "year", "level"), overflow="fold",
+                         ratio=3 if name == "title" else None, justify="right" if name in ("year", "level") else "left")
+    for row in cells:
+        table.add_row(*row, style=None)
     _console().print(table)
+
+
+def plain_table(headers: tuple[str, ...], cells: list[tuple[str, ...]], right: tuple[int, ...] = ()) -> str:
+    """Aligned columns separated by two spaces, one line per row, no truncation: for pipes and files."""
+    widths = [max(len(name), *(len(row[i]) for row in cells)) for i, name in enumerate(headers)]
+
+    def line(row: tuple[str, ...]) -> str:
+        parts = [cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
+        return "  ".join(parts).rstrip()
+
+    return "\n".join([line(headers), *(line(row) for row in cells)]) + "\n"
 
 
 def _identifiers(source: Source) -> str:
@@ -237,7 +291,7 @@ def source_detail(source: Source, claims: list[Claim]) -> None:
     ]
     for name, value in fields:
         if value not in (None, ""):
-            console.print(Text.assemble((f"{name:>18}: ", "dim"), str(value)))
+            _indented(console, f"{name:>18}: ", Text(str(value)))
     if source.references:
         console.print(Text("        references:", style="dim"))
         for marker, target in source.references.items():
@@ -245,6 +299,6 @@ def source_detail(source: Source, claims: list[Claim]) -> None:
     console.print()
     console.print(Text(f"Claims naming it ({len(claims)}):", style="bold"))
     for claim in claims:
-        console.print(Text.assemble("  ", (claim.id, "cyan"), f"  {claim.statement}"))
+        _indented(console, "  ", Text.assemble((claim.id, "cyan"), f"  {claim.statement}"))
 
 

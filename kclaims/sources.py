@@ -268,6 +268,9 @@ def import_bibtex(root: Path, path: Path) -> Report:
 
     text, encoding_warning = _read_bib(path)
     read = read_bibtex(text)
+    if not read.entries:
+        unreadable = f" ({len(read.warnings)} unreadable blocks)" if read.warnings else ""
+        raise BadInput(f"no BibTeX entries found{unreadable}; is this a .bib file?", path)
     report = Report(warnings=[f"{path}: {encoding_warning}"] if encoding_warning else [])
     report.warnings += [f"{path}:{line}: {message}" if line else f"{path}: {message}" for line, message in read.warnings]
     today = dt.date.today().isoformat()
@@ -295,20 +298,34 @@ def _read_bib(path: Path) -> tuple[str, str | None]:
 # --- writing new sources and merging duplicates ---------------------------------------------
 
 
+def _description_keys(source: Source) -> list[str]:
+    """What identifies a record that has no PMID, PMCID or DOI: its URL, or its title and year. Used
+    only against sources already in the catalog, so importing the same .bib twice adds nothing new."""
+    keys = [f"url:{source.url.rstrip('/')}"] if source.url else []
+    if source.title:
+        keys.append(f"title:{' '.join(re.findall(r'[a-z0-9]+', source.title.casefold()))}:{source.year or ''}")
+    return keys
+
+
 class _Writer:
     """New sources for one catalog: ids given by the rule, duplicates merged, files written on flush."""
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         self.by_key: dict[str, str] = {}
+        self.by_description: dict[str, str] = {}  # for records without identifiers: catalog sources only
         for source in catalog.sources.values():
             self._index(source)
+            for key in _description_keys(source):
+                self.by_description.setdefault(key, source.id)
         self.taken = set(catalog.sources) | _file_stems(catalog.sources_dir)
         self.new: dict[str, Source] = {}          # written on flush, in order
         self.fills: dict[str, dict[str, Any]] = {}  # existing source id -> fields to fill
 
     def add(self, given: str, record: Source, preferred_id: str | None = None) -> Outcome:
         match = next((self.by_key[k] for k in sorted(record.study_keys()) if k in self.by_key), None)
+        if match is None and not record.study_keys():
+            match = next((self.by_description[k] for k in _description_keys(record) if k in self.by_description), None)
         if match is not None:
             return self._merge(given, match, record)
         try:

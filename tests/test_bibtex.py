@@ -162,3 +162,28 @@ def test_export_keeps_entries_whole_when_fields_hold_braces():
     assert entry.fields_dict["url"].value == "https://x.example/a%7Db"
     assert entry.fields_dict["doi"].value == "10.1/a%7Db"
     assert entry.fields_dict["urldate"].value == "2026-11-22"
+
+
+def test_importing_the_same_file_twice_adds_nothing_the_second_time(tmp_path):
+    from conftest import DATA, invoke
+    from kclaims.catalog import init_catalog, load_catalog
+
+    root = init_catalog(tmp_path / "c")
+    bib = DATA / "bibtex" / "pybtex_xampl.bib"
+    invoke(["source", "import", str(bib)], catalog=root)
+    first = set(load_catalog(root).sources)
+    again = invoke(["source", "import", str(bib)], catalog=root)
+    assert "33 merged" in again.stderr
+    added_again = set(load_catalog(root).sources) - first
+    # only entries with neither identifier, URL nor title cannot be recognised a second time
+    assert all(not load_catalog(root).sources[s].title for s in added_again)
+
+
+def test_a_file_with_no_entries_is_bad_input(tmp_path):
+    from conftest import invoke
+    from kclaims.catalog import init_catalog
+
+    root = init_catalog(tmp_path / "c")
+    not_bib = tmp_path / "notes.csv"
+    not_bib.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert "no BibTeX entries found" in invoke(["source", "import", str(not_bib)], code=2, catalog=root).stderr

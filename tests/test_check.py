@@ -121,3 +121,10 @@ def test_two_source_files_for_one_study_are_reported(small_catalog: Path):
     result = invoke(["check"], code=1, catalog=small_catalog)
     assert result.stdout.strip() == (f"{small_catalog / 'sources' / 'feder2014b.yaml'}:8: same study as 'feder2014' "
                                      "(doi:10.1001/jamapsychiatry.2014.62): merge the two sources")
+
+
+def test_quotes_without_a_snapshot_are_reported_as_uncheckable(small_catalog: Path):
+    (small_catalog / "sources" / "blog.txt").unlink()
+    result = invoke(["check"], code=1, catalog=small_catalog)
+    assert result.stdout.strip() == (f"{small_catalog / 'sources' / 'blog.yaml'}: no text snapshot (sources/blog.txt): "
+                                     "2 quote(s) from it cannot be checked; save the article's text there")

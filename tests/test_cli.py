@@ -118,7 +118,7 @@ def test_show_prints_quotes_evidence_and_reasons(small_catalog: Path):
 def test_show_grade_is_beside_the_computed_label(small_catalog: Path):
     invoke(["claim", "grade", "ptsd-relief", "moderate", "--because", "Two RCTs agree."], catalog=small_catalog)
     out = invoke(["show", "ptsd-relief"], catalog=small_catalog).stdout
-    assert "Evidence: limited" in out
+    assert "Evidence label: limited" in out
     assert "Curator's grade: moderate — Two RCTs agree." in out
     document = json.loads(invoke(["show", "ptsd-relief", "--json"], catalog=small_catalog).stdout)
     assert document["claims"][0]["grade"] == {"label": "moderate", "because": "Two RCTs agree."}
@@ -204,3 +204,49 @@ def test_unfiltered_export_includes_sources_no_claim_cites_yet(small_catalog: Pa
     assert "uncited-2024" in [s["id"] for s in everything["sources"]]
     filtered = json.loads(invoke(["export", "--kind", "efficacy"], catalog=small_catalog).stdout)
     assert "uncited-2024" not in [s["id"] for s in filtered["sources"]]
+
+
+def test_unknown_topic_is_an_error_with_a_hint(small_catalog: Path):
+    assert "did you mean: ptsd?" in invoke(["list", "--topic", "PTSD"], code=2, catalog=small_catalog).stderr
+    assert "topics: chronic-pain, depression, ptsd" in invoke(["export", "--topic", "x"], code=2,
+                                                              catalog=small_catalog).stderr
+
+
+def test_a_source_id_given_to_show_points_at_source_show(small_catalog: Path):
+    result = invoke(["show", "feder2014"], code=2, catalog=small_catalog)
+    assert "'feder2014' is a source, not a claim: try 'kclaims source show feder2014'" in result.stderr
+
+
+def test_missing_catalog_folder_says_it_does_not_exist(tmp_path: Path):
+    assert "does not exist" in invoke(["list"], code=2, catalog=tmp_path / "nowhere").stderr
+
+
+def test_impossible_dates_are_refused(small_catalog: Path):
+    for date in ("2021-13-45", "2021-02-30", "20", "2021-1"):
+        assert "is not a date" in invoke(["source", "new", "x-1", "--title", "X", "--date", date], code=2,
+                                         catalog=small_catalog).stderr
+
+
+def test_bibliographic_export_counts_sources(small_catalog: Path, tmp_path: Path):
+    out = tmp_path / "s.json"
+    result = invoke(["export", "--format", "csl-json", "--output", str(out)], catalog=small_catalog)
+    assert f"Wrote 3 sources to {out}" in result.stderr
+
+
+def test_source_list_piped_is_a_plain_table_with_whole_values(small_catalog: Path):
+    out = invoke(["source", "list"], catalog=small_catalog).stdout.splitlines()
+    assert out[0].split() == ["id", "kind", "year", "level", "identifiers", "title"]
+    feder = next(line for line in out if line.startswith("feder2014"))
+    assert "PMID 24740528 doi:10.1001/jamapsychiatry.2014.62" in feder
+    assert feder.endswith("Efficacy of intravenous ketamine for treatment of chronic posttraumatic stress disorder")
+
+
+def test_an_unexpected_error_is_one_line_with_its_own_exit_code(small_catalog: Path, monkeypatch: pytest.MonkeyPatch):
+    import kclaims.query
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(kclaims.query, "select_claims", broken)
+    result = invoke(["list"], code=70, catalog=small_catalog)
+    assert result.stderr.strip() == "internal error: ZeroDivisionError: boom (rerun with --traceback and report it)"
