@@ -171,7 +171,7 @@ def main(
 
 
 @app.command("init")
-def init(directory: Annotated[Path, typer.Argument(help="Folder for the new catalog (made if missing).")] = Path(".")) -> None:
+def init(directory: Annotated[Path, typer.Argument(metavar="[DIR]", help="Folder for the new catalog (made if missing).")] = Path(".")) -> None:
     """Create an empty catalog: claims.yaml and a sources/ folder."""
     from kclaims.catalog import init_catalog
 
@@ -222,7 +222,9 @@ def show(
 
 
 @app.command("check")
-def check(catalog: CatalogOption = None, json: JsonOption = False) -> None:
+def check(catalog: CatalogOption = None, json: Annotated[bool, typer.Option(
+        "--json", help="Print the problems as JSON ({\"problems\": [{path, line, message}]}) instead of lines.")] = False,
+) -> None:
     """Check the catalog: bad values, unknown ids, duplicates, quotes that drifted, retracted support.
 
     Prints one `file:line: problem` per problem. Exit code 1 if there is any, 0 if the catalog is clean.
@@ -245,7 +247,7 @@ def check(catalog: CatalogOption = None, json: JsonOption = False) -> None:
 @app.command("export")
 def export(
     format: Annotated[str, typer.Option(
-        "--format", "-f", help="Output format: json, md (Markdown report), html (one self-contained page), csv, "
+        "--format", "-f", metavar="FORMAT", help="Output format: json, md (Markdown report), html (one self-contained page), csv, "
                                "csl-json (for Zotero and Pandoc), bibtex. See docs/reports.md.")] = "json",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", dir_okay=False,
                                                    help="Write to this file instead of standard output.")] = None,
@@ -287,7 +289,7 @@ def export(
 @claim_app.command("add")
 def claim_add(
     claim_id: Annotated[str, typer.Argument(metavar="ID", help="New claim id: a short slug like nmda-antagonism.")],
-    statement: Annotated[str, typer.Argument(help="One neutral sentence, e.g. 'Ketamine blocks NMDA receptors.'")],
+    statement: Annotated[str, typer.Argument(metavar="STATEMENT", help="One neutral sentence, e.g. 'Ketamine blocks NMDA receptors.'")],
     kind: Annotated[str, typer.Option("--kind", "-k", help="mechanism, efficacy, safety, dosing or background.")],
     topic: Annotated[Optional[list[str]], typer.Option(
         "--topic", "-t", help="A topic of the claim, e.g. ptsd (repeat for several).", show_default=False)] = None,
@@ -312,7 +314,7 @@ def claim_add(
 def claim_quote(
     claim_id: Annotated[str, typer.Argument(metavar="CLAIM", help="The claim's id.")],
     source_id: Annotated[str, typer.Argument(metavar="SOURCE", help="The article's source id.")],
-    quote: Annotated[str, typer.Argument(help="The article's exact words for the claim.")],
+    quote: Annotated[str, typer.Argument(metavar="QUOTE", help="The article's exact words for the claim.")],
     catalog: CatalogOption = None,
 ) -> None:
     """Record another article's exact words for an existing claim."""
@@ -341,7 +343,7 @@ def claim_link(
 @claim_app.command("grade")
 def claim_grade(
     claim_id: Annotated[str, typer.Argument(metavar="CLAIM", help="The claim's id.")],
-    label: Annotated[str, typer.Argument(help="strong, moderate, limited, preliminary, contested, contradicted or unsupported.")],
+    label: Annotated[str, typer.Argument(metavar="LABEL", help="strong, moderate, limited, preliminary, contested, contradicted or unsupported.")],
     because: Annotated[str, typer.Option("--because", help="Why (required), e.g. the review's own GRADE certainty.")],
     catalog: CatalogOption = None,
 ) -> None:
