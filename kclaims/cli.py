@@ -626,9 +626,18 @@ class ArticleFormat(str, Enum):
 
 
 REVIEW_KEYS = "m = add as a quote to the matched claim, n = new claim, e = edit, s = skip, q = quit"
+LEAVE_KEYS = "'-' skips this proposal, 'q' quits"
+INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a command stopped by Ctrl-C
+EXTRACT_EPILOG = ("The review reads answers until the last proposal, 'q', or the end of input; what was "
+                  "accepted stays written, and the exit code is 0. Ctrl-C stops it the same way but exits "
+                  f"with {INTERRUPTED}.")
 
 
-@app.command("extract")
+class _Quit(Exception):
+    """The reviewer answered q."""
+
+
+@app.command("extract", epilog=EXTRACT_EPILOG)
 def extract_claims(
     article: Annotated[Optional[Path], typer.Argument(
         metavar="[ARTICLE]", dir_okay=False, show_default=False,
@@ -659,53 +668,51 @@ def extract_claims(
     `kclaims source new`) and pass its id with --source.
     """
     from kclaims.catalog import load_catalog
+    from kclaims.extract import CatalogModel, ReviewSession, extract, snapshot_article
+
+    _check_extract_options(json, apply, source)
+    root = _catalog_root(catalog)
+    loaded = load_catalog(root)
+    if source:
+        loaded.source(source)
+    path = article if article is not None else snapshot_article(loaded, source)
+    text = _read_article(path, format.value, interactive=not (json or apply))
+    model = CatalogModel(loaded.claims)
+    extraction = extract(text, loaded.claims, loaded.sources, min_score=min_score, model=model)
+    if json:
+        _print_extraction(extraction)
+        return
+    assert source is not None
+    session = ReviewSession(root, source, text, extraction, model)
+    _say_found(extraction)
+    interrupted = False
+    if apply:
+        for outcome in session.apply(threshold):
+            typer.echo(_outcome_line(outcome), err=True)
+    else:
+        interrupted = _review(session)
+    _say_summary(session.counts())
+    if interrupted:
+        raise typer.Exit(INTERRUPTED)
+    _say_references(extraction)
+
+
+def _check_extract_options(json: bool, apply: bool, source: str | None) -> None:
     from kclaims.errors import BadInput
-    from kclaims.extract import CatalogModel, extract
 
     if json and apply:
         raise BadInput("--json only prints the proposals and writes nothing: drop --apply or --json")
     if not json and not source:
         raise BadInput("--source ID is needed to record the article's words: the article's id in the catalog "
                        "(add it with 'kclaims source add URL' or 'kclaims source new'), or use --json")
-    root = _catalog_root(catalog)
-    loaded = load_catalog(root)
-    if source:
-        loaded.source(source)
-    if article is None:
-        article = _snapshot_of(loaded, source)
-    text = _read_article(article, format.value, interactive=not (json or apply))
-    model = CatalogModel(loaded.claims)
-    extraction = extract(text, loaded.claims, loaded.sources, min_score=min_score, model=model)
-    if json:
-        import json as json_module
-
-        from kclaims.extract import as_json
-
-        _print_json(json_module.dumps(as_json(extraction), ensure_ascii=False, indent=2) + "\n")
-        return
-    assert source is not None
-    _say_found(extraction)
-    if apply:
-        from kclaims.extract import apply_proposals
-
-        outcomes = apply_proposals(root, source, extraction, threshold, model)
-        for outcome in outcomes:
-            typer.echo(_outcome_line(outcome), err=True)
-    else:
-        outcomes = _review(root, source, text, extraction, model)
-    _say_summary(outcomes)
-    _say_references(extraction)
 
 
-def _snapshot_of(loaded: Any, source: str | None) -> Path:
-    from kclaims.errors import BadInput
+def _print_extraction(extraction: Any) -> None:
+    import json
 
-    if not source:
-        raise BadInput("give the article's file, or --source ID to read that source's text snapshot")
-    path = loaded.snapshot_path(source)
-    if not path.is_file():
-        raise BadInput(f"source {source!r} has no text snapshot ({path}); give the article's file")
-    return path
+    from kclaims.extract import as_json
+
+    _print_json(json.dumps(as_json(extraction), ensure_ascii=False, indent=2) + "\n")
 
 
 def _read_article(path: Path, fmt: str, interactive: bool) -> Any:
@@ -733,9 +740,7 @@ def _outcome_line(outcome: Any) -> str:
     return f"{outcome.action}{target}: {sentence!r}{detail}"
 
 
-def _say_summary(outcomes: list[Any]) -> None:
-    counts = {action: sum(1 for o in outcomes if o.action == action)
-              for action in ("new claim", "quoted", "already recorded", "skipped")}
+def _say_summary(counts: dict[str, int]) -> None:
     said = ", ".join(f"{n} {action}" for action, n in counts.items() if n)
     typer.echo(f"Done: {said or 'nothing accepted'}. Run 'kclaims check' to confirm the catalog is clean.", err=True)
 
@@ -752,41 +757,50 @@ def _say_references(extraction: Any) -> None:
         typer.echo(f"reference {marker}{reference.text}: {advice}", err=True)
 
 
-def _review(root: Path, source_id: str, article: Any, extraction: Any, model: Any) -> list[Any]:
-    """Ask about each proposal on stderr; accepted ones are written at once, through kclaims.edit."""
+def _review(session: Any) -> bool:
+    """Ask about each proposal on stderr; accepted ones are written at once. True after Ctrl-C."""
     from rich.console import Console
 
-    from kclaims.errors import KclaimsError
-    from kclaims.extract import recorded_claim
-    from kclaims.model import Claim, Quote
-
     console = Console(stderr=True, highlight=False)
-    claims = list(model.claims.values())
-    outcomes: list[Any] = []
-    total = len(extraction.candidates)
     console.print(f"For each proposal: {REVIEW_KEYS}.")
-    for number, candidate in enumerate(extraction.candidates, 1):
-        recorded = recorded_claim(claims, source_id, candidate.sentence)
-        if recorded:
-            console.print(f"[dim]{number}/{total} already recorded under {recorded}[/dim]")
-            continue
-        _show_candidate(console, number, total, candidate, model)
-        try:
-            outcome = _ask_about(console, root, source_id, article, candidate, claims, model)
-        except EOFError:
-            break
-        except KclaimsError as error:
-            console.print(f"[red]not written:[/red] {_escape(str(error))}")
-            continue
-        if outcome == "quit":
-            break
-        if outcome is not None:
-            outcomes.append(outcome)
-            console.print(_escape(_outcome_line(outcome)))
-            if outcome.action == "new claim":
-                claims.append(Claim(outcome.claim, outcome.sentence, "background",
-                                    made_in=[Quote(source_id, outcome.sentence)]))
-    return outcomes
+    number = 1
+    try:
+        for number, candidate in enumerate(session.candidates, 1):
+            _review_one(console, session, number, candidate)
+    except _Quit:
+        pass
+    except EOFError:
+        console.print()  # the prompt's line is still open
+        console.print(f"stopped at end of input ({_not_reviewed(session, number)})")
+    except KeyboardInterrupt:
+        console.print()
+        console.print(f"interrupted ({_not_reviewed(session, number)}); what was accepted is written; "
+                      f"exit code {INTERRUPTED}")
+        return True
+    return False
+
+
+def _not_reviewed(session: Any, number: int) -> str:
+    left = session.unreviewed(number - 1)
+    return f"{left} proposal{'' if left == 1 else 's'} not reviewed"
+
+
+def _review_one(console: Any, session: Any, number: int, candidate: Any) -> None:
+    from kclaims.errors import KclaimsError
+
+    total = len(session.candidates)
+    recorded = session.already_recorded(candidate)
+    if recorded:
+        console.print(f"[dim]{number}/{total} already recorded under {recorded}[/dim]")
+        return
+    _show_candidate(console, number, total, candidate, session.model)
+    try:
+        outcome = _ask_about(console, session, candidate)
+    except KclaimsError as error:
+        console.print(f"[red]not written:[/red] {_escape(str(error))}")
+        return
+    if outcome is not None:
+        console.print(_escape(_outcome_line(outcome)))
 
 
 def _escape(text: str) -> str:
@@ -800,6 +814,8 @@ def _show_candidate(console: Any, number: int, total: int, candidate: Any, model
     console.print(f"[bold]{number}/{total}[/bold] score {candidate.score:g}  "
                   f"[dim]{_escape('; '.join(candidate.cues))}[/dim]")
     console.print(f"  [cyan]{_escape(candidate.sentence)}[/cyan]")
+    if candidate.quote != candidate.sentence:
+        console.print(f"  recorded as: {_escape(candidate.quote)}")
     if candidate.citations:
         console.print(f"  cites: {_escape(', '.join(candidate.citations))}")
     if candidate.match:
@@ -810,82 +826,83 @@ def _show_candidate(console: Any, number: int, total: int, candidate: Any, model
         console.print("  new: no catalog claim says this")
 
 
-def _ask_about(console: Any, root: Path, source_id: str, article: Any, candidate: Any, claims: list[Any],
-               model: Any) -> Any:
+def _ask_about(console: Any, session: Any, candidate: Any) -> Any:
+    """One proposal's answer, acted on: the Outcome, or None when skipped. Raises _Quit on q."""
     from rich.prompt import Prompt
-
-    from kclaims.extract import accept_as_quote
 
     choices = ["m", "n", "e", "s", "q"] if candidate.match else ["n", "e", "s", "q"]
     answer = Prompt.ask("Accept?", choices=choices, default="s", console=console)
     if answer == "q":
-        return "quit"
+        raise _Quit
     if answer == "s":
         return None
     if answer == "m":
-        return accept_as_quote(root, candidate.match.claim, source_id, candidate.sentence)
-    quote = candidate.sentence if answer == "n" else _ask_quote(console, article, candidate.sentence)
+        return session.accept_match(candidate)
+    quote = candidate.quote if answer == "n" else _ask_quote(console, session, candidate.quote)
     if quote is None:
         return None
-    known = {c.id for c in claims}
     suggested = candidate.match.claim if candidate.match and answer == "e" else None
-    claim_id = _ask_claim_id(console, quote, known, model, suggested, existing_ok=answer == "e")
-    if claim_id in known:
-        return accept_as_quote(root, claim_id, source_id, quote)
-    return _ask_new_claim(console, root, source_id, quote, claim_id, candidate, model)
+    claim_id = _ask_claim_id(console, session, quote, suggested, existing_ok=answer == "e")
+    if claim_id is None:
+        return None
+    if session.is_claim(claim_id):
+        return session.accept_quote(claim_id, quote)
+    return _ask_new_claim(console, session, candidate, quote, claim_id)
 
 
-def _ask_quote(console: Any, article: Any, sentence: str) -> str | None:
+def _ask_or_leave(console: Any, question: str, default: str, show_default: bool = True) -> str | None:
+    """An answer; None for '-' (skip this proposal); _Quit for 'q'."""
     from rich.prompt import Prompt
 
-    from kclaims.check import normalise_quote_text
+    answer = Prompt.ask(f"{question}; {LEAVE_KEYS}", default=default, show_default=show_default,
+                        console=console).strip()
+    if answer == "q":
+        raise _Quit
+    return None if answer == "-" else answer
 
-    text = normalise_quote_text(article.text)
+
+def _ask_quote(console: Any, session: Any, default: str) -> str | None:
     while True:
-        quote = Prompt.ask("The article's exact words (Enter keeps the whole sentence; '-' cancels)",
-                           default=sentence, show_default=False, console=console).strip()
-        if quote == "-":
+        quote = _ask_or_leave(console, "The article's exact words (Enter keeps the whole sentence)", default,
+                              show_default=False)
+        if quote is None:
             return None
-        if quote and normalise_quote_text(quote) in text:
+        problem = session.quote_problem(quote)
+        if problem is None:
             return quote
-        console.print("[red]Those words are not in the article word for word; copy them from the sentence.[/red]")
+        console.print(f"[red]Not accepted: {_escape(problem)}; copy the words from the sentence.[/red]")
 
 
-def _ask_claim_id(console: Any, quote: str, known: set[str], model: Any, suggested: str | None,
-                  existing_ok: bool) -> str:
-    from rich.prompt import Prompt
-
+def _ask_claim_id(console: Any, session: Any, quote: str, suggested: str | None, existing_ok: bool) -> str | None:
     from kclaims.edit import validate_new_id
     from kclaims.errors import BadInput
-    from kclaims.extract import suggest_claim_id
 
-    default = suggested or suggest_claim_id(quote, known, model)
     question = "Claim id (an existing id adds the words to that claim; a new id makes a claim)" if existing_ok \
         else "New claim id"
     while True:
-        claim_id = Prompt.ask(question, default=default, console=console).strip()
-        if claim_id in known and not existing_ok:
+        claim_id = _ask_or_leave(console, question, suggested or session.suggest_id(quote))
+        if claim_id is None:
+            return None
+        if session.is_claim(claim_id) and not existing_ok:
             console.print(f"[red]{claim_id} already exists; choose another id (or 'e' to quote it there).[/red]")
             continue
         try:
-            return claim_id if claim_id in known else validate_new_id(claim_id)
+            return claim_id if session.is_claim(claim_id) else validate_new_id(claim_id)
         except BadInput as error:
             console.print(f"[red]{_escape(error.message)}[/red]")
 
 
-def _ask_new_claim(console: Any, root: Path, source_id: str, quote: str, claim_id: str, candidate: Any,
-                   model: Any) -> Any:
+def _ask_new_claim(console: Any, session: Any, candidate: Any, quote: str, claim_id: str) -> Any:
     from rich.prompt import Prompt
 
-    from kclaims.extract import accept_as_new, guess_topics
     from kclaims.model import CLAIM_KINDS
 
     statement = Prompt.ask("Statement, one neutral sentence (Enter keeps the article's words)", default=quote,
                            show_default=False, console=console).strip()
     kind = Prompt.ask("Kind", choices=list(CLAIM_KINDS), default=candidate.kind, console=console)
-    topics = Prompt.ask("Topics, comma-separated", default=", ".join(guess_topics(quote, model)), console=console)
+    topics = Prompt.ask("Topics, comma-separated", default=", ".join(session.suggest_topics(quote)), console=console)
     chosen = [t.strip() for t in topics.split(",") if t.strip()]
-    return accept_as_new(root, source_id, quote, claim_id, statement or quote, kind, chosen)
+    return session.accept_new(candidate, quote, claim_id, statement, kind, chosen)
 
 
 def _year_of(date: str) -> int:

@@ -1,14 +1,17 @@
 """Candidate claims and citations from an article's text, for a person to accept, edit or skip.
 
 The core is pure: `extract(article, claims, sources)` takes text and the catalog and returns
-proposals; nothing here prints, prompts or writes, except `apply_proposals`, which writes
-accepted proposals through `kclaims.edit`.
+proposals; nothing here prints, prompts or writes, except `ReviewSession` (and `apply_proposals`),
+which writes accepted proposals through `kclaims.edit`.
 
 How it works (docs/extract.md has the tables and the measured quality):
 
 1. Text: plain text as read; Markdown with its markup blanked out (same length, so offsets still
-   point into the file); HTML through the standard library's parser, scripts, styles,
-   navigation, headers, footers, asides and forms dropped.
+   point into the file); HTML decoded as `webpage.decode_html` decodes it, then through the
+   standard library's parser, scripts, styles, navigation, headers, footers, asides and forms
+   dropped, an element left unclosed ending with the element around it. The citation markers
+   written in ("[1]" for a superscript or footnote mark) are `Article.inserted`: shown in
+   proposals, never recorded in a quote.
 2. Sentences: lines are blocks (hard-wrapped lines are joined), headings and list markers are
    set aside, and blocks split at sentence-ending punctuation that is not an abbreviation.
 3. Score: the weights of the cue groups in `extract_cues` that fire (reported findings, hedges,
@@ -65,6 +68,18 @@ class Article:
     text: str
     format: str  # "text" | "markdown" | "html"
     links: list[Link] = field(default_factory=list)
+    # Spans of `text` that are not the article's words: the "[1]" written for a superscript or a
+    # footnote mark, blanked Markdown markup. Sorted, disjoint. Never part of a recorded quote.
+    inserted: list[tuple[int, int]] = field(default_factory=list)
+
+    def own_words(self, start: int, end: int) -> str:
+        """The article's words in text[start:end], whitespace collapsed, the inserted spans left out."""
+        piece = _without_spans(self.text, self.inserted, start, end) if self.inserted else self.text[start:end]
+        return _SPACES.sub(" ", piece).strip()
+
+    def own_text(self) -> str:
+        """The whole text without the inserted spans: what a quote must be found in."""
+        return _without_spans(self.text, self.inserted, 0, len(self.text)) if self.inserted else self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +107,7 @@ class Candidate:
     match: Match | None
     citations: list[str]
     kind: str  # guessed, for a new claim
+    quote: str  # what accepting records: the sentence without the markers kclaims inserted
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,11 +154,18 @@ def _format_from_suffix(suffix: str) -> str:
 
 
 def article_from_bytes(data: bytes, fmt: str = "auto", where: Path | str | None = None) -> Article:
-    """Decode and convert an article; `fmt` "auto" sniffs HTML, else takes plain text."""
+    """Decode and convert an article; `fmt` "auto" sniffs HTML, else takes plain text. HTML is
+    decoded as `kclaims source add --html` decodes it (`webpage.decode_html`: byte-order mark,
+    `<meta charset>`, UTF-8, else a guess); text and Markdown must be UTF-8."""
+    from kclaims.webpage import decode_html, looks_like_html
+
     if data.startswith(b"%PDF"):
         raise BadInput("is a PDF; save the article as text or HTML first", where)
-    if b"\x00" in data:
-        raise BadInput("is not a text file (it holds binary data); give a .txt, .md or .html article", where)
+    if fmt == "html" or (fmt == "auto" and looks_like_html(data)):
+        text, _ = decode_html(data)
+        _refuse_binary(text, where)
+        return article_from_text(text, "html")
+    _refuse_binary(data, where)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -150,27 +173,55 @@ def article_from_bytes(data: bytes, fmt: str = "auto", where: Path | str | None 
     return article_from_text(text, fmt)
 
 
+def _refuse_binary(data: bytes | str, where: Path | str | None) -> None:
+    if (b"\x00" if isinstance(data, bytes) else "\x00") in data:
+        raise BadInput("is not a text file (it holds binary data); give a .txt, .md or .html article", where)
+
+
 def article_from_text(text: str, fmt: str = "auto") -> Article:
     """Convert decoded text; line ends are normalised to "\\n" first (offsets index the result)."""
+    from kclaims.webpage import looks_like_html
+
     if fmt not in FORMATS:
         raise BadInput(f"format {fmt!r} is not one of: {', '.join(FORMATS)}")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if fmt == "auto":
-        fmt = "html" if _looks_like_html(text) else "text"
+        fmt = "html" if looks_like_html(text[:1024].encode("utf-8", "replace")) else "text"
     if fmt == "html":
-        plain, links = html_to_text(text)
-        return Article(plain, "html", links)
+        return html_to_text(text)
     if fmt == "markdown":
-        plain, links = markdown_to_text(text)
-        return Article(plain, "markdown", links)
-    return Article(text, "text", [])
+        return markdown_to_text(text)
+    return Article(text, "text")
 
 
-_HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        elif end > start:
+            merged.append((start, end))
+    return merged
 
 
-def _looks_like_html(text: str) -> bool:
-    return bool(_HTML_START.match(text[:4096]))
+def _without_spans(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    """text[start:end] with the spans left out; a span that parted two words, or held a line
+    break, leaves a space."""
+    i = max(0, bisect.bisect_right(spans, (start, math.inf)) - 1)
+    pieces: list[str] = []
+    position = start
+    while i < len(spans) and spans[i][0] < end:
+        left, right = max(spans[i][0], position), min(spans[i][1], end)
+        i += 1
+        if right <= position:
+            continue
+        pieces.append(text[position:left])
+        before, after = text[left - 1:left], text[right:right + 1]
+        if "\n" in text[left:right] or (before.isalnum() and after.isalnum()):
+            pieces.append(" ")
+        position = right
+    pieces.append(text[position:end])
+    return "".join(pieces)
 
 
 # --- HTML ----------------------------------------------------------------------------------
@@ -182,20 +233,43 @@ _BLOCK_TAGS = frozenset({"p", "div", "section", "article", "main", "h1", "h2", "
                          "figcaption", "hr", "br", "address", "caption", "summary", "details"})
 _VOID_TAGS = frozenset({"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source",
                         "track", "wbr", "param"})
+# Where a dropped element's end tag is missing, the start tags that end it anyway (besides the end
+# of an element around it): what may not stand inside it.
+_HEAD_CONTENT = frozenset({"title", "meta", "link", "style", "script", "base", "noscript", "template"})
+_PARAGRAPHS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "article", "main", "section", "blockquote",
+                         "table", "ul", "ol", "pre", "figure"})
+_ENDED_BY_MAIN = frozenset({"nav", "header", "footer", "aside", "form", "menu", "dialog"})
 _SUPERSCRIPT_MARKER = re.compile(r"[\d\s,–-]+")
 
 
+def _ends_dropped(dropped: str, tag: str) -> bool:
+    """Does a `tag` start tag end an unclosed dropped element? (`main` is never inside a header,
+    nav, aside or footer; a paragraph never inside a button or select; the body never in the head.)"""
+    if dropped == "head":
+        return tag not in _HEAD_CONTENT
+    if dropped in ("button", "select"):
+        return tag in _PARAGRAPHS
+    return dropped in _ENDED_BY_MAIN and tag == "main"
+
+
 class _TextCollector(HTMLParser):
-    """Collects readable text: one line per block element, inline whitespace collapsed."""
+    """Collects readable text: one line per block element, inline whitespace collapsed.
+
+    It keeps its own stack of open elements, so that an end tag closes whatever was left open
+    inside it: an unclosed `<nav>` ends with the element around it, an unclosed `<sup>` with
+    its paragraph, instead of swallowing the rest of the page."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.length = 0
-        self.skipping = 0  # depth inside dropped elements
+        self.open: list[str] = []  # open elements, outermost first (never a void one)
+        self.open_count: dict[str, int] = defaultdict(int)
+        self.skip_from: int | None = None  # where in `open` the outermost dropped element is
         self.pre = 0
         self.anchors: list[tuple[int, str]] = []  # open <a href> with the offset its text starts at
         self.links: list[Link] = []
+        self.inserted: list[tuple[int, int]] = []  # the "[1]" written for <sup>1</sup>
         self.sup: list[str] | None = None
 
     def _last_char(self) -> str:
@@ -207,16 +281,24 @@ class _TextCollector(HTMLParser):
             self.length += len(text)
 
     def newline(self) -> None:
+        self._flush_sup()
         if self.parts and self.parts[-1].endswith(" "):
             self.parts[-1] = self.parts[-1][:-1]
             self.length -= 1
+            if not self.parts[-1]:
+                self.parts.pop()
         if self._last_char() != "\n":
             self._emit("\n")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _DROPPED_TAGS:
-            self.skipping += 1
-        if self.skipping:
+        if self.skip_from is not None and _ends_dropped(self.open[self.skip_from], tag):
+            self._close(self.skip_from)
+        if tag not in _VOID_TAGS:
+            if tag in _DROPPED_TAGS and self.skip_from is None:
+                self.skip_from = len(self.open)
+            self.open.append(tag)
+            self.open_count[tag] += 1
+        if self.skip_from is not None:
             return
         if tag in _BLOCK_TAGS:
             self.newline()
@@ -225,21 +307,34 @@ class _TextCollector(HTMLParser):
         elif tag == "a":
             self.anchors.append((self.length, dict(attrs).get("href") or ""))
         elif tag == "sup":
+            self._flush_sup()
             self.sup = []
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if not self.skipping and tag in _BLOCK_TAGS:
+        if self.skip_from is None and tag in _BLOCK_TAGS:
             self.newline()
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _DROPPED_TAGS:
-            self.skipping = max(0, self.skipping - 1)
-            return
-        if self.skipping or tag in _VOID_TAGS:
-            return
-        if tag == "sup" and self.sup is not None:
-            content, self.sup = "".join(self.sup).strip(), None
-            self._text(f"[{content}]" if content and _SUPERSCRIPT_MARKER.fullmatch(content) else content)
+        if not self.open_count[tag]:
+            return  # a stray end tag, or a void element's
+        index = len(self.open) - 1
+        while self.open[index] != tag:  # what is passed over is closed too: linear overall
+            index -= 1
+        self._close(index)
+
+    def _close(self, index: int) -> None:
+        """Close the element at `index` in the stack and every element left open inside it."""
+        while len(self.open) > index:
+            tag = self.open.pop()
+            self.open_count[tag] -= 1
+            if self.skip_from is None:
+                self._ended(tag)
+            elif len(self.open) == self.skip_from:
+                self.skip_from = None
+
+    def _ended(self, tag: str) -> None:
+        if tag == "sup":
+            self._flush_sup()
         elif tag == "a" and self.anchors:
             start, href = self.anchors.pop()
             if href.startswith(("http://", "https://")) and self.length > start:
@@ -249,8 +344,21 @@ class _TextCollector(HTMLParser):
         if tag in _BLOCK_TAGS:
             self.newline()
 
+    def _flush_sup(self) -> None:
+        """A superscript number becomes a marker like "[1]" (not the article's words); other
+        superscripts stay as text."""
+        if self.sup is None:
+            return
+        content, self.sup = "".join(self.sup).strip(), None
+        if content and _SUPERSCRIPT_MARKER.fullmatch(content):
+            start = self.length
+            self._text(f"[{content}]")
+            self.inserted.append((start, self.length))
+        else:
+            self._text(content)
+
     def handle_data(self, data: str) -> None:
-        if self.skipping:
+        if self.skip_from is not None:
             return
         if self.sup is not None:
             self.sup.append(data)
@@ -267,13 +375,14 @@ class _TextCollector(HTMLParser):
         self._emit(collapsed)
 
 
-def html_to_text(html: str) -> tuple[str, list[Link]]:
-    """The readable text of an HTML page (one line per block) and its links' spans in that text."""
+def html_to_text(html: str) -> Article:
+    """The readable text of an HTML page (one line per block), its links' spans in that text and
+    the spans of the citation markers written for superscript numbers."""
     collector = _TextCollector()
     collector.feed(html)
     collector.close()
     collector.newline()
-    return "".join(collector.parts), collector.links
+    return Article("".join(collector.parts), "html", collector.links, _merged(collector.inserted))
 
 
 # --- Markdown ------------------------------------------------------------------------------
@@ -292,45 +401,66 @@ _MD_CODE_TICKS = re.compile(r"`+")
 _MD_TAG = re.compile(r"</?[a-zA-Z][^>\n]*>")
 
 
-def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
+class _Markup:
+    """Markdown's replacements, each the length of what it replaces; remembers the spans it wrote
+    that are not the article's words (blanked markup, "[1]" for a footnote mark)."""
+
+    def __init__(self) -> None:
+        self.inserted: list[tuple[int, int]] = []
+        self.links: list[Link] = []
+
+    def blank(self, match: re.Match[str]) -> str:
+        self.inserted.append(match.span())
+        return re.sub(r"[^\n]", " ", match.group(0))
+
+    def _keep(self, match: re.Match[str], kept: str, tail: str = "") -> str:
+        """`kept` (the article's words) moved to the match's start, then `tail` and padding."""
+        self.inserted.append((match.start() + len(kept), match.end()))
+        replaced = kept + tail
+        return replaced + " " * (len(match.group(0)) - len(replaced))
+
+    def link(self, match: re.Match[str]) -> str:
+        anchor = match.group(1)
+        self.links.append(Link(match.start(), match.start() + len(anchor), match.group(2)))
+        return self._keep(match, anchor)
+
+    def reference_link(self, match: re.Match[str]) -> str:
+        """`[words][3]` reads as "words[3]": a numbered reference link is a citation marker."""
+        anchor, label = match.group(1), match.group(2)
+        return self._keep(match, anchor, f"[{label}]" if label.isdigit() else "")
+
+    def footnote(self, match: re.Match[str]) -> str:
+        return self._keep(match, "", f"[{match.group(1)}]")
+
+    def autolink(self, match: re.Match[str]) -> str:
+        self.inserted += [(match.start(), match.start() + 1), (match.end() - 1, match.end())]
+        return f" {match.group(1)} "
 
 
-def markdown_to_text(markdown: str) -> tuple[str, list[Link]]:
+def markdown_to_text(markdown: str) -> Article:
     """Markdown with its markup replaced by spaces, so the text keeps the file's offsets;
     links keep their text (and are returned with their URL), footnote marks become [n]."""
-    text = _MD_FENCE.sub(_blank, markdown)
-    text = _MD_IMAGE.sub(_blank, text)
-    links: list[Link] = []
-
-    def link(match: re.Match[str]) -> str:
-        anchor = match.group(1)
-        links.append(Link(match.start(), match.start() + len(anchor), match.group(2)))
-        return anchor + " " * (len(match.group(0)) - len(anchor))
-
-    text = _MD_LINK.sub(link, text)
-    text = _MD_REFLINK.sub(_reference_link, text)
-    text = _MD_FOOTNOTE.sub(lambda m: f"[{m.group(1)}] ", text)
-    text = _MD_AUTOLINK.sub(lambda m: f" {m.group(1)} ", text)
+    markup = _Markup()
+    text = _MD_FENCE.sub(markup.blank, markdown)
+    text = _MD_IMAGE.sub(markup.blank, text)
+    text = _MD_LINK.sub(markup.link, text)
+    text = _MD_REFLINK.sub(markup.reference_link, text)
+    text = _MD_FOOTNOTE.sub(markup.footnote, text)
+    text = _MD_AUTOLINK.sub(markup.autolink, text)
     for pattern in (_MD_RULE, _MD_LINE_MARKUP, _MD_CLOSING_HASHES, _MD_EMPHASIS, _MD_CODE_TICKS, _MD_TAG):
-        text = pattern.sub(_blank, text)
-    return text, links
-
-
-def _reference_link(match: re.Match[str]) -> str:
-    """`[words][3]` reads as "words[3]": a numbered reference link is a citation marker."""
-    anchor, label = match.group(1), match.group(2)
-    marker = f"[{label}]" if label.isdigit() else ""
-    replaced = anchor + marker
-    return replaced + " " * (len(match.group(0)) - len(replaced))
+        text = pattern.sub(markup.blank, text)
+    return Article(text, "markdown", markup.links, _merged(markup.inserted))
 
 
 # --- sentences -----------------------------------------------------------------------------
 
 _LIST_MARKER = re.compile(r"[ \t]*(?:[-*•·‣◦▪–]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])[ \t]+")
 _ENDS_SENTENCE = re.compile(r"[.!?:;…\"”’)\]]\s*$")
+# A boundary starts only where a run of stops starts, and takes the whole run at once: otherwise a
+# run of n dots not followed by a new sentence is tried from each of its n positions, n steps each.
 _BOUNDARY = re.compile(
-    r"(?P<stop>[.!?…]+)[\"'”’)\]]*(?:[ \t]?\[[\d,\s–-]+\])*[¹²³⁴⁵⁶⁷⁸⁹⁰]*(?P<gap>\s+)(?=[\"“‘'(\[]?[A-Z0-9])"
+    r"(?<![.!?…])(?P<stop>[.!?…]++)[\"'”’)\]]*(?:[ \t]?\[[\d,\s–-]+\])*[¹²³⁴⁵⁶⁷⁸⁹⁰]*(?P<gap>\s+)"
+    r"(?=[\"“‘'(\[]?[A-Z0-9])"
 )
 _ABBREVIATIONS = frozenset(
     "e.g i.e etc vs al dr mr mrs ms prof fig figs no nos approx ca st jr sr inc ltd co eq vol pp ed eds "
@@ -860,7 +990,8 @@ def extract(article: Article, claims: list[Claim], sources: dict[str, Source] | 
         candidates.append(Candidate(
             sentence=sentence.text, start=sentence.start, end=sentence.end, score=scored.score, cues=scored.cues,
             match=match, citations=scored.citations,
-            kind=_guess_kind(scored.kind_votes, model.claims.get(match.claim) if match else None)))
+            kind=_guess_kind(scored.kind_votes, model.claims.get(match.claim) if match else None),
+            quote=article.own_words(sentence.start, sentence.end) if article.inserted else sentence.text))
     return Extraction(candidates, [reference for reference, _ in references], len(sentences))
 
 
@@ -915,13 +1046,18 @@ def covered(quote: str, sentences: list[str]) -> bool:
 
 # --- accepting proposals ---------------------------------------------------------------------
 
+NOT_IN_ARTICLE = "those words are not in the article word for word"
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     action: str  # "new claim" | "quoted" | "already recorded" | "skipped"
     claim: str | None
-    sentence: str
+    sentence: str  # the words recorded (or that would have been)
     detail: str = ""
+
+
+OUTCOME_ACTIONS = ("new claim", "quoted", "already recorded", "skipped")
 
 
 def suggest_claim_id(sentence: str, taken: set[str], model: CatalogModel | None = None) -> str:
@@ -936,86 +1072,143 @@ def suggest_claim_id(sentence: str, taken: set[str], model: CatalogModel | None 
     return candidate
 
 
-def recorded_claim(claims: list[Claim], source_id: str, sentence: str) -> str | None:
-    """The claim that already quotes this source with words inside (or around) the sentence."""
-    folded = _fold(sentence)
-    for claim in claims:
-        for quote in claim.made_in:
-            if quote.source == source_id and (_fold(quote.text) in folded or folded in _fold(quote.text)):
-                return claim.id
-    return None
+def snapshot_article(catalog: Any, source_id: str | None) -> Path:
+    """The article to read when no file is given: the source's text snapshot (sources/ID.txt)."""
+    if not source_id:
+        raise BadInput("give the article's file, or --source ID to read that source's text snapshot")
+    path: Path = catalog.snapshot_path(source_id)
+    if not path.is_file():
+        raise BadInput(f"source {source_id!r} has no text snapshot ({path}); give the article's file")
+    return path
 
 
-def verbatim_problem(root: Path, source_id: str, quote: str) -> str | None:
-    """Why the quote would fail `kclaims check` (not verbatim in the source's snapshot), or None."""
-    snapshot = root / "sources" / f"{source_id}.txt"
+class ReviewSession:
+    """Accepting an extraction's proposals for the source the article is, one at a time (a
+    person's review) or all above a score (`apply`). Each acceptance is written at once through
+    `kclaims.edit` and returns an `Outcome`; nothing here prompts or prints.
+
+    What is recorded is always the article's own words: the candidate's `quote` (its sentence
+    without the citation markers kclaims wrote in), or words the reviewer chose, which must be
+    in the article as read and, when the source has a text snapshot, in the snapshot too (so
+    `kclaims check` stays clean)."""
+
+    def __init__(self, root: Path, source_id: str, article: Article, extraction: Extraction,
+                 model: CatalogModel):
+        self.root = root
+        self.source_id = source_id
+        self.candidates = extraction.candidates
+        self.model = model
+        self.outcomes: list[Outcome] = []
+        self.taken = set(model.claims)
+        self._recorded = [(claim.id, _fold(quote.text)) for claim in model.claims.values()
+                          for quote in claim.made_in if quote.source == source_id]
+        self._article = normalise_quote_text(article.own_text())
+        self._snapshot = _normalised_snapshot(root / "sources" / f"{source_id}.txt")
+
+    def already_recorded(self, candidate: Candidate) -> str | None:
+        """The claim that already quotes this source with words inside (or around) the candidate's."""
+        folded = _fold(candidate.quote)
+        for claim_id, quote in self._recorded:
+            if quote in folded or folded in quote:
+                return claim_id
+        return None
+
+    def unreviewed(self, first: int) -> int:
+        """How many proposals from index `first` on are still to be decided (not yet recorded)."""
+        return sum(1 for candidate in self.candidates[first:] if not self.already_recorded(candidate))
+
+    def quote_problem(self, quote: str) -> str | None:
+        """Why these words cannot be recorded as the article's (not in it word for word, or not in
+        the source's snapshot), or None."""
+        wanted = normalise_quote_text(quote)
+        if not wanted or wanted not in self._article:
+            return NOT_IN_ARTICLE
+        if self._snapshot is not None and wanted not in self._snapshot:
+            return f"not verbatim in sources/{self.source_id}.txt, so 'kclaims check' would flag it"
+        return None
+
+    def quote_ok(self, quote: str) -> bool:
+        return self.quote_problem(quote) is None
+
+    def is_claim(self, claim_id: str) -> bool:
+        return claim_id in self.taken
+
+    def suggest_id(self, quote: str) -> str:
+        return suggest_claim_id(quote, self.taken, self.model)
+
+    def suggest_topics(self, quote: str) -> list[str]:
+        return guess_topics(quote, self.model)
+
+    def accept_match(self, candidate: Candidate) -> Outcome:
+        """Record the candidate's words for the claim it restates."""
+        if candidate.match is None:
+            raise BadInput("this proposal restates no catalog claim; make it a new claim instead")
+        return self.accept_quote(candidate.match.claim, candidate.quote)
+
+    def accept_quote(self, claim_id: str, quote: str) -> Outcome:
+        """Record the article's words for an existing claim."""
+        from kclaims.edit import add_quote
+
+        problem = self.quote_problem(quote)
+        if problem:
+            return self._done(Outcome("skipped", claim_id, quote, problem))
+        added = add_quote(self.root, claim_id, self.source_id, quote)
+        return self._done(Outcome("quoted" if added else "already recorded", claim_id, quote))
+
+    def accept_new(self, candidate: Candidate, quote: str, claim_id: str, statement: str, kind: str,
+                   topics: list[str]) -> Outcome:
+        """Add a new claim the article makes in these words (`candidate.quote` unless edited)."""
+        from kclaims.edit import add_claim
+
+        problem = self.quote_problem(quote)
+        if problem:
+            return self._done(Outcome("skipped", claim_id, quote, problem))
+        add_claim(self.root, Claim(id=claim_id, statement=statement or quote, kind=kind, topics=topics,
+                                   made_in=[Quote(self.source_id, quote)]))
+        self.taken.add(claim_id)
+        return self._done(Outcome("new claim", claim_id, quote))
+
+    def _done(self, outcome: Outcome) -> Outcome:
+        if outcome.action in ("new claim", "quoted") and outcome.claim:
+            self._recorded.append((outcome.claim, _fold(outcome.sentence)))
+        self.outcomes.append(outcome)
+        return outcome
+
+    def counts(self) -> dict[str, int]:
+        """How many proposals ended each way, in the order of OUTCOME_ACTIONS."""
+        return {action: sum(1 for o in self.outcomes if o.action == action) for action in OUTCOME_ACTIONS}
+
+    def apply(self, threshold: float = cues.APPLY_THRESHOLD) -> list[Outcome]:
+        """Accept every proposal scoring at least `threshold`: a matched one becomes a quote of its
+        claim, a new one a new claim (id from its words, kind and topics guessed, statement = its
+        words, for a curator to reword). Words this source is already quoted with are left alone."""
+        for candidate in self.candidates:
+            if candidate.score < threshold:
+                continue
+            recorded = self.already_recorded(candidate)
+            if recorded:
+                self._done(Outcome("already recorded", recorded, candidate.quote))
+            elif candidate.match:
+                self.accept_match(candidate)
+            else:
+                quote = candidate.quote
+                self.accept_new(candidate, quote, self.suggest_id(quote), quote, candidate.kind,
+                                self.suggest_topics(quote))
+        return self.outcomes
+
+
+def _normalised_snapshot(path: Path) -> str | None:
     try:
-        text = snapshot.read_text(encoding="utf-8")
+        return normalise_quote_text(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         return None
-    if normalise_quote_text(quote) in normalise_quote_text(text):
-        return None
-    return f"not verbatim in sources/{source_id}.txt, so 'kclaims check' would flag it"
 
 
-def accept_as_quote(root: Path, claim_id: str, source_id: str, quote: str) -> Outcome:
-    """Record the article's words for an existing claim."""
-    from kclaims.edit import add_quote
+def apply_proposals(root: Path, source_id: str, article: Article, extraction: Extraction,
+                    threshold: float = cues.APPLY_THRESHOLD, model: CatalogModel | None = None) -> list[Outcome]:
+    """`ReviewSession.apply` for the catalog at `root` (loaded here when no model is given)."""
+    if model is None:
+        from kclaims.catalog import load_catalog
 
-    problem = verbatim_problem(root, source_id, quote)
-    if problem:
-        return Outcome("skipped", claim_id, quote, problem)
-    added = add_quote(root, claim_id, source_id, quote)
-    return Outcome("quoted" if added else "already recorded", claim_id, quote)
-
-
-def accept_as_new(root: Path, source_id: str, quote: str, claim_id: str, statement: str, kind: str,
-                  topics: list[str]) -> Outcome:
-    """Add a new claim made by the article in these words."""
-    from kclaims.edit import add_claim
-
-    problem = verbatim_problem(root, source_id, quote)
-    if problem:
-        return Outcome("skipped", claim_id, quote, problem)
-    add_claim(root, Claim(id=claim_id, statement=statement, kind=kind, topics=topics,
-                          made_in=[Quote(source_id, quote)]))
-    return Outcome("new claim", claim_id, quote)
-
-
-def apply_proposals(root: Path, source_id: str, extraction: Extraction, threshold: float = cues.APPLY_THRESHOLD,
-                    model: CatalogModel | None = None) -> list[Outcome]:
-    """Accept every proposal scoring at least `threshold`: a matched one becomes a quote of its
-    claim, a new one a new claim (id from its words, kind and topics guessed, statement = the
-    sentence, for a curator to reword). Sentences already quoted from the source are left alone."""
-    from kclaims.catalog import load_catalog
-
-    catalog = load_catalog(root)
-    catalog.source(source_id)
-    claims = list(catalog.claims)
-    taken = {c.id for c in claims}
-    done: set[str] = set()
-    outcomes = []
-    for candidate in extraction.candidates:
-        key = _fold(candidate.sentence)
-        if candidate.score < threshold or key in done:
-            continue
-        done.add(key)
-        outcome = _apply_one(root, source_id, candidate, claims, taken, model)
-        if outcome.action == "new claim" and outcome.claim:
-            taken.add(outcome.claim)
-            claims.append(Claim(outcome.claim, candidate.sentence, candidate.kind,
-                                made_in=[Quote(source_id, candidate.sentence)]))
-        outcomes.append(outcome)
-    return outcomes
-
-
-def _apply_one(root: Path, source_id: str, candidate: Candidate, claims: list[Claim], taken: set[str],
-               model: CatalogModel | None) -> Outcome:
-    recorded = recorded_claim(claims, source_id, candidate.sentence)
-    if recorded:
-        return Outcome("already recorded", recorded, candidate.sentence)
-    if candidate.match:
-        return accept_as_quote(root, candidate.match.claim, source_id, candidate.sentence)
-    claim_id = suggest_claim_id(candidate.sentence, taken, model)
-    topics = guess_topics(candidate.sentence, model) if model else []
-    return accept_as_new(root, source_id, candidate.sentence, claim_id, candidate.sentence, candidate.kind, topics)
+        model = CatalogModel(load_catalog(root).claims)
+    return ReviewSession(root, source_id, article, extraction, model).apply(threshold)

@@ -332,3 +332,124 @@ def test_docs_cue_tables_are_current():
 
     current = (REPO / "docs" / "extract.md").read_text(encoding="utf-8")
     assert render_doc(current) == current, "docs/extract.md is stale: run `python -m kclaims.extract_cues`"
+
+
+# --- review fixes: pathological punctuation, inserted markers, malformed HTML, encodings ------
+
+
+@pytest.mark.parametrize("run", [".", "!?", "…"])
+def test_long_runs_of_punctuation_split_in_linear_time(run: str):
+    """A run of stops not followed by a new sentence used to cost quadratic time (8,000 dots: 5 s)."""
+    for size in (10_000, 100_000):
+        text = "Ketamine blocks NMDA receptors" + run * (size // len(run)) + "x and then more words."
+        started = time.process_time()
+        sentences = split_sentences(text)
+        assert time.process_time() - started < 0.3, f"{size} characters of {run!r}"
+        assert len(sentences) == 1
+
+
+def test_a_page_with_a_200k_dot_paragraph_is_read_quickly(shipped):
+    text = ("Ketamine has been shown to reduce depression within hours [1].\n\n" + "." * 200_000 + "\n\n"
+            "Research suggests that ketamine infusions may relieve chronic pain.\n")
+    started = time.process_time()
+    extraction = extract(article_from_text(text), shipped.claims, shipped.sources)
+    assert time.process_time() - started < 1.0
+    assert [c.sentence[:20] for c in extraction.candidates] == ["Ketamine has been sh", "Research suggests th"]
+
+
+def test_candidate_quote_leaves_out_the_markers_kclaims_inserted(shipped):
+    html = ("<html><body><p>By blocking the NMDA receptor, ketamine can reduce pain transmission in the central "
+            "nervous system.<sup>1</sup> Research suggests that ketamine<sup>2,3</sup> infusions may relieve "
+            "chronic pain for weeks.</p></body></html>")
+    article = article_from_text(html)
+    first, second = extract(article, shipped.claims).candidates
+    assert first.sentence.endswith("nervous system.[1]")
+    assert first.quote.endswith("nervous system.")
+    assert second.quote == "Research suggests that ketamine infusions may relieve chronic pain for weeks."
+    markdown = ("**Ketamine** has been shown to *enhance* neuroplasticity, the brain's ability to form new "
+                "connections ([Li 2010](https://doi.org/10.1126/science.1190287)).\n\n"
+                "Ketamine can help reduce anxiety symptoms in some patients[^1].\n\n"
+                "Ketamine may relieve chronic pain, as [clinical trials][3] suggest.\n\n"
+                "[^1]: https://pubmed.ncbi.nlm.nih.gov/29197185/\n"
+                "[3]: https://pubmed.ncbi.nlm.nih.gov/6317114/\n")
+    quotes = [c.quote for c in extract(article_from_text(markdown, "markdown"), shipped.claims).candidates]
+    assert quotes == [
+        "Ketamine has been shown to enhance neuroplasticity, the brain's ability to form new connections (Li 2010).",
+        "Ketamine can help reduce anxiety symptoms in some patients.",
+        "Ketamine may relieve chronic pain, as clinical trials suggest."]
+    plain = _article(RTR)
+    assert all(c.quote == c.sentence for c in extract(plain, shipped.claims).candidates)
+
+
+@pytest.mark.parametrize("html, kept", [
+    ("<p>Ketamine blocks NMDA receptors.<sup>1</p><p>Research suggests ketamine may relieve pain.</p>",
+     "Research suggests ketamine may relieve pain."),
+    ("<div><nav><ul><li>Home<li>About</ul></div><p>Research suggests ketamine may relieve pain.</p>",
+     "Research suggests ketamine may relieve pain."),
+    ("<p>Share: <button>Tweet</p><p>Research suggests ketamine may relieve pain.</p>",
+     "Research suggests ketamine may relieve pain."),
+    ("<p>Pick one <select><option>A<option>B</p><p>Research suggests ketamine may relieve pain.</p>",
+     "Research suggests ketamine may relieve pain."),
+    ("<body><header>Clinic logo<main><p>Research suggests ketamine may relieve pain.</p></main></body>",
+     "Research suggests ketamine may relieve pain."),
+    ("<html><head><title>T</title><body><p>Research suggests ketamine may relieve pain.</p>",
+     "Research suggests ketamine may relieve pain."),
+])
+def test_malformed_html_keeps_the_rest_of_the_page(html: str, kept: str):
+    text = article_from_text("<!DOCTYPE html>" + html).text
+    assert kept in text
+    for dropped in ("Home", "About", "Tweet", "Clinic logo", "T\n"):
+        assert not text.startswith(dropped)
+    assert "Tweet" not in text and "Home" not in text and "logo" not in text and "\nA" not in text
+
+
+@pytest.mark.parametrize("data", [
+    "<!DOCTYPE html><html><head><meta charset='windows-1252'></head><body><p>Café “quoted”.</p></body></html>"
+    .encode("cp1252"),
+    "<html><body><p>Café “quoted”.</p></body></html>".encode("cp1252"),
+    "<!DOCTYPE html><html><body><p>Café “quoted”.</p></body></html>".encode("utf-16"),
+])
+def test_html_in_any_encoding_is_read_like_source_add_reads_it(data: bytes, tmp_path: Path):
+    page = tmp_path / "page.html"
+    page.write_bytes(data)
+    article = read_article(page)
+    assert article.format == "html"
+    assert article.text.strip() == "Café “quoted”."
+    if not data.startswith(b"\xff\xfe"):  # webpage.looks_like_html, which `source add` uses, sniffs 8-bit text
+        assert article_from_bytes(data, "auto", "-").text == article.text
+
+
+def test_a_block_ending_in_a_lone_space_does_not_crash_the_reader():
+    """An element holding only a space at a block's end (the readability schema-org page has one)
+    used to leave an empty part behind, and the next line break raised IndexError."""
+    assert article_from_text("<html><body><p>Ketamine<b> </b></p><p>Next.</p></body></html>").text == \
+        "Ketamine\nNext.\n"
+
+
+def test_review_session_is_the_whole_review_without_a_prompt(small_catalog: Path):
+    """The CLI only asks and prints: what is recorded, refused and counted is decided here."""
+    from kclaims.extract import NOT_IN_ARTICLE, ReviewSession
+
+    claims = load_catalog(small_catalog).claims
+    html = ("<html><body><p>Ketamine works on the NMDA receptor.<sup>1</sup> By blocking this receptor, ketamine "
+            "can reduce pain transmission.</p><p>Research suggests ketamine may relieve chronic pain within hours "
+            "in several clinical trials.</p></body></html>")
+    article = article_from_text(html)
+    model = CatalogModel(claims)
+    extraction = extract(article, claims, model=model, min_score=0)
+    session = ReviewSession(small_catalog, "blog", article, extraction, model)
+    first, second, third = extraction.candidates
+    assert (first.sentence, first.quote) == ("Ketamine works on the NMDA receptor.[1]",
+                                             "Ketamine works on the NMDA receptor.")
+    assert session.already_recorded(second) == "nmda-antagonism"  # the catalog quotes these words from blog
+    assert session.unreviewed(0) == 2
+    assert session.quote_problem("the NMDA receptor.[1]") == NOT_IN_ARTICLE
+    assert "sources/blog.txt" in session.quote_problem("relieve chronic pain within hours")  # not in the snapshot
+    assert session.quote_ok("Ketamine works on the NMDA receptor.")
+    outcome = session.accept_quote("nmda-antagonism", first.quote)
+    assert (outcome.action, outcome.claim) == ("quoted", "nmda-antagonism")
+    assert session.already_recorded(first) == "nmda-antagonism"
+    refused = session.accept_new(third, third.quote, "ptsd-hours", third.quote, "efficacy", [])
+    assert refused.action == "skipped" and "kclaims check" in refused.detail
+    assert session.counts() == {"new claim": 0, "quoted": 1, "already recorded": 0, "skipped": 1}
+    assert not session.is_claim("ptsd-hours")

@@ -179,3 +179,124 @@ def test_extract_reads_the_sources_snapshot_when_no_file_is_given(shipped_catalo
     missing = invoke(["extract", "--source", "zarate2006", "--json"], code=2, catalog=shipped_catalog)
     assert "has no text snapshot" in missing.stderr
     assert "--source ID" in invoke(["extract", "--json"], code=2, catalog=shipped_catalog).stderr
+
+
+# --- honest quotes: never a marker kclaims wrote in -------------------------------------------
+
+HTML_ARTICLE = (
+    "<!DOCTYPE html><html><body><article>"
+    "<p>Ketamine blocks NMDA receptors, and by blocking this receptor, ketamine can reduce pain transmission "
+    "in the spinal cord.<sup>1</sup></p>"
+    "<p>Research suggests that ketamine<sup>2</sup> infusions may relieve chronic migraine pain within hours.</p>"
+    "</article></body></html>")
+VISIBLE_TEXT = ("Ketamine blocks NMDA receptors, and by blocking this receptor, ketamine can reduce pain "
+                "transmission in the spinal cord.1 Research suggests that ketamine2 infusions may relieve "
+                "chronic migraine pain within hours.")
+
+
+@pytest.fixture
+def catalog_without_snapshot(small_catalog: Path) -> Path:
+    invoke(["source", "new", "page", "--title", "Ketamine page"], catalog=small_catalog)
+    assert not (small_catalog / "sources" / "page.txt").exists()
+    return small_catalog
+
+
+def _quotes_from(root: Path, source_id: str) -> list[str]:
+    return [q.text for c in load_catalog(root).claims for q in c.made_in if q.source == source_id]
+
+
+def test_apply_never_records_the_markers_the_html_reader_wrote(catalog_without_snapshot: Path, tmp_path: Path):
+    root = catalog_without_snapshot
+    page = tmp_path / "page.html"
+    page.write_text(HTML_ARTICLE, encoding="utf-8")
+    invoke(["extract", str(page), "--source", "page", "--apply", "--threshold", "3"], catalog=root)
+    quotes = _quotes_from(root, "page")
+    assert quotes == [
+        "Ketamine blocks NMDA receptors, and by blocking this receptor, ketamine can reduce pain transmission "
+        "in the spinal cord.",
+        "Research suggests that ketamine infusions may relieve chronic migraine pain within hours."]
+    assert quotes[0] in VISIBLE_TEXT  # the first is verbatim; the second leaves out the superscript only
+
+
+def test_review_records_markdown_sentences_without_footnote_marks(catalog_without_snapshot: Path, tmp_path: Path):
+    root = catalog_without_snapshot
+    page = tmp_path / "page.md"
+    page.write_text("Ketamine blocks NMDA receptors, and **by blocking this receptor**, ketamine can reduce pain "
+                    "transmission in the spinal cord[^1].\n\n"
+                    "Research suggests that ketamine infusions may relieve [chronic migraine pain][2] within hours.\n\n"
+                    "[^1]: https://pubmed.ncbi.nlm.nih.gov/6317114/\n"
+                    "[2]: https://pubmed.ncbi.nlm.nih.gov/29197185/\n", encoding="utf-8")
+    answers = "m\n" "n\nmigraine-relief\n\nefficacy\n\n"
+    result = invoke(["extract", str(page), "--source", "page"], catalog=root, input=answers)
+    assert "recorded as: Ketamine blocks NMDA receptors" in result.stderr
+    assert _quotes_from(root, "page") == [
+        "Ketamine blocks NMDA receptors, and by blocking this receptor, ketamine can reduce pain transmission "
+        "in the spinal cord.",
+        "Research suggests that ketamine infusions may relieve chronic migraine pain within hours."]
+
+
+def test_review_edit_refuses_words_with_an_inserted_marker(catalog_without_snapshot: Path, tmp_path: Path):
+    root = catalog_without_snapshot
+    page = tmp_path / "page.html"
+    page.write_text(HTML_ARTICLE, encoding="utf-8")
+    answers = "e\nreduce pain transmission in the spinal cord.[1]\nreduce pain transmission in the spinal cord.\n" \
+              "nmda-antagonism\nq\n"
+    result = invoke(["extract", str(page), "--source", "page"], catalog=root, input=answers)
+    assert "not in the article word for word" in result.stderr
+    assert _quotes_from(root, "page") == ["reduce pain transmission in the spinal cord."]
+
+
+# --- the end of the review: q, end of input, Ctrl-C --------------------------------------------
+
+
+def test_q_at_the_claim_id_prompt_quits_instead_of_naming_a_claim(catalog_with_new_article):
+    root, article = catalog_with_new_article
+    before = snapshot_files(root)
+    result = invoke(["extract", str(article), "--source", "blog2"], catalog=root, input="n\nq\n")
+    assert "Statement" not in result.stderr
+    assert "Done: nothing accepted." in result.stderr.splitlines()[-1]
+    assert snapshot_files(root) == before
+
+
+def test_end_of_input_says_what_was_not_reviewed_and_keeps_what_was_accepted(catalog_with_new_article):
+    root, article = catalog_with_new_article
+    result = invoke(["extract", str(article), "--source", "blog2"], catalog=root, input="m\n")
+    lines = result.stderr.splitlines()
+    assert "stopped at end of input (2 proposals not reviewed)" in lines
+    assert any(line.startswith("Done: 1 quoted.") for line in lines)  # on its own line, not the prompt's
+    assert [q.source for q in _claims(root)["nmda-antagonism"].made_in] == ["blog", "blog2"]
+    nothing = invoke(["extract", str(article), "--source", "blog2"], catalog=root, input="")
+    assert "stopped at end of input (2 proposals not reviewed)" in nothing.stderr.splitlines()
+
+
+def test_ctrl_c_says_so_keeps_what_was_accepted_and_exits_130(catalog_with_new_article, monkeypatch):
+    from rich.console import Console
+
+    root, article = catalog_with_new_article
+    answers = iter(["m"])
+
+    def answer(self, prompt="", **kwargs):
+        try:
+            return next(answers)
+        except StopIteration:
+            raise KeyboardInterrupt from None
+
+    monkeypatch.setattr(Console, "input", answer)
+    result = invoke(["extract", str(article), "--source", "blog2"], code=130, catalog=root)
+    lines = result.stderr.splitlines()
+    assert "interrupted (2 proposals not reviewed); what was accepted is written; exit code 130" in lines
+    assert any(line.startswith("Done: 1 quoted.") for line in lines)
+    assert [q.source for q in _claims(root)["nmda-antagonism"].made_in] == ["blog", "blog2"]
+
+
+def test_extract_help_says_how_the_review_ends():
+    result = invoke(["extract", "--help"])
+    assert "end of input" in result.stdout and "130" in result.stdout
+
+
+def test_extract_reads_non_utf8_html_like_source_add(catalog_without_snapshot: Path, tmp_path: Path):
+    page = tmp_path / "page.html"
+    page.write_bytes(HTML_ARTICLE.replace("<body>", "<head><meta charset=windows-1252></head><body>")
+                     .replace("Research", "Café research").encode("cp1252"))
+    result = invoke(["extract", str(page), "--json"], catalog=catalog_without_snapshot)
+    assert "Café research" in result.stdout
