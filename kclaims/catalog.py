@@ -459,12 +459,69 @@ def write_text_atomically(path: Path, data: str | bytes) -> None:
 
 
 def new_yaml_file(path: Path, data: dict) -> None:
-    """Write a new YAML file from `data` (key order kept); refuse if it exists. Call under the lock."""
+    """Write a new source file `sources/<id>.yaml` from `data` (key order kept), after checking that
+    it loads as a source; refuse if it exists. Call under the lock."""
     if path.exists():
         raise BadInput("already exists; choose another id or edit the file", path)
     buffer = io.StringIO()
     _round_trip().dump(data, buffer)
-    _write_atomically(path, buffer.getvalue())
+    text = buffer.getvalue()
+    parse_source(text, path)  # a file that would stop every command from loading the catalog is never written
+    _write_atomically(path, text)
+
+
+class CatalogWrites:
+    """The files one command writes, under the catalog's lock (see `catalog_writes`): each file is
+    remembered as it was before the command first touched it, so a failure part-way through (a
+    refused edit, a full disk, Ctrl-C) puts every one back and the catalog is as it was."""
+
+    def __init__(self) -> None:
+        self._before: dict[Path, bytes | None] = {}
+
+    def write(self, path: Path, data: str | bytes) -> None:
+        """Write `path` atomically (text as UTF-8, or bytes)."""
+        self._remember(path)
+        _write_atomically(path, data)
+
+    def new_yaml(self, path: Path, data: dict) -> None:
+        """Write a new source file (see `new_yaml_file`)."""
+        self._remember(path)
+        new_yaml_file(path, data)
+
+    @contextmanager
+    def edit_yaml(self, path: Path, validate: Callable[[str], None]) -> Iterator[Any]:
+        """Edit `path` in place (see `edit_yaml`)."""
+        self._remember(path)
+        with edit_yaml(path, validate) as document:
+            yield document
+
+    def _remember(self, path: Path) -> None:
+        if path not in self._before:
+            self._before[path] = path.read_bytes() if path.exists() else None
+
+    def roll_back(self) -> None:
+        """Put every file written so far back as it was (remove the ones that were new)."""
+        for path, data in reversed(self._before.items()):
+            try:
+                if data is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    _write_atomically(path, data)
+            except OSError:
+                continue  # put back all that can be put back; the original error is the one to report
+
+
+@contextmanager
+def catalog_writes(root: Path) -> Iterator[CatalogWrites]:
+    """Hold the catalog's lock and collect one command's writes: all of them stay, or (on any error,
+    or Ctrl-C, inside the block) none."""
+    with catalog_lock(root):
+        writes = CatalogWrites()
+        try:
+            yield writes
+        except BaseException:
+            writes.roll_back()
+            raise
 
 
 def flow_list(items: list[str]) -> Any:

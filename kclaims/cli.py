@@ -533,7 +533,9 @@ def source_refresh(
 
     Only fields the services provide are updated; design, note, references, url and kind stay as written.
     A web article named by its id is downloaded again: its snapshot is replaced, and you are told
-    whether the text changed and which quotes of the catalog no longer appear in it.
+    whether the text changed and which quotes of the catalog no longer appear in it. Every page is
+    fetched and every paper looked up before anything is written: if one page cannot be had or a
+    service keeps failing, nothing is written.
     """
     from contextlib import ExitStack
 

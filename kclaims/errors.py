@@ -6,6 +6,9 @@ import enum
 from pathlib import Path
 
 
+NOTHING_WRITTEN = "Nothing was written"  # how a failed command ends its message: the catalog is as it was
+
+
 class ExitCode(enum.IntEnum):
     OK = 0
     PROBLEMS_FOUND = 1

@@ -25,18 +25,20 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from kclaims import __version__
 from kclaims.cache import cache_dir
-from kclaims.errors import NetworkError
+from kclaims.errors import NOTHING_WRITTEN, BadInput, NetworkError
 from kclaims.ids import Identifier
 from kclaims.model import Source
 from kclaims.parse_crossref import parse_work_answer, parse_work_list
 from kclaims.parse_europepmc import parse_search
 from kclaims.parse_pubmed import IdLink, PayloadError, parse_efetch, parse_idconv
+from kclaims.webpage import SAVE_FROM_BROWSER
 
 T = TypeVar("T")
 Progress = Callable[[int, int], None]
@@ -54,13 +56,14 @@ CACHE_FILE = "resolver.sqlite3"
 CACHE_VERSION = "1"         # bump when a parser changes what it returns
 MAX_PAGE_BYTES = 5 * 1024 * 1024  # a web article is rarely over 1 MB; the download stops beyond this
 PAGE_CHUNK = 64 * 1024
+PAGE_DEADLINE_SECONDS = 60.0  # a page still arriving after this is given up (a server that trickles bytes)
 HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 
 TOOL = "kclaims"
 EMAIL_ENV = "KCLAIMS_EMAIL"
 API_KEY_ENV = "NCBI_API_KEY"
 
-WEB_PAGE = "a web page, not a paper identifier: add it with 'kclaims source new ID --url URL --title TITLE'"
+WEB_PAGE = f"a web page, not a paper identifier: add it with 'kclaims source add URL', or {SAVE_FROM_BROWSER}"
 NOT_CACHED = "not in the cache, and --offline sends no request"
 NOT_FOUND = {
     "pmid": "not found in PubMed",
@@ -364,49 +367,56 @@ class HttpClient:
             if attempt < MAX_ATTEMPTS:
                 time.sleep(delay)
         raise NetworkError(f"{service.name} did not answer after {MAX_ATTEMPTS} tries ({_where(url)}: {problem}). "
-                           "Nothing was written; answers already received are cached, so run the command again later.")
+                           f"{NOTHING_WRITTEN}; answers already received are cached, so run the command again later.")
 
     def get_page(self, url: str) -> FetchedPage:
-        """GET one web page (see `fetch_page`)."""
+        """GET one web page (see `fetch_page`); pages of one host wait their turn under WEB's limit."""
+        _check_host(url)
         problem = "no answer"
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            self._wait_turn(WEB)
+            self._wait_turn(WEB, f"{WEB.limiter}:{urlsplit(url).hostname}")
             delay = BACKOFF_SECONDS * 2 ** (attempt - 1)
             try:
-                with self.session.get(url, timeout=TIMEOUT, stream=True, headers={"Accept": HTML_ACCEPT}) as response:
-                    status = response.status_code
-                    if status == 429 or status >= 500:
-                        problem = f"HTTP {status} {response.reason or ''}".strip()
-                        delay = _retry_after(response.headers.get("Retry-After"), delay)
-                    elif status >= 400:
-                        raise _NotRetried(f"HTTP {status} {response.reason or ''}".strip())
-                    else:
-                        return _read_page(response, url)
-            except _NotRetried as error:
-                raise NetworkError(f"could not get {url}: {error}. Nothing was written.") from None
-            except self._requests.exceptions.TooManyRedirects:
-                raise NetworkError(f"could not get {url}: it redirects in a loop (over "
-                                   f"{self.session.max_redirects} redirects). Nothing was written.") from None
-            except (self._requests.exceptions.InvalidURL, self._requests.exceptions.MissingSchema,
-                    self._requests.exceptions.InvalidSchema) as error:
-                from kclaims.errors import BadInput
-
-                raise BadInput(f"not a usable web address: {url!r} ({error})") from None
-            except self._requests.RequestException as error:
-                problem = _describe(error)
+                return self._try_page(url)
+            except _Retry as fault:
+                problem, delay = fault.problem, _retry_after(fault.retry_after, delay)
             if attempt < MAX_ATTEMPTS:
                 time.sleep(delay)
-        raise NetworkError(f"could not get {url} after {MAX_ATTEMPTS} tries ({problem}). Nothing was written; "
-                           "try again later, or save the page from your browser and add it with --html FILE --url URL.")
+        raise NetworkError(f"could not get {url} after {MAX_ATTEMPTS} tries ({problem}). {NOTHING_WRITTEN}; "
+                           f"try again later, or {SAVE_FROM_BROWSER}.")
 
-    def _wait_turn(self, service: Service) -> None:
+    def _try_page(self, url: str) -> FetchedPage:
+        """One attempt at a page: the page, _Retry for a transient fault, or the error a definitive
+        answer (a 404, a redirect loop, a failed TLS handshake, an unusable address) deserves."""
+        import urllib3
+
+        exceptions = self._requests.exceptions
+        try:
+            with self.session.get(url, timeout=TIMEOUT, stream=True, headers={"Accept": HTML_ACCEPT}) as response:
+                return _page_or_retry(response, url)
+        except _NotRetried as error:
+            raise NetworkError(f"could not get {url}: {error}. {NOTHING_WRITTEN}.") from None
+        except exceptions.TooManyRedirects:
+            raise NetworkError(f"could not get {url}: it redirects in a loop (over "
+                               f"{self.session.max_redirects} redirects). {NOTHING_WRITTEN}.") from None
+        except exceptions.SSLError as error:  # a certificate or protocol problem: trying again would not help
+            raise NetworkError(f"could not get {url}: its secure connection failed ({_ssl_reason(error)}). "
+                               f"{NOTHING_WRITTEN}; if you trust the site, {SAVE_FROM_BROWSER}.") from None
+        except (exceptions.InvalidURL, exceptions.MissingSchema, exceptions.InvalidSchema,
+                urllib3.exceptions.LocationValueError) as error:
+            raise BadInput(f"not a usable web address: {url!r} ({error})") from None
+        except exceptions.RequestException as error:
+            raise _Retry(_describe(error)) from None
+
+    def _wait_turn(self, service: Service, limiter: str | None = None) -> None:
+        limiter = limiter or service.limiter
         interval = 1.0 / rate_limit(service)
-        last = self.last_start.get(service.limiter)
+        last = self.last_start.get(limiter)
         if last is not None:
             wait = last + interval - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
-        self.last_start[service.limiter] = time.monotonic()
+        self.last_start[limiter] = time.monotonic()
         self.requests += 1
 
 
@@ -460,23 +470,67 @@ class FetchedPage:
     charset: str | None      # from the Content-Type header, if any
 
 
-def fetch_page(url: str) -> FetchedPage:
-    """Download one web page through the shared session: redirects followed, MAX_PAGE_BYTES at most,
-    transient faults retried. NetworkError (exit 3) when it cannot be had; BadInput (exit 2) when
-    the URL is unusable or the answer is not an HTML page."""
+@contextmanager
+def web_client() -> Iterator[HttpClient]:
+    """One HTTP session for the pages of one command (pass it to `fetch_page`), closed afterwards."""
     client = HttpClient()
     try:
-        return client.get_page(url)
+        yield client
     finally:
         client.close()
 
 
+def fetch_page(url: str, client: HttpClient | None = None) -> FetchedPage:
+    """Download one web page through `client` (or a session of its own): redirects followed,
+    MAX_PAGE_BYTES and PAGE_DEADLINE_SECONDS at most, transient faults retried. NetworkError (exit 3)
+    when it cannot be had; BadInput (exit 2) when the URL is unusable or the answer is not an HTML page."""
+    if client is not None:
+        return client.get_page(url)
+    with web_client() as own:
+        return own.get_page(url)
+
+
 class _NotRetried(Exception):
-    """A definitive answer (a 404, a redirect loop): trying again would not change it."""
+    """A definitive answer (a 404, a redirect loop, a stalled download): trying again would not change it."""
+
+
+class _Retry(Exception):
+    """A transient fault (a timeout, a 503): worth another try, after Retry-After if the server says."""
+
+    def __init__(self, problem: str, retry_after: str | None = None):
+        super().__init__(problem)
+        self.problem = problem
+        self.retry_after = retry_after
+
+
+def _check_host(url: str) -> None:
+    """BadInput for a host name no resolver accepts (an empty part as in a..b, one over 63 characters)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        raise BadInput(f"not a usable web address: {url!r} (the host name {host!r} has an empty part "
+                       "or one over 63 characters)") from None
+
+
+def _ssl_reason(error: Exception) -> str:
+    text = str(error)
+    for reason in ("CERTIFICATE_VERIFY_FAILED", "WRONG_VERSION_NUMBER", "UNSUPPORTED_PROTOCOL", "HANDSHAKE_FAILURE"):
+        if reason in text:
+            return reason.replace("_", " ").lower()
+    return "TLS error"
+
+
+def _page_or_retry(response: Any, url: str) -> FetchedPage:
+    status = response.status_code
+    if status == 429 or status >= 500:
+        raise _Retry(f"HTTP {status} {response.reason or ''}".strip(), response.headers.get("Retry-After"))
+    if status >= 400:
+        raise _NotRetried(f"HTTP {status} {response.reason or ''}".strip())
+    return _read_page(response, url)
 
 
 def _read_page(response: Any, url: str) -> FetchedPage:
-    from kclaims.errors import BadInput
     from kclaims.webpage import HTML_TYPES, looks_like_html
 
     header = response.headers.get("Content-Type", "")
@@ -490,20 +544,52 @@ def _read_page(response: Any, url: str) -> FetchedPage:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > MAX_PAGE_BYTES:
         raise BadInput(f"{_where(url)} is {int(declared) // 1024 // 1024} MB, over the {MAX_PAGE_BYTES // 1024 // 1024} MB "
-                       "limit for a web page; nothing was written")
-    chunks, size = [], 0
-    for chunk in response.iter_content(PAGE_CHUNK):
-        size += len(chunk)
-        if size > MAX_PAGE_BYTES:
-            raise BadInput(f"{_where(url)} is over the {MAX_PAGE_BYTES // 1024 // 1024} MB limit for a web page; "
-                           "the download was stopped and nothing was written")
-        chunks.append(chunk)
-    data = b"".join(chunks)
+                       f"limit for a web page. {NOTHING_WRITTEN}.")
+    data = _read_body(response, url)
     if not content_type and not looks_like_html(data):
         raise BadInput(f"{_where(url)} did not answer with an HTML page (no content type, and not markup)")
     if _binary_signature(data):
         raise BadInput(f"{_where(url)} is {_binary_signature(data)}, not an HTML page (whatever the server says)")
     return FetchedPage(url, response.url or url, data, content_type or "text/html", charset)
+
+
+def _read_body(response: Any, url: str) -> bytes:
+    """The body, decompressed: MAX_PAGE_BYTES at most, and given up PAGE_DEADLINE_SECONDS after its
+    download began, however steadily a server trickles it (at worst one read timeout later)."""
+    deadline = time.monotonic() + PAGE_DEADLINE_SECONDS
+    chunks, size = [], 0
+    for chunk in _arriving(response):
+        size += len(chunk)
+        if size > MAX_PAGE_BYTES:
+            raise BadInput(f"{_where(url)} is over the {MAX_PAGE_BYTES // 1024 // 1024} MB limit for a web page; "
+                           f"the download was stopped. {NOTHING_WRITTEN}.")
+        if time.monotonic() > deadline:
+            raise _NotRetried(f"the page was still arriving after {PAGE_DEADLINE_SECONDS:g} seconds (a stalled or "
+                              f"very slow server); try again later, or {SAVE_FROM_BROWSER}")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _arriving(response: Any) -> Iterator[bytes]:
+    """The body as it arrives, one socket read per piece (a buffered read of a fixed size would wait
+    for all of it, however slowly it came); urllib3's errors raised as requests' (retried as any)."""
+    import requests
+    import urllib3
+
+    while True:
+        try:
+            chunk = response.raw.read1(PAGE_CHUNK, decode_content=True)
+        except urllib3.exceptions.ReadTimeoutError as error:
+            raise requests.exceptions.ReadTimeout(error) from None
+        except urllib3.exceptions.DecodeError as error:
+            raise requests.exceptions.ContentDecodingError(error) from None
+        except urllib3.exceptions.SSLError as error:
+            raise requests.exceptions.SSLError(error) from None
+        except urllib3.exceptions.HTTPError as error:  # a broken connection, an incomplete body
+            raise requests.exceptions.ChunkedEncodingError(error) from None
+        if not chunk:
+            return
+        yield chunk
 
 
 def _kind_of(content_type: str) -> str:

@@ -26,11 +26,10 @@ from typing import Any
 
 from kclaims.catalog import (
     Catalog,
-    catalog_lock,
-    edit_yaml,
+    CatalogWrites,
+    catalog_writes,
     flow_list,
     load_catalog,
-    new_yaml_file,
     parse_source,
 )
 from kclaims.errors import BadInput
@@ -111,10 +110,12 @@ def read_identifier_file(path: Path) -> list[str]:
 
 def add_sources(root: Path, texts: list[str], *, refresh: bool = False, offline: bool = False,
                 progress: Progress | None = None) -> Report:
-    """Resolve identifiers and write one source per paper; duplicates merge into one source."""
-    from kclaims.resolve import resolve
+    """Resolve identifiers and write one source per paper; duplicates merge into one source.
 
-    from kclaims.web_sources import WebWriter, prepare_pages
+    Everything is fetched and resolved before the first write, and the writes are one transaction:
+    a failure (or Ctrl-C) anywhere leaves the catalog as it was."""
+    from kclaims.resolve import resolve
+    from kclaims.web_sources import prepare_pages
 
     identifiers = parse_identifiers(texts)
     load_catalog(root)  # a broken catalog is reported before any request is sent
@@ -122,23 +123,22 @@ def add_sources(root: Path, texts: list[str], *, refresh: bool = False, offline:
     resolution = resolve([i for i in identifiers if i.kind != "url"], refresh=refresh, offline=offline,
                          progress=progress)
     report = Report(requests=resolution.requests + page_requests, from_cache=resolution.from_cache)
-    today = dt.date.today().isoformat()
-    with catalog_lock(root):
+    with catalog_writes(root) as writes:
         writer = _Writer(load_catalog(root))
-        web = WebWriter(writer.catalog, writer.taken)
-        for identifier in identifiers:
-            if identifier.kind == "url":
-                report.outcomes.append(web.add(pages[identifier]) if identifier in pages else
-                                       Outcome(str(identifier), "failed", None, OFFLINE_PAGE))
-                continue
-            record = resolution.records.get(identifier)
-            if record is None:
-                reason = resolution.failures.get(identifier, "not resolved")
-                report.outcomes.append(Outcome(str(identifier), "failed", None, reason))
-                continue
-            report.outcomes.append(writer.add(str(identifier), dataclasses.replace(record, retrieved=today)))
-        writer.flush()
+        report.outcomes += [_add_one(writer, identifier, pages, resolution) for identifier in identifiers]
+        writer.flush(writes)
     return report
+
+
+def _add_one(writer: _Writer, identifier: Identifier, pages: dict[Identifier, Any], resolution: Any) -> Outcome:
+    if identifier.kind == "url":
+        if identifier not in pages:
+            return Outcome(str(identifier), "failed", None, OFFLINE_PAGE)
+        return writer.web.add(pages[identifier])
+    record = resolution.records.get(identifier)
+    if record is None:
+        return Outcome(str(identifier), "failed", None, resolution.failures.get(identifier, "not resolved"))
+    return writer.add(str(identifier), dataclasses.replace(record, retrieved=dt.date.today().isoformat()))
 
 
 # --- refresh -------------------------------------------------------------------------------
@@ -153,56 +153,76 @@ def refresh_sources(root: Path, source_ids: list[str] | None = None, progress: P
     named by id is fetched again (kclaims.web_sources): the report says whether its text changed
     and warns of each catalog quote that no longer appears in it. `snapshot_only` re-reads the
     kept pages (sources/<id>.html) instead, without the network; with no ids, every kept page.
+
+    Every page is fetched and every lookup answered before the first write, and the writes are one
+    transaction: a page that cannot be had, a service that keeps failing or an edit refused part-way
+    leaves every source as it was.
     """
-    from kclaims.resolve import resolve
-    from kclaims.web_sources import is_web_article
+    from kclaims.resolve import Resolution, resolve
+    from kclaims.web_sources import is_web_article, reread_pages
 
     catalog = load_catalog(root)
-    targets = [catalog.source(i) for i in dict.fromkeys(source_ids)] if source_ids else list(catalog.sources.values())
-    if snapshot_only and not source_ids:
-        targets = [s for s in targets if (catalog.sources_dir / f"{s.id}.html").is_file()]
+    targets = _refresh_targets(catalog, source_ids, snapshot_only)
     web = [s for s in targets if is_web_article(s) and (source_ids or snapshot_only)]
-    report = _refresh_web(root, web, snapshot_only)
+    report = Report()
+    pages, report.requests = reread_pages(catalog, web, snapshot_only)
+    rest = [s for s in targets if s not in web]
+    lookups = {} if snapshot_only else _lookups(rest, report, bool(source_ids))
     if snapshot_only:
-        for source in targets:
-            if source not in web:
-                report.outcomes.append(Outcome(source.id, "failed", source.id, "not a web article with a saved page"))
-        return report
-    targets = [s for s in targets if s not in web]
-    lookups: dict[str, Identifier] = {}
-    for source in targets:
-        identifier = _best_identifier(source)
-        if identifier is None:
-            if source_ids:
-                report.outcomes.append(Outcome(source.id, "failed", source.id, "has no PMID, PMCID or DOI to look up"))
-            continue
-        lookups[source.id] = identifier
-    if not lookups:
-        return report
-    resolution = resolve(lookups.values(), refresh=True, progress=progress)
-    report.requests, report.from_cache = report.requests + resolution.requests, resolution.from_cache
-    with catalog_lock(root):
+        report.outcomes += [Outcome(s.id, "failed", s.id, "not a web article with a saved page") for s in rest]
+    resolution = resolve(lookups.values(), refresh=True, progress=progress) if lookups else Resolution()
+    report.requests += resolution.requests
+    report.from_cache = resolution.from_cache
+    with catalog_writes(root) as writes:
         catalog = load_catalog(root)
-        for source_id, identifier in lookups.items():
-            record = resolution.records.get(identifier)
-            if record is None:
-                reason = resolution.failures.get(identifier, "not resolved")
-                report.outcomes.append(Outcome(str(identifier), "failed", source_id, reason))
-                continue
-            report.outcomes.append(_refresh_one(catalog, catalog.source(source_id), record, str(identifier)))
+        _write_refreshed(catalog, writes, report, pages, snapshot_only)
+        _write_looked_up(catalog, writes, report, lookups, resolution)
     return report
 
 
-def _refresh_web(root: Path, sources: list[Source], snapshot_only: bool) -> Report:
-    from kclaims.web_sources import refresh_web_article
+def _refresh_targets(catalog: Catalog, source_ids: list[str] | None, snapshot_only: bool) -> list[Source]:
+    if source_ids:
+        return [catalog.source(i) for i in dict.fromkeys(source_ids)]
+    targets = list(catalog.sources.values())
+    if snapshot_only:
+        targets = [s for s in targets if (catalog.sources_dir / f"{s.id}.html").is_file()]
+    return targets
 
-    report = Report()
+
+def _lookups(sources: list[Source], report: Report, named: bool) -> dict[str, Identifier]:
+    """The identifier to look each source up by; a source named on the command line without one fails."""
+    lookups: dict[str, Identifier] = {}
     for source in sources:
-        outcome, drift = refresh_web_article(root, source.id, snapshot_only)
+        identifier = _best_identifier(source)
+        if identifier is not None:
+            lookups[source.id] = identifier
+        elif named:
+            report.outcomes.append(Outcome(source.id, "failed", source.id, "has no PMID, PMCID or DOI to look up"))
+    return lookups
+
+
+def _write_refreshed(catalog: Catalog, writes: CatalogWrites, report: Report, pages: dict[str, Any],
+                     snapshot_only: bool) -> None:
+    from kclaims.web_sources import write_refreshed_page
+
+    for source_id, prepared in pages.items():
+        if isinstance(prepared, Outcome):  # could not be re-read (no url, no saved page)
+            report.outcomes.append(prepared)
+            continue
+        outcome, drift = write_refreshed_page(catalog, source_id, prepared, snapshot_only, writes)
         report.outcomes.append(outcome)
         report.warnings += drift
-        report.requests += 0 if snapshot_only or outcome.action == "failed" else 1
-    return report
+
+
+def _write_looked_up(catalog: Catalog, writes: CatalogWrites, report: Report, lookups: dict[str, Identifier],
+                     resolution: Any) -> None:
+    for source_id, identifier in lookups.items():
+        record = resolution.records.get(identifier)
+        if record is None:
+            reason = resolution.failures.get(identifier, "not resolved")
+            report.outcomes.append(Outcome(str(identifier), "failed", source_id, reason))
+            continue
+        report.outcomes.append(_refresh_one(writes, catalog, catalog.source(source_id), record, str(identifier)))
 
 
 def _best_identifier(source: Source) -> Identifier | None:
@@ -215,7 +235,7 @@ def _best_identifier(source: Source) -> Identifier | None:
     return None
 
 
-def _refresh_one(catalog: Catalog, current: Source, record: Source, given: str) -> Outcome:
+def _refresh_one(writes: CatalogWrites, catalog: Catalog, current: Source, record: Source, given: str) -> Outcome:
     changes = {}
     for name in RESOLVED_FIELDS:
         new, old = getattr(record, name), getattr(current, name)
@@ -223,7 +243,7 @@ def _refresh_one(catalog: Catalog, current: Source, record: Source, given: str) 
             continue
         changes[name] = new
     path = catalog.sources_dir / f"{current.id}.yaml"
-    with edit_yaml(path, lambda text: parse_source(text, path)) as document:
+    with writes.edit_yaml(path, lambda text: parse_source(text, path)) as document:
         for name, value in changes.items():
             _set(document, name, value)
         _set(document, "retrieved", dt.date.today().isoformat())
@@ -274,13 +294,13 @@ def import_bibtex(root: Path, path: Path) -> Report:
     report = Report(warnings=[f"{path}: {encoding_warning}"] if encoding_warning else [])
     report.warnings += [f"{path}:{line}: {message}" if line else f"{path}: {message}" for line, message in read.warnings]
     today = dt.date.today().isoformat()
-    with catalog_lock(root):
+    with catalog_writes(root) as writes:
         writer = _Writer(load_catalog(root))
         for entry in read.entries:
             given = f"{path.name}:{entry.line} {entry.key}"
             record = dataclasses.replace(entry.record, retrieved=today)
             report.outcomes.append(writer.add(given, record, preferred_id=entry.key))
-        writer.flush()
+        writer.flush(writes)
     return report
 
 
@@ -308,7 +328,8 @@ def _description_keys(source: Source) -> list[str]:
 
 
 class _Writer:
-    """New sources for one catalog: ids given by the rule, duplicates merged, files written on flush."""
+    """New sources for one catalog: ids given by the rule, duplicates merged, files written on flush
+    (web articles through `self.web`, which shares the ids taken)."""
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
@@ -321,6 +342,7 @@ class _Writer:
         self.taken = set(catalog.sources) | _file_stems(catalog.sources_dir)
         self.new: dict[str, Source] = {}          # written on flush, in order
         self.fills: dict[str, dict[str, Any]] = {}  # existing source id -> fields to fill
+        self._web: Any = None
 
     def add(self, given: str, record: Source, preferred_id: str | None = None) -> Outcome:
         match = next((self.by_key[k] for k in sorted(record.study_keys()) if k in self.by_key), None)
@@ -338,6 +360,15 @@ class _Writer:
         self.new[source_id] = source
         self._index(source)
         return Outcome(given, "added", source_id, "")
+
+    @property
+    def web(self) -> Any:
+        """The writer of new web articles (kclaims.web_sources.WebWriter), made when first needed."""
+        if self._web is None:
+            from kclaims.web_sources import WebWriter
+
+            self._web = WebWriter(self.catalog, self.taken)
+        return self._web
 
     def _merge(self, given: str, source_id: str, record: Source) -> Outcome:
         if source_id in self.new:
@@ -360,21 +391,23 @@ class _Writer:
         for key in source.study_keys():
             self.by_key.setdefault(key, source.id)
 
-    def flush(self) -> None:
-        """Fill the merged files, then write the new ones. Call under the catalog lock.
-        Fills go first: they are the writes that can be refused (a file edited meanwhile), and a
-        refusal then leaves no new file behind."""
+    def flush(self, writes: CatalogWrites) -> None:
+        """Fill the merged files, then write the new ones and the web articles, all through `writes`
+        (one transaction: if any write fails, `catalog_writes` puts back the ones before it).
+        Fills go first: they are the writes that can be refused (a file edited meanwhile)."""
         sources_dir = self.catalog.sources_dir
         sources_dir.mkdir(exist_ok=True)
         for source_id, filled in self.fills.items():
             if not filled:
                 continue
             path = safe_source_path(sources_dir, source_id)
-            with edit_yaml(path, lambda text, path=path: parse_source(text, path)) as document:
+            with writes.edit_yaml(path, lambda text, path=path: parse_source(text, path)) as document:
                 for name, value in filled.items():
                     _set(document, name, value)
         for source_id, source in self.new.items():
-            new_yaml_file(safe_source_path(sources_dir, source_id), source_yaml(source))
+            writes.new_yaml(safe_source_path(sources_dir, source_id), source_yaml(source))
+        if self._web is not None:
+            self._web.flush(writes)
 
 
 def _fillable(current: Source, record: Source) -> dict[str, Any]:

@@ -2,9 +2,10 @@
 
 A web article is three files: `sources/<id>.yaml` (citation metadata), `sources/<id>.txt` (the
 main text, which `kclaims check` reads to prove quotes verbatim) and `sources/<id>.html` (the page
-exactly as received, so the text can be extracted again and audited). Pages are fetched and read
-before the catalog's lock is taken; the three files are written under it, the YAML last, and
-removed again if any write fails, so a failure leaves nothing half-written.
+exactly as received, so the text can be extracted again and audited). Every page of a command is
+fetched and read (through one HTTP session) before the catalog's lock is taken; the files are then
+written under it, each source's YAML after its text, as one transaction with everything else the
+command writes (`catalog.catalog_writes`): a failure part-way leaves every file as it was.
 
 Source ids for web articles (docs/web-articles.md): the site's short name (the registered domain
 without its suffix: www.healthline.com -> healthline; for a bare IP address the site name from the
@@ -15,27 +16,21 @@ as for any source; an id is checked again before a file is named after it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import ipaddress
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kclaims.catalog import (
-    Catalog,
-    catalog_lock,
-    edit_yaml,
-    load_catalog,
-    new_yaml_file,
-    parse_source,
-    write_text_atomically,
-)
+from kclaims.catalog import Catalog, CatalogWrites, catalog_writes, load_catalog, parse_source
 from kclaims.check import normalise_quote_text
-from kclaims.errors import BadInput
+from kclaims.errors import BadInput, KclaimsError
 from kclaims.ids import Identifier, try_parse_identifier
-from kclaims.model import Source
+from kclaims.model import Invalid, Source, source_from_dict
 
 WEB_KIND = "web-article"
 ID_WORDS = 5
@@ -58,15 +53,29 @@ class PreparedPage:
 # --- reading pages (before the lock) ----------------------------------------------------------
 
 
-def fetch_and_read(url: str) -> PreparedPage:
-    """Download `url` and read it. NetworkError (exit 3) when it cannot be had, BadInput (exit 2)
-    when it is not an HTML page or holds no article text."""
+def fetch_and_read(url: str, client: Any = None) -> PreparedPage:
+    """Download `url` (through `client`, a `resolve.HttpClient`, when given) and read it.
+    NetworkError (exit 3) when it cannot be had, BadInput (exit 2) when it is not an HTML page or
+    holds no article text."""
     from kclaims.resolve import fetch_page
     from kclaims.webpage import decode_html, read_page
 
-    fetched = fetch_page(url)
+    fetched = fetch_page(url, client)
     html, _ = decode_html(fetched.data, fetched.charset)
     return PreparedPage(url, read_page(html, fetched.final_url), fetched.data, fetched.final_url)
+
+
+@contextlib.contextmanager
+def _web_client(needed: bool) -> Iterator[Any]:
+    """One HTTP session for every page of a command (so the per-host rate limit spaces them), or
+    None when nothing is fetched (requests is then not even imported)."""
+    if not needed:
+        yield None
+        return
+    from kclaims.resolve import web_client
+
+    with web_client() as client:
+        yield client
 
 
 def read_saved_page(path: Path, url: str) -> PreparedPage:
@@ -102,38 +111,72 @@ def add_saved_page(root: Path, html_file: Path, url: str) -> Any:
     prepared = read_saved_page(html_file, url)
     load_catalog(root)
     report = Report()
-    with catalog_lock(root):
+    with catalog_writes(root) as writes:
         writer = _Writer(load_catalog(root))
-        report.outcomes.append(WebWriter(writer.catalog, writer.taken).add(prepared))
+        report.outcomes.append(writer.web.add(prepared))
+        writer.flush(writes)
     return report
 
 
+@dataclass
+class _NewArticle:
+    source: Source
+    page: Any
+    html: bytes
+
+
 class WebWriter:
-    """New web-article sources for one catalog (under its lock): ids, duplicates, the three files."""
+    """New web-article sources for one catalog (under its lock): ids and duplicates when a page is
+    added, the three files of each when flushed (see `flush`)."""
 
     def __init__(self, catalog: Catalog, taken: set[str]):
         self.catalog = catalog
         self.taken = taken
         self.by_url = {s.url: s.id for s in catalog.sources.values() if s.url}
         self.by_study = {key: s.id for s in catalog.sources.values() for key in s.study_keys()}
+        self.planned: dict[str, _NewArticle] = {}
 
     def add(self, prepared: PreparedPage) -> Any:
+        """Plan a new source for a read page (nothing is written until `flush`); the outcome says
+        what will be added, or why not (already in the catalog, or not storable)."""
         from kclaims.sources import Outcome
 
         page = prepared.page
         address = page.canonical_url or prepared.read_from
+        duplicate = self._duplicate(prepared, address)
+        if duplicate is not None:
+            return duplicate
+        source = dataclasses.replace(self._record(page, address), id=web_source_id(page, address, self.taken))
+        try:
+            source_from_dict(web_source_yaml(source, page))
+        except Invalid as error:
+            return Outcome(prepared.given, "failed", None, f"cannot be stored: {error.message}")
+        self.taken.add(source.id)
+        self.by_url[address] = source.id
+        self.planned[source.id] = _NewArticle(source, page, prepared.html)
+        return Outcome(prepared.given, "added", source.id, describe_added(page, source, set(self.by_study)))
+
+    def _duplicate(self, prepared: PreparedPage, address: str) -> Any:
+        from kclaims.sources import Outcome
+
         for candidate in (address, prepared.read_from, prepared.given):
             if candidate in self.by_url:
                 existing = self.by_url[candidate]
+                where = "added above" if existing in self.planned else "already in the catalog"
                 return Outcome(prepared.given, "unchanged", existing,
-                               f"already in the catalog as {existing}; 'kclaims source refresh {existing}' fetches it again")
-        source = self._record(page, address)
-        source_id = web_source_id(page, address, self.taken)
-        source = dataclasses.replace(source, id=source_id)
-        write_web_source(self.catalog.sources_dir, source, page, prepared.html, new=True)
-        self.taken.add(source_id)
-        self.by_url[address] = source_id
-        return Outcome(prepared.given, "added", source_id, describe_added(page, source, set(self.by_study)))
+                               f"{where} as {existing}; 'kclaims source refresh {existing}' fetches it again")
+        return None
+
+    def flush(self, writes: CatalogWrites) -> None:
+        """Write each planned source's .html, .txt and then .yaml through `writes` (one transaction
+        with the rest of the command). Call under the catalog lock."""
+        from kclaims.sources import safe_source_path
+
+        for article in self.planned.values():
+            yaml_path = safe_source_path(self.catalog.sources_dir, article.source.id)
+            write_snapshot(writes, yaml_path, article.page, article.html)
+            writes.new_yaml(yaml_path, web_source_yaml(article.source, article.page))
+        self.planned.clear()
 
     def _record(self, page: Any, address: str) -> Source:
         references: dict[str, str] = {}
@@ -209,36 +252,12 @@ def site_slug(url: str, site: str | None) -> str:
 # --- writing the three files ------------------------------------------------------------------
 
 
-def write_web_source(sources_dir: Path, source: Source, page: Any, html: bytes | None, new: bool) -> None:
-    """Write sources/<id>.html, .txt and (for a new source) .yaml atomically; on any failure the
-    files this call created are removed and the ones it replaced restored."""
-    from kclaims.sources import safe_source_path
-
-    yaml_path = safe_source_path(sources_dir, source.id)
-    sources_dir.mkdir(exist_ok=True)
-    planned: list[tuple[Path, bytes]] = []
+def write_snapshot(writes: CatalogWrites, yaml_path: Path, page: Any, html: bytes | None) -> None:
+    """Write sources/<id>.html (unless `html` is None) and sources/<id>.txt through `writes`."""
+    yaml_path.parent.mkdir(exist_ok=True)
     if html is not None:
-        planned.append((yaml_path.with_suffix(".html"), html))
-    planned.append((yaml_path.with_suffix(".txt"), page.text.encode("utf-8")))
-    if new and yaml_path.exists():
-        raise BadInput("already exists; choose another id or edit the file", yaml_path)
-    previous = {path: path.read_bytes() if path.exists() else None for path, _ in planned}
-    try:
-        for path, data in planned:
-            write_text_atomically(path, data)
-        if new:
-            new_yaml_file(yaml_path, web_source_yaml(source, page))
-    except BaseException:
-        _restore(previous)
-        raise
-
-
-def _restore(previous: dict[Path, bytes | None]) -> None:
-    for path, data in previous.items():
-        if data is None:
-            path.unlink(missing_ok=True)
-        else:
-            write_text_atomically(path, data)
+        writes.write(yaml_path.with_suffix(".html"), html)
+    writes.write(yaml_path.with_suffix(".txt"), page.text.encode("utf-8"))
 
 
 def web_source_yaml(source: Source, page: Any) -> dict[str, Any]:
@@ -264,42 +283,48 @@ def is_web_article(source: Source) -> bool:
     return source.kind == WEB_KIND and not source.study_keys()
 
 
-def refresh_web_article(root: Path, source_id: str, snapshot_only: bool = False) -> tuple[Any, list[str]]:
-    """Fetch a web article again (or, `snapshot_only`, read its kept page again, with no network),
-    rewrite its snapshot, and report whether the text changed and which catalog quotes no longer
-    appear in it. Returns (outcome, warnings); a page that cannot be had raises as `add` does."""
+def reread_pages(catalog: Catalog, sources: list[Source], snapshot_only: bool) -> tuple[dict[str, Any], int]:
+    """Fetch each web article again (or, `snapshot_only`, read its kept page again, with no network),
+    all before anything is written. Returns ({source id: PreparedPage, or a failed Outcome when there
+    is nothing to re-read}, requests sent). A page that cannot be had raises as `add` does, naming
+    the source."""
     from kclaims.sources import Outcome
 
-    catalog = load_catalog(root)
+    pages: dict[str, Any] = {}
+    with _web_client(not snapshot_only and any(s.url for s in sources)) as client:
+        for source in sources:
+            try:
+                pages[source.id] = _reread(catalog, source, snapshot_only, client)
+            except _CannotRefresh as reason:
+                pages[source.id] = Outcome(source.url or source.id, "failed", source.id, str(reason))
+            except KclaimsError as error:
+                if error.path is None:
+                    error.path = f"sources/{source.id}.yaml"
+                raise
+        return pages, client.requests if client is not None else 0
+
+
+def write_refreshed_page(catalog: Catalog, source_id: str, prepared: PreparedPage, snapshot_only: bool,
+                         writes: CatalogWrites) -> tuple[Any, list[str]]:
+    """Rewrite a re-read web article's snapshot (and kept page) and update its YAML, through
+    `writes`; report whether the text changed and which catalog quotes no longer appear in it.
+    Returns (outcome, warnings). Call under the catalog lock."""
     source = catalog.source(source_id)
-    given = source.url or source_id
-    try:
-        prepared = _reread(catalog, source, snapshot_only)
-    except _CannotRefresh as reason:
-        return Outcome(given, "failed", source_id, str(reason)), []
-    with catalog_lock(root):
-        catalog = load_catalog(root)
-        source = catalog.source(source_id)
-        old_text = _read_snapshot(catalog.snapshot_path(source_id))
-        drift = drifted_quotes(catalog, source_id, old_text, prepared.page.text)
-        changes = _metadata_changes(source, prepared.page)
-        kept = [catalog.sources_dir / f"{source_id}{suffix}" for suffix in (".txt", ".html")]
-        previous = {path: path.read_bytes() if path.exists() else None for path in kept}
-        try:
-            write_web_source(catalog.sources_dir, source, prepared.page, None if snapshot_only else prepared.html,
-                             new=False)
-            _update_yaml(catalog, source, prepared.page, changes, retrieved=not snapshot_only)
-        except BaseException:  # e.g. the YAML changed on disk meanwhile: put the snapshot back too
-            _restore(previous)
-            raise
-    return _refresh_outcome(given, source_id, old_text, prepared.page.text, changes, drift), drift
+    old_text = _read_snapshot(catalog.snapshot_path(source_id))
+    drift = drifted_quotes(catalog, source_id, old_text, prepared.page.text)
+    changes = _metadata_changes(source, prepared.page)
+    yaml_path = catalog.sources_dir / f"{source_id}.yaml"
+    write_snapshot(writes, yaml_path, prepared.page, None if snapshot_only else prepared.html)
+    _update_yaml(writes, yaml_path, prepared.page, changes, retrieved=not snapshot_only)
+    outcome = _refresh_outcome(source.url or source_id, source_id, old_text, prepared.page.text, changes, drift)
+    return outcome, drift
 
 
 class _CannotRefresh(Exception):
     pass
 
 
-def _reread(catalog: Catalog, source: Source, snapshot_only: bool) -> PreparedPage:
+def _reread(catalog: Catalog, source: Source, snapshot_only: bool, client: Any) -> PreparedPage:
     from kclaims.webpage import decode_html, read_page
 
     html_path = catalog.sources_dir / f"{source.id}.html"
@@ -313,7 +338,7 @@ def _reread(catalog: Catalog, source: Source, snapshot_only: bool) -> PreparedPa
     if not source.url:
         raise _CannotRefresh("has no url to fetch; add the address to its url: line, or re-add the page with "
                              "'kclaims source add --html FILE --url URL'")
-    return fetch_and_read(source.url)
+    return fetch_and_read(source.url, client)
 
 
 def _read_snapshot(path: Path) -> str | None:
@@ -343,11 +368,10 @@ def _metadata_changes(source: Source, page: Any) -> dict[str, Any]:
     return {k: v for k, v in found.items() if v and v != getattr(source, k)}
 
 
-def _update_yaml(catalog: Catalog, source: Source, page: Any, changes: dict[str, Any], retrieved: bool) -> None:
+def _update_yaml(writes: CatalogWrites, path: Path, page: Any, changes: dict[str, Any], retrieved: bool) -> None:
     from kclaims.sources import _set
 
-    path = catalog.sources_dir / f"{source.id}.yaml"
-    with edit_yaml(path, lambda text: parse_source(text, path)) as document:
+    with writes.edit_yaml(path, lambda text: parse_source(text, path)) as document:
         for name, value in changes.items():
             _set(document, name, value)
         if "date" in changes:
@@ -394,11 +418,11 @@ def _shorten(text: str, limit: int = 80) -> str:
 
 
 def prepare_pages(identifiers: list[Identifier], offline: bool) -> tuple[dict[Identifier, PreparedPage], int]:
-    """Fetch and read every web address among `identifiers` (before anything is written); with
-    `offline`, none. Returns the pages and the number of requests sent."""
+    """Fetch and read every web address among `identifiers` (before anything is written), through
+    one HTTP session; with `offline`, none. Returns the pages and the number of requests sent."""
     pages: dict[Identifier, PreparedPage] = {}
-    if offline:
-        return pages, 0
-    for identifier in dict.fromkeys(i for i in identifiers if i.kind == "url"):
-        pages[identifier] = fetch_and_read(identifier.value)  # every message names the address
-    return pages, len(pages)
+    addresses = [] if offline else list(dict.fromkeys(i for i in identifiers if i.kind == "url"))
+    with _web_client(bool(addresses)) as client:
+        for identifier in addresses:
+            pages[identifier] = fetch_and_read(identifier.value, client)  # every message names the address
+        return pages, client.requests if client is not None else 0

@@ -13,6 +13,10 @@ and it imports it only when a page is read, so `kclaims --version` stays fast.
 - Dates are YYYY-MM-DD as the publisher's clock showed them: a UTC timestamp in JSON-LD
   (2019-10-18T22:04Z) gives way to the same instant written with the local offset elsewhere in
   the page (Sat, 19 Oct 2019 00:04 +0200 -> 2019-10-19).
+- Every string kept (metadata, references, text) is stripped of what does not belong in a YAML file
+  or on a terminal: lone surrogates (from JSON-LD escapes like "\\ud800"), control characters
+  (escape sequences, BEL; the text keeps its line breaks and tabs), bidirectional overrides, stray
+  byte-order marks. Dates outside the years 1000-2999 are dropped as nonsense.
 - References: the article's own list (a "Sources"/"References" heading followed by numbered
   items) and every link in the main text that names a paper (PubMed, PMC, doi.org, or a DOI
   in a publisher's link), with its marker when the link text is a number like "12" or "[12]".
@@ -34,6 +38,8 @@ from kclaims.errors import BadInput
 from kclaims.ids import normalize_doi, try_parse_identifier
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+SAVE_FROM_BROWSER = "save the page from your browser and add it with --html FILE --url URL"
+PLAUSIBLE_YEARS = range(1000, 3000)  # what a source's `year` may be (kclaims.model)
 META_PRESCAN_BYTES = 65536  # pages declare their charset as late as byte 13,000 (fixtures README)
 ARTICLE_TYPES = ("Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
                  "OpinionNewsArticle", "TechArticle", "ScholarlyArticle", "MedicalScholarlyArticle",
@@ -51,6 +57,14 @@ _MARKER = re.compile(r"^\s*\[?\(?(\d{1,3})[\].)]?\s*$")
 _LEADING_MARKER = re.compile(r"^\s*(?:\[(\d{1,3})\]|(\d{1,3})[.)])\s*")
 _DOI_IN_PATH = re.compile(r"(10\.[0-9]{4,9}/[^\s?#&]+)")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·:]\s+")
+# C0 and C1 controls but tab and newline, bidirectional embeddings, overrides and isolates, the BOM
+# (a zero-width no-break space nobody means mid-text), and surrogates, which only a JSON escape can
+# put in a str and which no file can hold.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+_LINE_BREAKS = re.compile("\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# Text codecs no web page is written in: UTF-7 (decodes "+ADw-script" to markup, so WHATWG forbids it)
+# and Python's codecs for escapes and host names.
+_NOT_PAGE_ENCODINGS = frozenset({"utf-7", "idna", "punycode", "unicode-escape", "raw-unicode-escape"})
 _LATIN1 = frozenset({"iso-8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "cp1252", "windows-1252",
                      "iso8859-1", "iso_8859-1"})
 
@@ -116,11 +130,8 @@ def _meta_charset(data: bytes) -> str | None:
 
 
 def _usable(name: str | None, data: bytes) -> str | None:
-    if not name:
-        return None
-    try:
-        encoding = codecs.lookup(name.strip().strip("\"'")).name
-    except LookupError:
+    encoding = text_encoding(name)
+    if encoding is None:
         return None
     if encoding in {codecs.lookup(n).name for n in ("latin-1", "ascii", "cp1252")}:
         if _is_utf8_with_non_ascii(data):
@@ -128,9 +139,23 @@ def _usable(name: str | None, data: bytes) -> str | None:
         encoding = "cp1252"  # WHATWG: "iso-8859-1" and "ascii" labels mean windows-1252
     try:
         data.decode(encoding)
-    except UnicodeDecodeError:
+    except (UnicodeError, LookupError):
         return "latin-1" if encoding == "cp1252" else None
     return encoding
+
+
+def text_encoding(name: str | None) -> str | None:
+    """Python's name for the text encoding a charset label names, or None for an unknown label and
+    for codecs that are not text encodings (rot13, base64, hex, zlib: a page cannot be in those)."""
+    if not name:
+        return None
+    try:
+        info = codecs.lookup(name.strip().strip("\"'"))
+    except (LookupError, ValueError):
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_PAGE_ENCODINGS:
+        return None
+    return info.name
 
 
 def _is_utf8_with_non_ascii(data: bytes) -> bool:
@@ -159,16 +184,35 @@ def read_page(html: str, url: str) -> WebPage:
     _quiet_libraries()
     tree = _parse(html)
     meta = _Metadata(tree, url)
-    text = _main_text(html, url)
+    text = printable(_main_text(html, url), multiline=True)
     if not text.strip():
         raise BadInput(f"found no article text in {url} (a page that needs JavaScript, or not an article?); "
-                       "save it from your browser and add it with --html FILE --url URL")
-    title = meta.title()
+                       f"{SAVE_FROM_BROWSER}")
+    title = _printable_or_none(meta.title())
     return WebPage(
-        url=url, canonical_url=meta.canonical(), title=title, site=meta.site(), authors=meta.authors(),
-        published=meta.published(html), updated=meta.updated(), language=meta.language(),
-        text=snapshot_text(title, text), references=_references(tree, html, url),
+        url=url, canonical_url=_printable_or_none(meta.canonical()), title=title,
+        site=_printable_or_none(meta.site()), authors=[a for a in map(printable, meta.authors()) if a],
+        published=_printable_or_none(meta.published(html)), updated=_printable_or_none(meta.updated()),
+        language=_printable_or_none(meta.language()), text=snapshot_text(title, text),
+        references=[_printable_citation(c) for c in _references(tree, html, url)],
     )
+
+
+def printable(text: str, multiline: bool = False) -> str:
+    """`text` without what must not reach a YAML file or a terminal (see the module docstring);
+    `multiline` keeps line breaks (as newlines) and tabs, else every run of whitespace is one space."""
+    if multiline:
+        return _UNPRINTABLE.sub("", _LINE_BREAKS.sub("\n", text))
+    return " ".join(_UNPRINTABLE.sub("", text).split())
+
+
+def _printable_or_none(text: str | None) -> str | None:
+    return (printable(text) or None) if text else None
+
+
+def _printable_citation(citation: Citation) -> Citation:
+    return Citation(_printable_or_none(citation.marker), printable(citation.url),
+                    _printable_or_none(citation.identifier), printable(citation.text))
 
 
 def snapshot_text(title: str | None, body: str) -> str:
@@ -280,9 +324,10 @@ class _Metadata:
         from htmldate import find_date
 
         try:
-            return find_date(html, url=self.url, extensive_search=False, original_date=True)
+            found = find_date(html, url=self.url, extensive_search=False, original_date=True)
         except Exception:  # a heuristic only: an odd page must not stop the command
             return None
+        return found if _plausible(found) else None
 
     def language(self) -> str | None:
         root = self.tree
@@ -444,10 +489,15 @@ def _parse_datetime(value: str) -> dt.datetime | dt.date | None:
         return None
 
 
+def _plausible(date: str | None) -> bool:
+    return bool(date) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date or "") is not None and \
+        int((date or "")[:4]) in PLAUSIBLE_YEARS
+
+
 def _first_date(values: list[str], stamps: list[dt.datetime]) -> str | None:
     for value in values:
         parsed = _parse_datetime(value)
-        if parsed is None:
+        if parsed is None or parsed.year not in PLAUSIBLE_YEARS:
             continue
         if isinstance(parsed, dt.datetime):
             return _local_date(parsed, stamps).isoformat()

@@ -3,7 +3,8 @@
 A route table maps (method, path) to a reply, a list of replies served in turn (the last one
 repeats), or a function of the request. Every request is recorded with its arrival time, so
 tests can count requests (batching) and measure gaps (rate limits). Faults are replies too:
-`Reply(500)`, `Reply(429, {"Retry-After": "1"})`, `Reply(delay=2)` for a timeout.
+`Reply(500)`, `Reply(429, {"Retry-After": "1"})`, `Reply(delay=2)` for a timeout, `Reply(trickle=0.5)`
+for a server that sends its body a little at a time.
 
 Also: `cassette_bodies(path)` decodes the response bodies of a vcrpy or R-vcr cassette.
 """
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Union
+from typing import Any, Union
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -31,6 +32,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | str = b""
     delay: float = 0.0  # seconds to wait before answering (for timeouts)
+    trickle: float = 0.0  # seconds between the TRICKLE_PIECES pieces of the body (for a slow server)
 
     def data(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -52,6 +54,7 @@ class Seen:
         return values[0] if values else None
 
 
+TRICKLE_PIECES = 20
 Handler = Callable[[Seen], Reply]
 Route = Union[Reply, list[Reply], Handler]
 
@@ -109,6 +112,14 @@ class ReplayServer:
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
 
+            def handle(self) -> None:
+                # A client that closed a kept-alive connection (or gave up on a slow body) is no error:
+                # the traceback socketserver would print lands in whatever test's stderr is captured.
+                try:
+                    super().handle()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
             def _serve(self) -> None:
                 arrived = time.monotonic()
                 parts = urlsplit(self.path)
@@ -126,13 +137,24 @@ class ReplayServer:
                         self.send_header(name, value)
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
-                    self.wfile.write(data)
+                    _send_body(self.wfile, data, reply.trickle)
                 except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
                     pass
 
             do_GET = do_POST = _serve
 
         return _Handler
+
+
+def _send_body(stream: Any, data: bytes, trickle: float) -> None:
+    if not trickle:
+        stream.write(data)
+        return
+    size = -(-len(data) // TRICKLE_PIECES)
+    for start in range(0, len(data), size):
+        stream.write(data[start:start + size])
+        stream.flush()
+        time.sleep(trickle)
 
 
 @pytest.fixture

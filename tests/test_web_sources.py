@@ -3,8 +3,10 @@ real command against real saved pages served from the local replay server, with 
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -12,11 +14,14 @@ import yaml
 
 from conftest import invoke, snapshot_files
 from httpserver import LiteratureFakes, Reply, ReplayServer, literature, replay  # noqa: F401 (fixtures)
-from test_webpage import HTML, evaldata, page_bytes
+from test_webpage import HTML, article_html, evaldata, page_bytes
+
+from kclaims.errors import NOTHING_WRITTEN, BadInput
 
 CLINIC_ID = "rtr-wellness-ketamines-potential-ability-heal-neurological"
 CLINIC_PAGE = (HTML / "kclaims-clinic-article" / "page.html").read_bytes()
 UTF8 = {"Content-Type": "text/html; charset=utf-8"}
+SMALL_PAGE = article_html().encode("utf-8")  # no canonical link: refreshed from the replay server too
 
 
 @pytest.fixture
@@ -265,3 +270,180 @@ def test_refresh_that_cannot_fetch_leaves_the_source_as_it_was(web: ReplayServer
     web.route("GET", "/clinic", Reply(200, {"Content-Type": "application/pdf"}, b"%PDF-1.7"))
     assert "PDF" in invoke(["source", "refresh", CLINIC_ID], code=2, catalog=catalog).stderr
     assert snapshot_files(catalog) == before
+
+
+# --- one command, one transaction: a failure part-way leaves every file as it was -------------------
+
+
+def _two_pages(web: ReplayServer, catalog: Path) -> tuple[str, str]:
+    web.route("GET", "/clinic", Reply(200, UTF8, CLINIC_PAGE))
+    web.route("GET", "/small", Reply(200, UTF8, SMALL_PAGE))
+    result = invoke(["source", "add", f"{web.url}/clinic", f"{web.url}/small", "--json"], catalog=catalog)
+    clinic, small = (o["source_id"] for o in json.loads(result.stdout)["outcomes"])
+    return clinic, small
+
+
+def test_refresh_of_several_pages_writes_all_or_nothing(web: ReplayServer, catalog: Path):
+    clinic, small = _two_pages(web, catalog)
+    before = snapshot_files(catalog)
+    web.route("GET", "/clinic", Reply(200, UTF8, CLINIC_PAGE.replace(b"In recent years", b"Lately")))
+    web.route("GET", "/small", Reply(404, {}, "gone"))
+    result = invoke(["source", "refresh", clinic, small], code=3, catalog=catalog)
+    assert snapshot_files(catalog) == before  # the clinic page, read first, was not written either
+    assert f"sources/{small}.yaml: could not get {web.url}/small: HTTP 404 Not Found. {NOTHING_WRITTEN}." in result.stderr
+
+
+def test_snapshot_only_over_several_pages_writes_all_or_nothing(web: ReplayServer, catalog: Path):
+    clinic, small = _two_pages(web, catalog)
+    (catalog / "sources" / f"{clinic}.txt").write_text("hand-damaged\n", encoding="utf-8")
+    (catalog / "sources" / f"{small}.html").write_bytes(b"<html><body><div id='app'></div></body></html>")
+    before = snapshot_files(catalog)
+    result = invoke(["source", "refresh", "--snapshot-only", clinic, small], code=2, catalog=catalog)
+    assert snapshot_files(catalog) == before
+    assert f"sources/{small}.yaml: found no article text" in result.stderr
+
+
+def test_a_lookup_that_fails_after_a_web_refresh_writes_nothing(literature: LiteratureFakes, replay: ReplayServer,
+                                                                 catalog: Path):
+    replay.route("GET", "/clinic", Reply(200, UTF8, CLINIC_PAGE))
+    added = json.loads(invoke(["source", "add", f"{replay.url}/clinic", "11748933", "--json"], catalog=catalog).stdout)
+    paper = added["outcomes"][1]["source_id"]
+    replay.route("GET", "/clinic", Reply(200, UTF8, CLINIC_PAGE.replace(b"In recent years", b"Lately")))
+    replay.route("POST", "/eutils/efetch.fcgi", Reply(500, {}, "down"))
+    before = snapshot_files(catalog)
+    result = invoke(["source", "refresh", CLINIC_ID, paper], code=3, catalog=catalog)
+    assert "did not answer after 4 tries" in result.stderr and NOTHING_WRITTEN in result.stderr
+    assert snapshot_files(catalog) == before
+
+
+@pytest.mark.parametrize("failure, at", [(OSError(errno.ENOSPC, "No space left on device"), 4),  # 2nd page's .html
+                                         (KeyboardInterrupt(), 6)],  # the 2nd page's .yaml: Ctrl-C
+                         ids=["disk-full", "ctrl-c"])
+def test_a_write_that_fails_part_way_through_an_add_undoes_the_others(failure: BaseException, at: int,
+                                                                      web: ReplayServer, catalog: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch):
+    from kclaims import catalog as catalog_module
+    from kclaims.sources import add_sources
+
+    web.route("GET", "/clinic", Reply(200, UTF8, CLINIC_PAGE))
+    web.route("GET", "/small", Reply(200, UTF8, SMALL_PAGE))
+    write, calls = catalog_module._write_atomically, []
+
+    def failing_write(path: Path, data: str | bytes) -> None:
+        calls.append(path.name)
+        if len(calls) == at:
+            raise failure
+        write(path, data)
+
+    monkeypatch.setattr(catalog_module, "_write_atomically", failing_write)
+    before = snapshot_files(catalog)
+    with pytest.raises(type(failure)):
+        add_sources(catalog, [f"{web.url}/clinic", f"{web.url}/small"])
+    assert snapshot_files(catalog) == before
+
+
+# --- what a page says is checked before it is written -----------------------------------------------
+
+
+def test_a_page_dated_before_the_year_1000_is_added_without_the_date(web: ReplayServer, catalog: Path):
+    page = article_html("<meta property='article:published_time' content='0999-05-01'>").encode("utf-8")
+    web.route("GET", "/old", Reply(200, UTF8, page))
+    source = _yaml(catalog, _added_id(invoke(["source", "add", f"{web.url}/old", "--json"], catalog=catalog)))
+    assert source.get("date") is None and source["year"] is None
+    invoke(["source", "list"], catalog=catalog)  # the catalog still loads
+
+
+def test_a_planned_source_that_would_not_load_is_refused_not_written(catalog: Path):
+    from kclaims.catalog import load_catalog
+    from kclaims.web_sources import PreparedPage, WebWriter
+    from kclaims.webpage import WebPage
+
+    page = WebPage(url="https://example.org/x", canonical_url=None, title="Old news", site="Example",
+                   published="0999-05-01", text="Old news\n\nBody.\n")  # as if webpage had let it through
+    writer = WebWriter(load_catalog(catalog), set())
+    outcome = writer.add(PreparedPage("https://example.org/x", page, b"<html></html>", "https://example.org/x"))
+    assert outcome.action == "failed" and "not a plausible year" in outcome.detail
+    assert list((catalog / "sources").iterdir()) == []
+
+
+def test_a_new_source_file_that_would_not_load_is_not_written(tmp_path: Path):
+    from kclaims.catalog import new_yaml_file
+
+    path = tmp_path / "odd.yaml"
+    with pytest.raises(BadInput, match="not a plausible year"):
+        new_yaml_file(path, {"id": "odd", "year": 999})
+    assert not path.exists()
+
+
+def test_unprintable_metadata_never_reaches_the_yaml_or_the_terminal(web: ReplayServer, catalog: Path):
+    head = ("<script type='application/ld+json'>{\"@type\": \"Article\", \"headline\": \"Half \\ud800 a pair\", "
+            "\"author\": \"Mallory \\u001b[2J\\u0007Doe\"}</script><meta property='og:site_name' content='Bidi \u202eetis'>")
+    web.route("GET", "/odd", Reply(200, UTF8, article_html(head).encode("utf-8")))
+    result = invoke(["source", "add", f"{web.url}/odd"], catalog=catalog)
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    (path,) = (catalog / "sources").glob("*.yaml")
+    text = path.read_text(encoding="utf-8")
+    assert "\x1b" not in text and "\u202e" not in text and "\\u" not in text
+    source = yaml.safe_load(text)
+    assert (source["title"], source["authors"], source["site"]) == ("Half a pair", ["Mallory [2JDoe"], "Bidi etis")
+
+
+@pytest.mark.parametrize("headers, body", [
+    ({"Content-Type": "text/html; charset=rot13"}, CLINIC_PAGE),
+    ({"Content-Type": "text/html; charset=base64"}, CLINIC_PAGE),
+    ({"Content-Type": "text/html"}, CLINIC_PAGE.replace(b'<meta charset="utf-8">', b'<meta charset="zlib">')),
+    ({"Content-Type": "text/html"}, CLINIC_PAGE.replace(b'<meta charset="utf-8">', b'<meta charset="utf-7">')),
+], ids=["header-rot13", "header-base64", "meta-zlib", "meta-utf7"])
+def test_a_charset_that_names_no_text_encoding_is_ignored(headers: dict, body: bytes, web: ReplayServer,
+                                                          catalog: Path):
+    web.route("GET", "/clinic", Reply(200, headers, body))
+    assert _added_id(invoke(["source", "add", f"{web.url}/clinic", "--json"], catalog=catalog)) == CLINIC_ID
+    text = (catalog / "sources" / f"{CLINIC_ID}.txt").read_text(encoding="utf-8")
+    assert text.startswith("Ketamine’s Potential Ability to Heal Neurological Damage")
+
+
+# --- addresses, TLS, slow servers, one session --------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["http://a..b/x", "https://" + "a" * 64 + ".example/x"])
+def test_an_impossible_host_name_exits_2_before_any_request(url: str, web: ReplayServer, catalog: Path):
+    before = snapshot_files(catalog)
+    result = invoke(["source", "add", url], code=2, catalog=catalog)
+    assert "not a usable web address" in result.stderr and "empty part or one over 63 characters" in result.stderr
+    assert snapshot_files(catalog) == before
+
+
+def test_a_tls_failure_exits_3_at_once(web: ReplayServer, catalog: Path, monkeypatch: pytest.MonkeyPatch):
+    from kclaims import resolve
+
+    pauses: list[float] = []
+    monkeypatch.setattr(resolve.time, "sleep", pauses.append)
+    before = snapshot_files(catalog)
+    result = invoke(["source", "add", web.url.replace("http://", "https://") + "/clinic"], code=3, catalog=catalog)
+    assert "its secure connection failed" in result.stderr and NOTHING_WRITTEN in result.stderr
+    assert pauses == []  # not retried: a certificate or protocol problem does not go away in a second
+    assert snapshot_files(catalog) == before
+
+
+def test_a_server_that_trickles_the_page_is_given_up_at_the_deadline(web: ReplayServer, catalog: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch):
+    from kclaims import resolve
+
+    monkeypatch.setattr(resolve, "PAGE_DEADLINE_SECONDS", 0.5)
+    web.route("GET", "/slow", Reply(200, UTF8, CLINIC_PAGE, trickle=0.1))  # 2 s in all, never 2 s silent
+    before = snapshot_files(catalog)
+    started = time.monotonic()
+    result = invoke(["source", "add", f"{web.url}/slow"], code=3, catalog=catalog)
+    assert time.monotonic() - started < 1.5
+    assert "the page was still arriving after 0.5 seconds" in result.stderr and web.count("/slow") == 1
+    assert snapshot_files(catalog) == before
+
+
+def test_the_pages_of_one_command_share_a_session_and_its_rate_limit(web: ReplayServer, catalog: Path):
+    from kclaims import resolve
+
+    web.route("GET", "/small", Reply(200, UTF8, SMALL_PAGE))
+    web.route("GET", "/clinic", Reply(200, UTF8, CLINIC_PAGE))
+    invoke(["source", "add", f"{web.url}/small", f"{web.url}/clinic"], catalog=catalog)
+    first, second = (r.time for r in web.requests)
+    assert second - first >= 1 / resolve.WEB.per_second - 0.02

@@ -236,3 +236,70 @@ def test_only_webpage_imports_the_extraction_library_and_only_when_reading():
     loaded = set(json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                            check=True).stdout))
     assert not {"trafilatura", "requests", "typer", "rich", "lxml"} & loaded
+
+
+# --- what must never reach a YAML file or a terminal ------------------------------------------------
+
+BODY = ("Ketamine has been studied for decades as an anaesthetic, and more recently for depression. "
+        "Researchers have reported that a single infusion can lift mood within hours in some patients. ")
+
+
+def article_html(head: str = "", body: str = "", lang: str = "en") -> str:
+    """A small article page: `head` markup in <head>, `body` text as a first paragraph, then enough
+    ordinary prose for the extractor to take the page for an article."""
+    paragraphs = "".join(f"<p>{BODY * 2}Paragraph {n} goes on about the evidence.</p>" for n in range(4))
+    return (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>{head}</head><body><article>"
+            f"<h1>A study of ketamine</h1><p>{body}</p>{paragraphs}</article></body></html>")
+
+
+UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def test_surrogates_controls_and_bidi_overrides_are_stripped_from_every_string():
+    json_ld = json.dumps({"@type": "NewsArticle", "headline": "Bad\\ud800 title\\u001b[2J\\u0007 here",
+                          "author": {"@type": "Person", "name": "Jo\\udfff \\u202eDoe\\u202c"},
+                          "publisher": {"@type": "Organization", "name": "Site\\u009b31m\\ufeff"},
+                          "datePublished": "2021-03-04"}).replace("\\\\", "\\")
+    head = f"<script type='application/ld+json'>{json_ld}</script>"
+    body = "An \x1b]0;owned\x07escape, a C1 \x9b31m CSI, an \u202eoverride\u202c and a \ufeffstray BOM.\tTabbed."
+    page = read_page(article_html(head, body), "https://example.org/a")
+    strings = [page.title, page.site, page.published, page.language, *page.authors, page.text]
+    strings += [value for c in page.references for value in c.as_dict().values()]
+    assert not [s for s in strings if s and UNPRINTABLE.search(s)]
+    assert (page.title, page.authors, page.site) == ("Bad title[2J here", ["Jo Doe"], "Site31m")
+    assert "An ]0;ownedescape, a C1 31m CSI, an override and a stray BOM. Tabbed." in page.text
+    page.text.encode("utf-8")  # a lone surrogate would raise here, and in the YAML writer
+
+
+def test_dates_outside_the_plausible_years_are_dropped():
+    head = ("<meta property='article:published_time' content='0999-05-01'>"
+            "<meta property='article:modified_time' content='3001-01-01T10:00:00Z'>"
+            "<meta name='date' content='2020-02-03'>")
+    page = read_page(article_html(head), "https://example.org/a")
+    assert (page.published, page.updated) == ("2020-02-03", None)  # the next candidate, or none
+
+
+@pytest.mark.parametrize("charset", ["rot13", "base64", "hex", "zlib", "utf-7", "unicode_escape", "no-such-thing"])
+def test_a_charset_that_is_no_text_encoding_is_ignored(charset: str):
+    data = article_html(body="Ein Gespräch über Männer.").replace("charset='utf-8'", f"charset='{charset}'")
+    for declared in (None, charset):
+        text, encoding = decode_html(data.encode("utf-8"), declared)
+        assert encoding == "utf-8" and "Gespräch über Männer" in text
+
+
+def test_the_advice_to_save_the_page_is_one_message():
+    from kclaims import resolve
+    from kclaims.webpage import SAVE_FROM_BROWSER
+
+    with pytest.raises(BadInput) as error:
+        read_page("<html><body><div id='root'></div></body></html>", "https://example.org/app")
+    assert SAVE_FROM_BROWSER in str(error.value) and SAVE_FROM_BROWSER in resolve.WEB_PAGE
+    assert "source new" not in resolve.WEB_PAGE and "kclaims source add URL" in resolve.WEB_PAGE
+
+
+def test_utf7_is_never_used_to_decode_a_page():
+    # UTF-7 turns plain ASCII like "+ADw-script+AD4-" into markup: WHATWG forbids the label.
+    data = article_html(body="+ADw-b+AD4-bold+ADw-/b+AD4-").replace("charset='utf-8'", "charset='utf-7'").encode()
+    for declared in (None, "utf-7"):
+        text, encoding = decode_html(data, declared)
+        assert encoding == "utf-8" and "+ADw-b+AD4-bold" in text
