@@ -166,7 +166,8 @@ def main(
 ) -> None:
     """Organise the claims articles make and the evidence behind them.
 
-    Exit codes: 0 ok, 1 `check` found problems, 2 bad input or usage, 3 network failure.
+    Exit codes: 0 ok, 1 `check` found problems, 2 bad input or usage, 3 network failure,
+    70 a bug in kclaims, 130 stopped by Ctrl-C.
     """
 
 
@@ -629,7 +630,7 @@ class ArticleFormat(str, Enum):
 
 REVIEW_KEYS = "m = add as a quote to the matched claim, n = new claim, e = edit, s = skip, q = quit"
 LEAVE_KEYS = "'-' skips this proposal, 'q' quits"
-INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a command stopped by Ctrl-C
+INTERRUPTED = int(ExitCode.INTERRUPTED)
 EXTRACT_EPILOG = ("The review reads answers until the last proposal, 'q', or the end of input; what was "
                   "accepted stays written, and the exit code is 0. Ctrl-C stops it the same way but exits "
                   f"with {INTERRUPTED}.")

@@ -15,6 +15,7 @@ class ExitCode(enum.IntEnum):
     BAD_INPUT = 2
     NETWORK = 3
     INTERNAL = 70  # a bug in kclaims (BSD's EX_SOFTWARE); run with --traceback to see it
+    INTERRUPTED = 130  # 128 + SIGINT: stopped by Ctrl-C (what was accepted before stays written)
 
 
 class KclaimsError(Exception):
