@@ -4,7 +4,6 @@ Heavy modules (rich, the YAML libraries, requests) are imported inside the comma
 them, so `kclaims --version` starts as fast as Typer itself.
 """
 
-from __future__ import annotations
 
 import gc
 import os
