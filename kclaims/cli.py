@@ -364,12 +364,9 @@ def source_list(catalog: CatalogOption = None, json: JsonOption = False) -> None
     loaded = _load(catalog)
     sources = [loaded.sources[k] for k in sorted(loaded.sources)]
     if json:
-        import json as json_module
+        from kclaims.export.json import export_sources_json
 
-        from kclaims.export.json import SCHEMA_VERSION, source_record
-
-        document = {"kclaims": SCHEMA_VERSION, "sources": [source_record(s) for s in sources]}
-        _print_json(json_module.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        _print_json(export_sources_json(sources))
         return
     from kclaims import render
 
@@ -386,13 +383,9 @@ def source_show(
     source = loaded.source(source_id)
     claims = [c for c in loaded.claims if source_id in c.source_ids()]
     if json:
-        import json as json_module
+        from kclaims.export.json import export_sources_json
 
-        from kclaims.export.json import SCHEMA_VERSION, source_record
-
-        document = {"kclaims": SCHEMA_VERSION, "sources": [source_record(source)],
-                    "claims": [c.id for c in claims]}
-        _print_json(json_module.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        _print_json(export_sources_json([source], [c.id for c in claims]))
         return
     from kclaims import render
 
