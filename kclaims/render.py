@@ -243,16 +243,28 @@ def _level_cell(source: Source) -> str:
     return str(level) if level else "–"
 
 
-def _rich_sources_table(cells: list[tuple[str, ...]]) -> None:
+def _rich_sources_table(cells: list[tuple[str, ...]], console: Console | None = None) -> None:
     from rich.table import Table
 
+    console = console or _console()
     table = Table(pad_edge=False, expand=True, box=_box())
+    narrow = console.width < 110
     for name in SOURCE_COLUMNS:
-        table.add_column(name, no_wrap=name in ("id", "kind", "year", "level"), overflow="fold",
-                         ratio=3 if name == "title" else None, justify="right" if name in ("year", "level") else "left")
+        if narrow and name in ("kind", "identifiers"):
+            continue
+        options: dict[str, Any] = {"no_wrap": name in ("kind", "year", "level"),
+                                   "justify": "right" if name in ("year", "level") else "left"}
+        if name in ("id", "identifiers", "title"):
+            options.update(overflow="fold", ratio={"id": 2, "identifiers": 2, "title": 4}[name], min_width=12)
+        table.add_column(name, **options)
     for row in cells:
-        table.add_row(*row, style=None)
-    _console().print(table)
+        table.add_row(*(cell for name, cell in zip(SOURCE_COLUMNS, row)
+                        if not (narrow and name in ("kind", "identifiers"))))
+    console.print(table)
+    if narrow:
+        from rich.text import Text
+
+        console.print(Text("kind and identifiers hidden in this narrow window (see --json, or widen it)", style="dim"))
 
 
 def plain_table(headers: tuple[str, ...], cells: list[tuple[str, ...]], right: tuple[int, ...] = ()) -> str:

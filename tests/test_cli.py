@@ -250,3 +250,24 @@ def test_an_unexpected_error_is_one_line_with_its_own_exit_code(small_catalog: P
     monkeypatch.setattr(kclaims.query, "select_claims", broken)
     result = invoke(["list"], code=70, catalog=small_catalog)
     assert result.stderr.strip() == "internal error: ZeroDivisionError: boom (rerun with --traceback and report it)"
+
+
+def test_rich_tables_keep_every_label_and_title_visible_in_a_narrow_terminal():
+    from rich.console import Console
+
+    from kclaims import render
+    from kclaims.catalog import load_catalog
+    from kclaims.query import select_claims
+
+    catalog = load_catalog(REPO)
+    console = Console(width=80, record=True, highlight=False)
+    rows = select_claims(catalog)[:5]
+    render._rich_claims_table(rows, console)
+    sources = [catalog.sources[k] for k in sorted(catalog.sources)][:3]
+    cells = [(s.id, s.kind, str(s.year or ""), render._level_cell(s), render._identifiers(s), s.title or "")
+             for s in sources]
+    render._rich_sources_table(cells, console)
+    text = console.export_text()
+    assert all(row.strength.label in text for row in rows)
+    assert "kind and topics hidden" in text and "kind and identifiers hidden" in text
+    assert "Dose-related effects of ketamine for" in text
