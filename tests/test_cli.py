@@ -267,7 +267,7 @@ def test_rich_tables_keep_every_label_and_title_visible_in_a_narrow_terminal():
     cells = [(s.id, s.kind, str(s.year or ""), render._level_cell(s), render._identifiers(s), s.title or "")
              for s in sources]
     render._rich_sources_table(cells, console)
-    text = console.export_text()
+    text = " ".join(console.export_text().split())
     assert all(row.strength.label in text for row in rows)
     assert "kind and topics hidden" in text and "kind and identifiers hidden" in text
     assert "Dose-related effects of ketamine for" in text
