@@ -405,7 +405,6 @@ def source_new(
 ) -> None:
     """Enter a source by hand (no network): by default a web article with its url, title, site and date."""
     from kclaims.edit import new_source, validate_new_id
-    from kclaims.errors import BadInput
 
     year = _year_of(date) if date else None
     fields = {"id": validate_new_id(source_id), "kind": kind, "title": title, "authors": author or [],

@@ -64,7 +64,7 @@ def evidence_doc(current: str) -> str:
 
     for marker, function in MARKERS.items():
         table = getattr(grade, function)()
-        current = re.sub(rf"(<!-- {marker} -->\n).*?(<!-- /{marker} -->)", lambda m: m.group(1) + table + m.group(2),
+        current = re.sub(rf"(<!-- {marker} -->\n).*?(<!-- /{marker} -->)", lambda m, t=table: m.group(1) + t + m.group(2),
                          current, flags=re.S)
     return current
 

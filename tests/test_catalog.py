@@ -211,4 +211,4 @@ def test_misspelt_top_level_key_is_not_an_empty_catalog(small_catalog: Path):
     _break(small_catalog, "claims.yaml", "claim:\n", "claims:\n")
     (small_catalog / "claims.yaml").write_text((small_catalog / "claims.yaml").read_text() + "sources: []\n")
     result = invoke(["list"], code=2, catalog=small_catalog)
-    assert f"claims.yaml:26: unknown top-level key 'sources'" in result.stderr
+    assert "claims.yaml:26: unknown top-level key 'sources'" in result.stderr
