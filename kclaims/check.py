@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kclaims.catalog import Catalog, compose_yaml, line_at, load_catalog, locate_line
-from kclaims.errors import Problem
+from kclaims.errors import Problem, shorten
 from kclaims.grade import is_retracted
 from kclaims.model import Claim, KeyPath
 
@@ -103,7 +103,7 @@ def _drifted_quotes(catalog: Catalog, locate: _Locator) -> list[Problem]:
                 problems.append(locate.problem(
                     claim, ("made_in", i, "quote"),
                     f"quote of claim {claim.id!r} is not verbatim in sources/{quote.source}.txt: "
-                    f"{_shorten(quote.text)!r}"))
+                    f"{shorten(quote.text)!r}"))
     return problems
 
 
@@ -199,7 +199,3 @@ def _line_in_file(path: Path, find: Callable[[str], int | None]) -> int | None:
         return find(path.read_text(encoding="utf-8"))
     except OSError:
         return None
-
-
-def _shorten(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

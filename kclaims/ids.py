@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
-from kclaims.errors import BadInput
+from kclaims.errors import BadInput, shorten
 
 EXPECTED_FORMS = (
     "a PMID like 16894061, a PMCID like PMC4810965, a DOI like 10.1001/archpsyc.63.8.856, "
@@ -92,7 +92,7 @@ def parse_identifier(text: str) -> Identifier:
     """Parse one identifier (PMID, PMCID, DOI or URL in any accepted form); raise BadInput if it is none."""
     identifier = try_parse_identifier(text)
     if identifier is None:
-        raise BadInput(f"not an identifier: {_shorten(text.strip())!r} (expected {EXPECTED_FORMS})")
+        raise BadInput(f"not an identifier: {shorten(text.strip())!r} (expected {EXPECTED_FORMS})")
     return identifier
 
 
@@ -210,10 +210,6 @@ def _strip_trailing(text: str) -> str:
         else:
             break
     return text
-
-
-def _shorten(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _NORMALIZERS = (

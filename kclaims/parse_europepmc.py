@@ -12,7 +12,8 @@ import re
 from typing import Any
 
 from kclaims.model import Source
-from kclaims.parse_pubmed import PayloadError, expand_pages, initials_of, is_retracted, population_from_mesh
+from kclaims.grade import RETRACTED_TYPE
+from kclaims.parse_pubmed import PayloadError, expand_pages, initials_of, population_from_mesh
 
 _JATS_TYPE = re.compile(r"[a-z][a-z-]*")
 _KINDS_BY_SOURCE = {"PPR": "preprint", "HIR": "report", "NBK": "book"}
@@ -52,7 +53,7 @@ def _record(result: dict) -> Source:
         publication_types=publication_types,
         mesh=mesh,
         population=population_from_mesh(mesh),
-        retracted=is_retracted(publication_types),
+        retracted=RETRACTED_TYPE in publication_types,
     )
 
 

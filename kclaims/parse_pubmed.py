@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from kclaims.grade import RETRACTED_TYPE
 from kclaims.model import Source
 
-RETRACTED_TYPE = "Retracted Publication"
 _MONTHS = {name: f"{i:02d}" for i, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 # MeSH check tags and descriptors that say who or what was studied; see docs/sources.md.
@@ -38,10 +38,6 @@ def population_from_mesh(mesh: list[str]) -> str:
     if any(term in mesh for term in IN_VITRO_DESCRIPTORS):
         return "in-vitro"
     return "unknown"
-
-
-def is_retracted(publication_types: list[str]) -> bool:
-    return RETRACTED_TYPE in publication_types
 
 
 # --- efetch (db=pubmed, retmode=xml) -------------------------------------------------------
@@ -101,7 +97,7 @@ def _article(element: ET.Element) -> Source:
         publication_types=publication_types,
         mesh=mesh,
         population=population_from_mesh(mesh),
-        retracted=is_retracted(publication_types) or _has_correction(citation, "RetractionIn"),
+        retracted=RETRACTED_TYPE in publication_types or _has_correction(citation, "RetractionIn"),
     )
 
 
@@ -131,7 +127,7 @@ def _book_article(element: ET.Element) -> Source:
         publication_types=publication_types,
         mesh=mesh,
         population=population_from_mesh(mesh),
-        retracted=is_retracted(publication_types),
+        retracted=RETRACTED_TYPE in publication_types,
     )
 
 

@@ -114,7 +114,7 @@ def _sorted(rows: list[ClaimRow], sort: str) -> list[ClaimRow]:
 def linked_sources(catalog: Catalog, rows: list[ClaimRow]) -> list:
     """The sources the given claims name, in catalog (id) order, each once."""
     wanted = set().union(*(row.claim.source_ids() for row in rows)) if rows else set()
-    return [source for source_id, source in sorted(catalog.sources.items()) if source_id in wanted]
+    return [catalog.sources[source_id] for source_id in sorted(wanted) if source_id in catalog.sources]
 
 
 def sources_for_export(catalog: Catalog, rows: list[ClaimRow], wanted: ClaimFilter) -> list:

@@ -20,6 +20,7 @@ from kclaims.model import LABELS, STANCES, Source
 from kclaims.query import ClaimRow
 
 NO_TOPIC = "(no topic)"
+STANCE_HEADINGS = (("supports", "Supported by"), ("contradicts", "Contradicted by"), ("mentions", "Mentioned by"))
 REPORT_TITLE = "Claims and the evidence behind them"
 LABEL_CAVEAT = ("A label rates the evidence linked to a claim, not the truth of the claim. "
                 "Levels: 1 systematic review or meta-analysis, 2 randomized trial, 3 other clinical study, "

@@ -32,7 +32,7 @@ from kclaims.catalog import (
     load_catalog,
     parse_source,
 )
-from kclaims.errors import BadInput
+from kclaims.errors import BadInput, shorten
 from kclaims.ids import Identifier, parse_identifier
 from kclaims.model import ID_PATTERN, SOURCE_KEYS, Invalid, Source, source_from_dict
 
@@ -275,8 +275,7 @@ def _describe_change(name: str, old: Any, new: Any) -> str:
 
 
 def _short(value: Any) -> str:
-    text = "(empty)" if _empty(value) else str(value)
-    return text if len(text) <= 60 else text[:59] + "…"
+    return "(empty)" if _empty(value) else shorten(str(value), 60)
 
 
 # --- import --------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from typing import Any
 
 from kclaims.catalog import Catalog, CatalogWrites, catalog_writes, load_catalog, parse_source
 from kclaims.check import normalise_quote_text
-from kclaims.errors import BadInput, KclaimsError
+from kclaims.errors import BadInput, KclaimsError, shorten
 from kclaims.ids import Identifier, try_parse_identifier
 from kclaims.model import Invalid, Source, source_from_dict
 
@@ -359,7 +359,7 @@ def drifted_quotes(catalog: Catalog, source_id: str, old_text: str | None, new_t
                 continue
             was = "" if old is None or normalise_quote_text(quote.text) in old else " (it was not in the old snapshot either)"
             messages.append(f"sources/{source_id}.txt: the quote of claim {claim.id!r} no longer appears{was}: "
-                            f"{_shorten(quote.text)!r}")
+                            f"{shorten(quote.text)!r}")
     return messages
 
 
@@ -411,10 +411,6 @@ def _refresh_outcome(given: str, source_id: str, old_text: str | None, new_text:
         parts.append(f"{len(drift)} quote(s) of the catalog no longer appear in it")
     action = "updated" if changes or text != "text unchanged" else "unchanged"
     return Outcome(given, action, source_id, "; ".join(parts))
-
-
-def _shorten(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def prepare_pages(identifiers: list[Identifier], offline: bool) -> tuple[dict[Identifier, PreparedPage], int]:

@@ -21,6 +21,7 @@ from kclaims.report import (
     LABEL_ORDER,
     NO_TOPIC,
     REPORT_TITLE,
+    STANCE_HEADINGS,
     Bibliography,
     EvidenceItem,
     TopicGroup,
@@ -41,7 +42,6 @@ from kclaims.report import (
     topic_label_matrix,
 )
 
-STANCE_HEADINGS = (("supports", "Supported by"), ("contradicts", "Contradicted by"), ("mentions", "Mentioned by"))
 
 
 def esc(text: object) -> str:

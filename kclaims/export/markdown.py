@@ -15,6 +15,7 @@ from kclaims.report import (
     LABEL_ORDER,
     NO_TOPIC,
     REPORT_TITLE,
+    STANCE_HEADINGS,
     Bibliography,
     EvidenceItem,
     TopicGroup,
@@ -40,7 +41,6 @@ LABEL_MARKS = {
     "strong": "🟢", "moderate": "🟩", "limited": "🟡", "preliminary": "🟠",
     "contested": "🟣", "contradicted": "🔴", "unsupported": "⚪",
 }
-STANCE_HEADINGS = (("supports", "Supported by"), ("contradicts", "Contradicted by"), ("mentions", "Mentioned by"))
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&$])")
 _LINE_START = re.compile(r"^(\d+)([.)])|^([-+=>])")
