@@ -60,13 +60,7 @@ class Store:
     def get(self, path: str, key: str) -> Any | None:
         """The value kept for the file at `path`, if unchanged; `key` names it within the catalog
         (relative, so `--catalog .` and `--catalog /abs/path` share entries)."""
-        self.seen.add(key)
-        stamp = _stamp(path)
-        self.stamps.append((key, stamp))
-        entry = self.entries.get(key)
-        if entry is None or entry[0] != stamp:
-            return None
-        return entry[1]
+        return self.get_many([(path, key)])[0]
 
     def get_many(self, files: list[tuple[str, str]]) -> list[Any | None]:
         """`get` for many (path, key) pairs at once: the same answers, in one tight loop, because a
@@ -75,7 +69,7 @@ class Store:
         found: list[Any | None] = []
         for path, key in files:
             seen_add(key)
-            try:
+            try:  # _stamp inlined: a function call per file costs ~0.05 s on 20,000 files
                 st = stat(path)
                 stamp: Any = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
             except OSError:

@@ -84,23 +84,9 @@ def plain_claims_table(rows: list[ClaimRow], colour: bool = False, width: int | 
     """Aligned columns, one line per claim; in a terminal the statement is cut to fit the width."""
     cells = [(r.claim.id, r.claim.statement, r.claim.kind, ",".join(r.claim.topics), r.strength.label,
               str(r.articles), str(r.papers)) for r in rows]
-    widths = [max(len(name), *(len(c[i]) for c in cells)) for i, name in enumerate(CLAIM_COLUMNS)]
     if width is None and sys.stdout.isatty():
         width = shutil.get_terminal_size().columns
-    if width:
-        others = sum(w for i, w in enumerate(widths) if i != 1) + 2 * (len(widths) - 1)
-        widths[1] = max(20, min(widths[1], width - others))
-    lines = [_plain_line(CLAIM_COLUMNS, widths, colour=False)]
-    lines += [_plain_line(c, widths, colour) for c in cells]
-    return "\n".join(lines) + "\n"
-
-
-def _plain_line(cells: tuple[str, ...], widths: list[int], colour: bool) -> str:
-    statement = cells[1] if len(cells[1]) <= widths[1] else cells[1][: widths[1] - 1] + "…"
-    parts = [cells[0].ljust(widths[0]), statement.ljust(widths[1]), cells[2].ljust(widths[2]),
-             cells[3].ljust(widths[3]), _paint(cells[4], widths[4], colour), cells[5].rjust(widths[5]),
-             cells[6].rjust(widths[6])]
-    return "  ".join(parts).rstrip()
+    return plain_table(CLAIM_COLUMNS, cells, right=(5, 6), fit=(1, width), paint=4 if colour else None)
 
 
 def _paint(label: str, width: int, colour: bool) -> str:
@@ -267,15 +253,28 @@ def _rich_sources_table(cells: list[tuple[str, ...]], console: Console | None = 
         console.print(Text("kind and identifiers hidden in this narrow window (see --json, or widen it)", style="dim"))
 
 
-def plain_table(headers: tuple[str, ...], cells: list[tuple[str, ...]], right: tuple[int, ...] = ()) -> str:
-    """Aligned columns separated by two spaces, one line per row, no truncation: for pipes and files."""
+def plain_table(headers: tuple[str, ...], cells: list[tuple[str, ...]], right: tuple[int, ...] = (),
+                fit: tuple[int, int | None] | None = None, paint: int | None = None) -> str:
+    """Aligned columns separated by two spaces, one line per row: for pipes, files and long lists.
+    `fit` = (column, width) cuts that column so lines fit the width; `paint` colours that column's labels."""
     widths = [max(len(name), *(len(row[i]) for row in cells)) for i, name in enumerate(headers)]
+    if fit and fit[1]:
+        column, width = fit
+        others = sum(w for i, w in enumerate(widths) if i != column) + 2 * (len(widths) - 1)
+        widths[column] = max(20, min(widths[column], width - others))
+    cut = fit[0] if fit and fit[1] else None
 
-    def line(row: tuple[str, ...]) -> str:
-        parts = [cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
-        return "  ".join(parts).rstrip()
+    def cell_text(i: int, cell: str, width: int, is_header: bool) -> str:
+        if i == cut and len(cell) > width:
+            cell = cell[: width - 1] + "…"
+        if i == paint and not is_header:
+            return _paint(cell, width, True)
+        return cell.rjust(width) if i in right else cell.ljust(width)
 
-    return "\n".join([line(headers), *(line(row) for row in cells)]) + "\n"
+    def line(row: tuple[str, ...], is_header: bool = False) -> str:
+        return "  ".join(cell_text(i, c, w, is_header) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+
+    return "\n".join([line(headers, True), *(line(row) for row in cells)]) + "\n"
 
 
 def _identifiers(source: Source) -> str:
