@@ -55,7 +55,7 @@ def _vary(text: str, rng: random.Random) -> str:
 
 
 def _floor(text: str) -> int:
-    from kclaims.extract import article_from_text
+    from kclaims.extract.extraction import article_from_text
 
     article = article_from_text(text)
     return sum(len(_FLOOR_SPLIT.split(line)) for line in article.text.split("\n") if line.strip())
@@ -67,8 +67,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
-    from kclaims.catalog import load_catalog
-    from kclaims.extract import CatalogModel, article_from_text, extract
+    from kclaims.catalog.files import load_catalog
+    from kclaims.extract.extraction import CatalogModel, article_from_text, extract
 
     text = article_like_text(int(args.megabytes * 1_000_000))
     size = len(text.encode("utf-8"))

@@ -1,5 +1,5 @@
 """`python -m kclaims` runs the command line."""
 
-from kclaims.cli import run
+from kclaims.cli.app import run
 
 run()

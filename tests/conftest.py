@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from kclaims.cli import app
+from kclaims.cli.app import app
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tools"))  # the docs generator is a development tool, not part of the package
 DATA = Path(__file__).resolve().parent / "data"
 
 ENVIRONMENT_TO_CLEAR = (

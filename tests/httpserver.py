@@ -317,7 +317,7 @@ class LiteratureFakes:
 @pytest.fixture
 def literature(replay: ReplayServer, monkeypatch: pytest.MonkeyPatch) -> LiteratureFakes:
     """The fake services, with the base-URL variables pointing at them and retries made quick."""
-    from kclaims import resolve
+    from kclaims.literature import resolve
 
     fakes = LiteratureFakes(replay)
     for name, value in fakes.environment().items():

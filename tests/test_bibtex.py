@@ -14,8 +14,8 @@ from bibtexparser.model import Entry
 
 from conftest import DATA, invoke, snapshot_files
 from httpserver import LiteratureFakes, literature, replay  # noqa: F401 (fixtures)
-from kclaims.bibtex import read_bibtex, write_bibtex
-from kclaims.catalog import load_catalog
+from kclaims.literature.bibtex import read_bibtex, write_bibtex
+from kclaims.catalog.files import load_catalog
 from kclaims.model import Source
 
 BIB_FILES = sorted(p.name for p in (DATA / "bibtex").glob("*.bib"))
@@ -166,7 +166,7 @@ def test_export_keeps_entries_whole_when_fields_hold_braces():
 
 def test_importing_the_same_file_twice_adds_nothing_the_second_time(tmp_path):
     from conftest import DATA, invoke
-    from kclaims.catalog import init_catalog, load_catalog
+    from kclaims.catalog.files import init_catalog, load_catalog
 
     root = init_catalog(tmp_path / "c")
     bib = DATA / "bibtex" / "pybtex_xampl.bib"
@@ -181,7 +181,7 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(tmp_path):
 
 def test_a_file_with_no_entries_is_bad_input(tmp_path):
     from conftest import invoke
-    from kclaims.catalog import init_catalog
+    from kclaims.catalog.files import init_catalog
 
     root = init_catalog(tmp_path / "c")
     not_bib = tmp_path / "notes.csv"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import invoke, snapshot_files, write_small_catalog
-from kclaims.catalog import find_catalog, init_catalog, load_catalog
+from kclaims.catalog.files import find_catalog, init_catalog, load_catalog
 from kclaims.errors import BadInput, CatalogNotFound
 
 
@@ -113,7 +113,7 @@ def test_cache_serves_unchanged_files_and_notices_edits(small_catalog: Path, mon
     _age(small_catalog)
     load_catalog(small_catalog)
 
-    import kclaims.catalog as catalog_module
+    import kclaims.catalog.files as catalog_module
 
     def no_parsing(*args, **kwargs):
         raise AssertionError("an unchanged file was parsed again")
@@ -151,7 +151,7 @@ def test_lenient_load_collects_problems_and_keeps_good_entries(tmp_path: Path):
 
 
 def test_cached_labels_follow_an_edited_source(small_catalog: Path):
-    from kclaims.query import select_claims
+    from kclaims.catalog.query import select_claims
 
     _age(small_catalog, 20)
     assert [r.strength.label for r in select_claims(load_catalog(small_catalog))] == ["limited", "limited"]
@@ -164,8 +164,8 @@ def test_cached_labels_follow_an_edited_source(small_catalog: Path):
 
 
 def test_plain_table_lines_up_and_cuts_statements_to_width(small_catalog: Path):
-    from kclaims.query import select_claims
-    from kclaims.render import plain_claims_table
+    from kclaims.catalog.query import select_claims
+    from kclaims.cli.render import plain_claims_table
 
     rows = select_claims(load_catalog(small_catalog))
     wide = plain_claims_table(rows).splitlines()
@@ -185,7 +185,7 @@ def test_cache_is_shared_between_relative_and_absolute_catalog_paths(small_catal
     monkeypatch.chdir(small_catalog.parent)
     load_catalog(Path(small_catalog.name))
 
-    import kclaims.catalog as catalog_module
+    import kclaims.catalog.files as catalog_module
 
     def no_parsing(*args, **kwargs):
         raise AssertionError("an unchanged file was parsed again")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import invoke
-from kclaims.check import check_catalog, normalise_quote_text, statement_signature
+from kclaims.catalog.check import check_catalog, normalise_quote_text, statement_signature
 
 
 def _append(path: Path, text: str) -> None:

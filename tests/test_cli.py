@@ -11,7 +11,7 @@ import pytest
 
 from conftest import REPO, invoke
 from kclaims import __version__
-from kclaims.cli import app
+from kclaims.cli.app import app
 from kclaims.export.json import SCHEMA_VERSION
 
 
@@ -176,10 +176,10 @@ def test_every_command_and_option_has_help():
 
 
 def test_cli_reference_doc_is_current():
-    from kclaims.docs import cli_reference
+    from docs import cli_reference
 
     assert (REPO / "docs" / "cli.md").read_text(encoding="utf-8") == cli_reference(), \
-        "docs/cli.md is stale: run `python -m kclaims.docs`"
+        "docs/cli.md is stale: run `python tools/docs.py`"
 
 
 def test_installed_console_script_runs(small_catalog: Path):
@@ -242,12 +242,12 @@ def test_source_list_piped_is_a_plain_table_with_whole_values(small_catalog: Pat
 
 
 def test_an_unexpected_error_is_one_line_with_its_own_exit_code(small_catalog: Path, monkeypatch: pytest.MonkeyPatch):
-    import kclaims.query
+    import kclaims.catalog.query
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(kclaims.query, "select_claims", broken)
+    monkeypatch.setattr(kclaims.catalog.query, "select_claims", broken)
     result = invoke(["list"], code=70, catalog=small_catalog)
     assert result.stderr.strip() == "internal error: ZeroDivisionError: boom (rerun with --traceback and report it)"
 
@@ -255,9 +255,9 @@ def test_an_unexpected_error_is_one_line_with_its_own_exit_code(small_catalog: P
 def test_rich_tables_keep_every_label_and_title_visible_in_a_narrow_terminal():
     from rich.console import Console
 
-    from kclaims import render
-    from kclaims.catalog import load_catalog
-    from kclaims.query import select_claims
+    from kclaims.cli import render
+    from kclaims.catalog.files import load_catalog
+    from kclaims.catalog.query import select_claims
 
     catalog = load_catalog(REPO)
     console = Console(width=80, record=True, highlight=False)

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from conftest import invoke, snapshot_files
-from kclaims.catalog import edit_yaml, load_catalog
-from kclaims.edit import add_claim, link_evidence
+from kclaims.catalog.files import edit_yaml, load_catalog
+from kclaims.catalog.edit import add_claim, link_evidence
 from kclaims.errors import BadInput, ConflictError
 from kclaims.model import Claim
 
@@ -124,7 +124,7 @@ def test_add_claim_to_file_with_flush_list_style_keeps_that_style(tmp_path: Path
 CONCURRENT_ADD = """
 import sys
 from pathlib import Path
-from kclaims.edit import add_claim
+from kclaims.catalog.edit import add_claim
 from kclaims.model import Claim
 root, prefix = Path(sys.argv[1]), sys.argv[2]
 for i in range(5):

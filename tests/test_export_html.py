@@ -16,9 +16,9 @@ import pytest
 from conftest import invoke
 from report_fixtures import HOSTILE, Page, write_hostile_catalog, write_report_catalog
 
-from kclaims.catalog import load_catalog
+from kclaims.catalog.files import load_catalog
 from kclaims.export.html import CONTENT_SECURITY_POLICY, SCRIPT, STYLE, export_html
-from kclaims.query import linked_sources, select_claims
+from kclaims.catalog.query import linked_sources, select_claims
 
 
 def _export(root: Path) -> str:

@@ -9,9 +9,9 @@ from conftest import REPO, invoke
 from markdown_it import MarkdownIt
 from report_fixtures import HOSTILE, REPORT_TITLES, Page, write_hostile_catalog, write_report_catalog
 
-from kclaims.catalog import load_catalog
+from kclaims.catalog.files import load_catalog
 from kclaims.export.markdown import block, export_markdown, inline
-from kclaims.query import linked_sources, select_claims
+from kclaims.catalog.query import linked_sources, select_claims
 
 EXAMPLE = REPO / "docs" / "report-example.md"
 REGENERATE = "kclaims export --format md --output docs/report-example.md"

@@ -1,4 +1,4 @@
-"""`kclaims.extract`, measured on the five seed articles against the shipped catalog, and its parts:
+"""`kclaims.extract.extraction`, measured on the five seed articles against the shipped catalog, and its parts:
 sentences, boilerplate, citations, the reference list, Markdown and HTML input."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from kclaims.catalog import load_catalog
-from kclaims.check import normalise_quote_text
+from kclaims.catalog.files import load_catalog
+from kclaims.catalog.check import normalise_quote_text
 from kclaims.errors import BadInput
-from kclaims.extract import (
+from kclaims.extract.extraction import (
     CatalogModel,
     article_from_bytes,
     article_from_text,
@@ -321,17 +321,17 @@ def test_one_megabyte_in_under_two_seconds(shipped):
 
 
 def test_extract_imports_no_cli_network_or_matcher_at_import():
-    code = "import sys, json, kclaims.extract; print(json.dumps(sorted(sys.modules)))"
+    code = "import sys, json, kclaims.extract.extraction; print(json.dumps(sorted(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     loaded = set(json.loads(done.stdout))
     assert not {"typer", "rich", "requests", "rapidfuzz", "kclaims.cli", "yaml", "ruamel"} & loaded
 
 
 def test_docs_cue_tables_are_current():
-    from kclaims.extract_cues import render_doc
+    from docs import extract_doc as render_doc
 
     current = (REPO / "docs" / "extract.md").read_text(encoding="utf-8")
-    assert render_doc(current) == current, "docs/extract.md is stale: run `python -m kclaims.extract_cues`"
+    assert render_doc(current) == current, "docs/extract.md is stale: run `python tools/docs.py`"
 
 
 # --- review fixes: pathological punctuation, inserted markers, malformed HTML, encodings ------
@@ -428,7 +428,7 @@ def test_a_block_ending_in_a_lone_space_does_not_crash_the_reader():
 
 def test_review_session_is_the_whole_review_without_a_prompt(small_catalog: Path):
     """The CLI only asks and prints: what is recorded, refused and counted is decided here."""
-    from kclaims.extract import NOT_IN_ARTICLE, ReviewSession
+    from kclaims.extract.extraction import NOT_IN_ARTICLE, ReviewSession
 
     claims = load_catalog(small_catalog).claims
     html = ("<html><body><p>Ketamine works on the NMDA receptor.<sup>1</sup> By blocking this receptor, ketamine "

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, invoke, snapshot_files
-from kclaims.catalog import load_catalog
+from kclaims.catalog.files import load_catalog
 
 RTR = "rtr-ketamine-neurological-damage"
 

@@ -1,7 +1,7 @@
 import pytest
 
 from kclaims.errors import BadInput
-from kclaims.ids import (
+from kclaims.literature.ids import (
     EXPECTED_FORMS,
     Identifier,
     find_identifiers,

@@ -13,10 +13,10 @@ import pytest
 from conftest import REPO, invoke, snapshot_files
 from report_fixtures import HOSTILE, write_hostile_catalog, write_report_catalog
 
-from kclaims.catalog import load_catalog
+from kclaims.catalog.files import load_catalog
 from kclaims.errors import BadInput
-from kclaims.evidence_map import build_map, render_png, render_svg
-from kclaims.query import select_claims
+from kclaims.export.evidence_map import build_map, render_png, render_svg
+from kclaims.catalog.query import select_claims
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -70,7 +70,7 @@ def test_svg_is_the_same_every_time_and_escapes_text(tmp_path):
 def test_many_claims_in_a_cell_become_one_disc_with_the_count(tmp_path):
     from report_fixtures import write_catalog
 
-    from kclaims.evidence_map import MAX_DOTS
+    from kclaims.export.evidence_map import MAX_DOTS
 
     claims = [{"id": f"c{i}", "statement": f"Claim {i}.", "kind": "efficacy", "topics": ["depression"]}
               for i in range(MAX_DOTS + 5)]
@@ -149,7 +149,7 @@ def test_an_output_that_cannot_be_written_is_a_clear_error_and_leaves_nothing(tm
 
 
 def test_a_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch):
-    import kclaims.catalog as catalog
+    import kclaims.catalog.files as catalog
 
     def fail_midway(source, destination):
         raise OSError(28, "No space left on device")
@@ -164,7 +164,7 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch):
 
 
 def test_report_modules_import_nothing_heavy():
-    modules = ["kclaims.report", "kclaims.evidence_map", "kclaims.export.markdown", "kclaims.export.html",
+    modules = ["kclaims.export.view", "kclaims.export.evidence_map", "kclaims.export.markdown", "kclaims.export.html",
                "kclaims.export.csv", "kclaims.export.csl"]
     code = f"import sys, json, {', '.join(modules)}; print(json.dumps(sorted(sys.modules)))"
     loaded = set(json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from httpserver import LiteratureFakes, Reply, ReplayServer, literature, replay  # noqa: F401 (fixtures)
-from kclaims import resolve as resolve_module
+from kclaims.literature import resolve as resolve_module
 from kclaims.errors import NetworkError
-from kclaims.ids import Identifier
-from kclaims.resolve import EFETCH_BATCH, MAX_ATTEMPTS, resolve
+from kclaims.literature.ids import Identifier
+from kclaims.literature.resolve import EFETCH_BATCH, MAX_ATTEMPTS, resolve
 
 
 def pmids(*values: str) -> list[Identifier]:

@@ -11,9 +11,9 @@ import pytest
 
 from conftest import DATA, REPO
 from httpserver import cassette_bodies
-from kclaims.parse_crossref import parse_work_answer, parse_work_list
-from kclaims.parse_europepmc import parse_search
-from kclaims.parse_pubmed import PayloadError, expand_pages, parse_efetch, parse_idconv, population_from_mesh
+from kclaims.literature.crossref import parse_work_answer, parse_work_list
+from kclaims.literature.europepmc import parse_search
+from kclaims.literature.pubmed import PayloadError, expand_pages, parse_efetch, parse_idconv, population_from_mesh
 
 SHARED = REPO.parent / "shared" / "fixtures"
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import REPO, invoke
-from kclaims.catalog import load_catalog
-from kclaims.check import check_catalog, normalise_quote_text
-from kclaims.query import select_claims
+from kclaims.catalog.files import load_catalog
+from kclaims.catalog.check import check_catalog, normalise_quote_text
+from kclaims.catalog.query import select_claims
 
 SEEDS = REPO.parent / "shared" / "seeds"
 # which seed article (shared/seeds/NNN_*.txt) each snapshot copies byte for byte

@@ -12,9 +12,9 @@ import yaml
 
 from conftest import invoke, snapshot_files
 from httpserver import LiteratureFakes, Reply, ReplayServer, literature, replay  # noqa: F401 (fixtures)
-from kclaims.catalog import load_catalog
+from kclaims.catalog.files import load_catalog
 from kclaims.model import Source
-from kclaims.sources import new_source_id, safe_source_path, slugify
+from kclaims.literature.add import new_source_id, safe_source_path, slugify
 
 
 def _source(root: Path, source_id: str) -> dict:
@@ -175,8 +175,8 @@ def test_heavy_libraries_stay_in_their_modules():
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
         return set(json.loads(done.stdout))
 
-    for module in ("kclaims.sources", "kclaims.parse_pubmed", "kclaims.parse_europepmc", "kclaims.parse_crossref",
-                   "kclaims.bibtex", "kclaims.export.bibtex"):
+    for module in ("kclaims.literature.add", "kclaims.literature.pubmed", "kclaims.literature.europepmc", "kclaims.literature.crossref",
+                   "kclaims.literature.bibtex", "kclaims.export.bibtex"):
         names = loaded(module)
         assert not {"typer", "rich", "requests", "bibtexparser", "kclaims.cli"} & names, module
 

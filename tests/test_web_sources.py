@@ -26,7 +26,7 @@ SMALL_PAGE = article_html().encode("utf-8")  # no canonical link: refreshed from
 
 @pytest.fixture
 def web(replay: ReplayServer, monkeypatch: pytest.MonkeyPatch) -> ReplayServer:
-    from kclaims import resolve
+    from kclaims.literature import resolve
 
     monkeypatch.setattr(resolve, "BACKOFF_SECONDS", 0.01)
     monkeypatch.setattr(resolve, "TIMEOUT", (2.0, 2.0))
@@ -322,8 +322,8 @@ def test_a_lookup_that_fails_after_a_web_refresh_writes_nothing(literature: Lite
 def test_a_write_that_fails_part_way_through_an_add_undoes_the_others(failure: BaseException, at: int,
                                                                       web: ReplayServer, catalog: Path,
                                                                       monkeypatch: pytest.MonkeyPatch):
-    from kclaims import catalog as catalog_module
-    from kclaims.sources import add_sources
+    from kclaims.catalog import files as catalog_module
+    from kclaims.literature.add import add_sources
 
     web.route("GET", "/clinic", Reply(200, UTF8, CLINIC_PAGE))
     web.route("GET", "/small", Reply(200, UTF8, SMALL_PAGE))
@@ -354,9 +354,9 @@ def test_a_page_dated_before_the_year_1000_is_added_without_the_date(web: Replay
 
 
 def test_a_planned_source_that_would_not_load_is_refused_not_written(catalog: Path):
-    from kclaims.catalog import load_catalog
-    from kclaims.web_sources import PreparedPage, WebWriter
-    from kclaims.webpage import WebPage
+    from kclaims.catalog.files import load_catalog
+    from kclaims.literature.web import PreparedPage, WebWriter
+    from kclaims.literature.webpage import WebPage
 
     page = WebPage(url="https://example.org/x", canonical_url=None, title="Old news", site="Example",
                    published="0999-05-01", text="Old news\n\nBody.\n")  # as if webpage had let it through
@@ -367,7 +367,7 @@ def test_a_planned_source_that_would_not_load_is_refused_not_written(catalog: Pa
 
 
 def test_a_new_source_file_that_would_not_load_is_not_written(tmp_path: Path):
-    from kclaims.catalog import new_yaml_file
+    from kclaims.catalog.files import new_yaml_file
 
     path = tmp_path / "odd.yaml"
     with pytest.raises(BadInput, match="not a plausible year"):
@@ -414,7 +414,7 @@ def test_an_impossible_host_name_exits_2_before_any_request(url: str, web: Repla
 
 
 def test_a_tls_failure_exits_3_at_once(web: ReplayServer, catalog: Path, monkeypatch: pytest.MonkeyPatch):
-    from kclaims import resolve
+    from kclaims.literature import resolve
 
     pauses: list[float] = []
     monkeypatch.setattr(resolve.time, "sleep", pauses.append)
@@ -427,7 +427,7 @@ def test_a_tls_failure_exits_3_at_once(web: ReplayServer, catalog: Path, monkeyp
 
 def test_a_server_that_trickles_the_page_is_given_up_at_the_deadline(web: ReplayServer, catalog: Path,
                                                                      monkeypatch: pytest.MonkeyPatch):
-    from kclaims import resolve
+    from kclaims.literature import resolve
 
     monkeypatch.setattr(resolve, "PAGE_DEADLINE_SECONDS", 0.5)
     web.route("GET", "/slow", Reply(200, UTF8, CLINIC_PAGE, trickle=0.1))  # 2 s in all, never 2 s silent
@@ -440,7 +440,7 @@ def test_a_server_that_trickles_the_page_is_given_up_at_the_deadline(web: Replay
 
 
 def test_the_pages_of_one_command_share_a_session_and_its_rate_limit(web: ReplayServer, catalog: Path):
-    from kclaims import resolve
+    from kclaims.literature import resolve
 
     web.route("GET", "/small", Reply(200, UTF8, SMALL_PAGE))
     web.route("GET", "/clinic", Reply(200, UTF8, CLINIC_PAGE))

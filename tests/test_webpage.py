@@ -1,4 +1,4 @@
-"""Reading saved web pages (kclaims.webpage, pure): metadata, main text and references against the
+"""Reading saved web pages (kclaims.literature.webpage, pure): metadata, main text and references against the
 expected data shipped with the real pages in tests/data/html/ (see ORIGIN.md there)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kclaims.errors import BadInput
-from kclaims.webpage import decode_html, paper_identifier, read_page, snapshot_text, split_authors, strip_site_name
+from kclaims.literature.webpage import decode_html, paper_identifier, read_page, snapshot_text, split_authors, strip_site_name
 
 HTML = Path(__file__).resolve().parent / "data" / "html"
 CLINIC_URL = "https://rtrwellnesscenter.example/blog/ketamine-neurological-damage/"
@@ -232,7 +232,7 @@ def test_only_webpage_imports_the_extraction_library_and_only_when_reading():
                  if re.search(r"^\s*(from|import) (trafilatura|htmldate|justext|readability)\b", p.read_text(encoding="utf-8"),
                               re.MULTILINE)}
     assert importers == {"webpage.py"}
-    code = "import sys, json, kclaims.webpage, kclaims.web_sources; print(json.dumps(sorted(sys.modules)))"
+    code = "import sys, json, kclaims.literature.webpage, kclaims.literature.web; print(json.dumps(sorted(sys.modules)))"
     loaded = set(json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                            check=True).stdout))
     assert not {"trafilatura", "requests", "typer", "rich", "lxml"} & loaded
@@ -288,8 +288,8 @@ def test_a_charset_that_is_no_text_encoding_is_ignored(charset: str):
 
 
 def test_the_advice_to_save_the_page_is_one_message():
-    from kclaims import resolve
-    from kclaims.webpage import SAVE_FROM_BROWSER
+    from kclaims.literature import resolve
+    from kclaims.literature.webpage import SAVE_FROM_BROWSER
 
     with pytest.raises(BadInput) as error:
         read_page("<html><body><div id='root'></div></body></html>", "https://example.org/app")

@@ -11,6 +11,6 @@ from kclaims.model import Source
 
 def export_bibtex(rows: list, sources: list[Source] | None) -> str:
     """BibTeX text for `sources` (the claims in `rows` have no BibTeX form)."""
-    from kclaims.bibtex import write_bibtex
+    from kclaims.literature.bibtex import write_bibtex
 
     return write_bibtex(list(sources or []))

@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 from kclaims.model import Source
-from kclaims.query import ClaimRow
-from kclaims.report import one_line
+from kclaims.catalog.query import ClaimRow
+from kclaims.export.view import one_line
 
 # kclaims source kind -> CSL item type
 CSL_TYPES = {

@@ -11,8 +11,8 @@ import csv
 import io
 
 from kclaims.model import Source
-from kclaims.query import ClaimRow
-from kclaims.report import count_stance, one_line
+from kclaims.catalog.query import ClaimRow
+from kclaims.export.view import count_stance, one_line
 
 COLUMNS = ("id", "statement", "kind", "topics", "label", "grade", "articles", "papers_for", "papers_against",
            "sources")

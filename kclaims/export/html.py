@@ -13,10 +13,10 @@ import hashlib
 from html import escape
 
 from kclaims import __version__
-from kclaims.evidence_map import LABEL_COLOURS, build_map, render_svg
+from kclaims.export.evidence_map import LABEL_COLOURS, build_map, render_svg
 from kclaims.model import Source
-from kclaims.query import ClaimRow
-from kclaims.report import (
+from kclaims.catalog.query import ClaimRow
+from kclaims.export.view import (
     LABEL_CAVEAT,
     LABEL_ORDER,
     NO_TOPIC,

@@ -11,7 +11,7 @@ from typing import Any
 
 from kclaims.grade import source_level
 from kclaims.model import Source
-from kclaims.query import ClaimRow
+from kclaims.catalog.query import ClaimRow
 
 SCHEMA_VERSION = 1
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from kclaims.model import Source
-from kclaims.query import ClaimRow
-from kclaims.report import (
+from kclaims.catalog.query import ClaimRow
+from kclaims.export.view import (
     LABEL_CAVEAT,
     LABEL_ORDER,
     NO_TOPIC,

@@ -24,7 +24,7 @@ FORMAT_VERSION = 4
 def _model_digest() -> str:
     # Cached rows are tuples in the order of the model's fields: a changed model.py must not
     # read rows written by the old one.
-    model = Path(__file__).with_name("model.py")
+    model = Path(__file__).parent.parent / "model.py"
     return hashlib.sha1(model.read_bytes()).hexdigest()[:12]
 RACY_SECONDS = 2.0
 

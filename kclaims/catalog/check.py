@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kclaims.catalog import Catalog, compose_yaml, line_at, load_catalog, locate_line
+from kclaims.catalog.files import Catalog, compose_yaml, line_at, load_catalog, locate_line
 from kclaims.errors import Problem, shorten
 from kclaims.grade import is_retracted
 from kclaims.model import Claim, KeyPath

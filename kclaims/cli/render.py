@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from kclaims.grade import source_level
 from kclaims.model import Claim, Source
-from kclaims.query import ClaimRow
+from kclaims.catalog.query import ClaimRow
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -114,13 +114,13 @@ class Stance(str, Enum):
 
 
 def _catalog_root(catalog: Path | None) -> Path:
-    from kclaims.catalog import find_catalog
+    from kclaims.catalog.files import find_catalog
 
     return find_catalog(catalog)
 
 
 def _load(catalog: Path | None) -> Any:
-    from kclaims.catalog import load_catalog
+    from kclaims.catalog.files import load_catalog
 
     return load_catalog(_catalog_root(catalog))
 
@@ -128,7 +128,7 @@ def _load(catalog: Path | None) -> Any:
 def _filter(topic: list[str] | None, kind: list[str] | None, label: list[str] | None,
             source: list[str] | None, text: str | None) -> Any:
     from kclaims.model import CLAIM_KINDS, LABELS
-    from kclaims.query import ClaimFilter
+    from kclaims.catalog.query import ClaimFilter
 
     _check_choices("--kind", kind, CLAIM_KINDS)
     _check_choices("--label", label, LABELS)
@@ -173,7 +173,7 @@ def main(
 @app.command("init")
 def init(directory: Annotated[Path, typer.Argument(metavar="[DIR]", help="Folder for the new catalog (made if missing).")] = Path(".")) -> None:
     """Create an empty catalog: claims.yaml and a sources/ folder."""
-    from kclaims.catalog import init_catalog
+    from kclaims.catalog.files import init_catalog
 
     root = init_catalog(directory)
     typer.echo(f"Created an empty catalog in {root}. Next: kclaims source new, then kclaims claim add.", err=True)
@@ -186,7 +186,7 @@ def list_claims(
     json: JsonOption = False,
 ) -> None:
     """List claims with their evidence label, how many articles make each and how many papers bear on it."""
-    from kclaims.query import select_claims
+    from kclaims.catalog.query import select_claims
 
     rows = select_claims(_load(catalog), _filter(topic, kind, label, source, text), sort.value)
     if json:
@@ -194,7 +194,7 @@ def list_claims(
 
         _print_json(export_json(rows, None))
         return
-    from kclaims import render
+    from kclaims.cli import render
 
     render.claims_table(rows)
 
@@ -205,7 +205,7 @@ def show(
     catalog: CatalogOption = None, json: JsonOption = False,
 ) -> None:
     """Show one claim: each article's words, the papers for and against, and why it got its label."""
-    from kclaims.query import ClaimRow, linked_sources
+    from kclaims.catalog.query import ClaimRow, linked_sources
     from kclaims.grade import claim_strength
 
     loaded = _load(catalog)
@@ -216,7 +216,7 @@ def show(
 
         _print_json(export_json([row], linked_sources(loaded, [row])))
         return
-    from kclaims import render
+    from kclaims.cli import render
 
     render.claim_detail(row, loaded.sources)
 
@@ -229,7 +229,7 @@ def check(catalog: CatalogOption = None, json: Annotated[bool, typer.Option(
 
     Prints one `file:line: problem` per problem. Exit code 1 if there is any, 0 if the catalog is clean.
     """
-    from kclaims.check import check_catalog
+    from kclaims.catalog.check import check_catalog
 
     problems = check_catalog(_catalog_root(catalog))
     if json:
@@ -261,7 +261,7 @@ def export(
     """
     from kclaims.errors import BadInput
     from kclaims.export import FORMATS, exporter
-    from kclaims.query import select_claims, sources_for_export
+    from kclaims.catalog.query import select_claims, sources_for_export
 
     if format not in FORMATS:
         raise BadInput(f"--format {format!r} is not one of: {', '.join(FORMATS)}")
@@ -276,7 +276,7 @@ def export(
     if output is None:
         _print_json(text_out)
         return
-    from kclaims.report import write_output
+    from kclaims.export.view import write_output
 
     write_output(output, text_out)
     what = f"{len(sources)} sources" if format in BIBLIOGRAPHY_FORMATS else f"{len(rows)} claims"
@@ -298,7 +298,7 @@ def claim_add(
     catalog: CatalogOption = None,
 ) -> None:
     """Add a claim, optionally with the article that makes it and its exact words."""
-    from kclaims.edit import add_claim
+    from kclaims.catalog.edit import add_claim
     from kclaims.errors import BadInput
     from kclaims.model import Claim, Quote
 
@@ -318,7 +318,7 @@ def claim_quote(
     catalog: CatalogOption = None,
 ) -> None:
     """Record another article's exact words for an existing claim."""
-    from kclaims.edit import add_quote
+    from kclaims.catalog.edit import add_quote
 
     added = add_quote(_catalog_root(catalog), claim_id, source_id, quote)
     typer.echo(f"Added the quote from {source_id} to {claim_id}." if added else "That quote is already recorded.",
@@ -334,7 +334,7 @@ def claim_link(
     catalog: CatalogOption = None,
 ) -> None:
     """Link a paper to a claim as evidence (again to change the stance or note)."""
-    from kclaims.edit import link_evidence
+    from kclaims.catalog.edit import link_evidence
 
     new = link_evidence(_catalog_root(catalog), claim_id, source_id, stance.value, note)
     typer.echo(f"{'Linked' if new else 'Updated the link of'} {source_id} to {claim_id} ({stance.value}).", err=True)
@@ -348,7 +348,7 @@ def claim_grade(
     catalog: CatalogOption = None,
 ) -> None:
     """Record a curator's grade; it is shown beside the computed label, never instead of it."""
-    from kclaims.edit import set_grade
+    from kclaims.catalog.edit import set_grade
 
     previous = set_grade(_catalog_root(catalog), claim_id, label, because)
     replaced = f" (replaces {previous.label}: {previous.because})" if previous else ""
@@ -368,7 +368,7 @@ def source_list(catalog: CatalogOption = None, json: JsonOption = False) -> None
 
         _print_json(export_sources_json(sources))
         return
-    from kclaims import render
+    from kclaims.cli import render
 
     render.sources_table(sources)
 
@@ -387,7 +387,7 @@ def source_show(
 
         _print_json(export_sources_json([source], [c.id for c in claims]))
         return
-    from kclaims import render
+    from kclaims.cli import render
 
     render.source_detail(source, claims)
 
@@ -404,7 +404,7 @@ def source_new(
     catalog: CatalogOption = None,
 ) -> None:
     """Enter a source by hand (no network): by default a web article with its url, title, site and date."""
-    from kclaims.edit import new_source, validate_new_id
+    from kclaims.catalog.edit import new_source, validate_new_id
 
     year = _year_of(date) if date else None
     fields = {"id": validate_new_id(source_id), "kind": kind, "title": title, "authors": author or [],
@@ -492,12 +492,12 @@ def source_add(
     from contextlib import ExitStack
 
     from kclaims.errors import BadInput
-    from kclaims.sources import add_sources, read_identifier_file
+    from kclaims.literature.add import add_sources, read_identifier_file
 
     if refresh and offline:
         raise BadInput("--refresh asks the services again and --offline forbids it: choose one")
     if html is not None or url is not None:
-        from kclaims.web_sources import add_saved_page
+        from kclaims.literature.web import add_saved_page
 
         if html is None or url is None or identifiers or from_file:
             raise BadInput("--html FILE and --url URL go together, without other identifiers: "
@@ -531,7 +531,7 @@ def source_refresh(
     """
     from contextlib import ExitStack
 
-    from kclaims.sources import refresh_sources
+    from kclaims.literature.add import refresh_sources
 
     root = _catalog_root(catalog)
     with ExitStack() as stack:
@@ -552,7 +552,7 @@ def source_import(
     or PMCID) fills what its source lacks instead of adding a second one. What cannot be read is
     named with its line.
     """
-    from kclaims.sources import import_bibtex
+    from kclaims.literature.add import import_bibtex
 
     report = import_bibtex(_catalog_root(catalog), bib_file)
     _render_report(report, json)
@@ -570,14 +570,14 @@ def evidence_map(
     source: SourceFilterOption = None, text: TextOption = None,
 ) -> None:
     """Draw the evidence map: the claims' topics against their evidence labels, one dot per claim."""
-    from kclaims.evidence_map import build_map, render_for, render_svg
-    from kclaims.query import select_claims
+    from kclaims.export.evidence_map import build_map, render_for, render_svg
+    from kclaims.catalog.query import select_claims
 
     emap = build_map(select_claims(_load(catalog), _filter(topic, kind, label, source, text)))
     if output is None:
         sys.stdout.write(render_svg(emap))
         return
-    from kclaims.report import write_output
+    from kclaims.export.view import write_output
 
     write_output(output, render_for(emap, output.suffix))
     typer.echo(f"Wrote the evidence map of {emap.claim_count} claims to {output}", err=True)
@@ -609,7 +609,7 @@ class _progress:  # noqa: N801 - used as `with _progress(...) as step`, like a f
 
 # --- extraction commands (issue 6: extract) -----------------------------------------------------
 
-from kclaims import extract_cues as _cues  # noqa: E402 - plain tables, no imports: cheap at start-up
+from kclaims.extract import cues as _cues  # noqa: E402 - plain tables, no imports: cheap at start-up
 
 
 class ArticleFormat(str, Enum):
@@ -661,8 +661,8 @@ def extract_claims(
     the command that adds each paper. Add the article itself first (`kclaims source add URL` or
     `kclaims source new`) and pass its id with --source.
     """
-    from kclaims.catalog import load_catalog
-    from kclaims.extract import CatalogModel, ReviewSession, extract, snapshot_article
+    from kclaims.catalog.files import load_catalog
+    from kclaims.extract.extraction import CatalogModel, ReviewSession, extract, snapshot_article
 
     _check_extract_options(json, apply, source)
     root = _catalog_root(catalog)
@@ -704,14 +704,14 @@ def _check_extract_options(json: bool, apply: bool, source: str | None) -> None:
 def _print_extraction(extraction: Any) -> None:
     import json
 
-    from kclaims.extract import as_json
+    from kclaims.extract.extraction import as_json
 
     _print_json(json.dumps(as_json(extraction), ensure_ascii=False, indent=2) + "\n")
 
 
 def _read_article(path: Path, fmt: str, interactive: bool) -> Any:
     from kclaims.errors import BadInput
-    from kclaims.extract import article_from_bytes, read_article
+    from kclaims.extract.extraction import article_from_bytes, read_article
 
     if str(path) != "-":
         return read_article(path, fmt)
@@ -868,7 +868,7 @@ def _ask_quote(console: Any, session: Any, default: str) -> str | None:
 
 
 def _ask_claim_id(console: Any, session: Any, quote: str, suggested: str | None, existing_ok: bool) -> str | None:
-    from kclaims.edit import validate_new_id
+    from kclaims.catalog.edit import validate_new_id
     from kclaims.errors import BadInput
 
     question = "Claim id (an existing id adds the words to that claim; a new id makes a claim)" if existing_ok \

@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from kclaims.catalog import (
+from kclaims.catalog.files import (
     Catalog,
     catalog_lock,
     edit_yaml,
@@ -21,7 +21,7 @@ from kclaims.catalog import (
     parse_source,
 )
 from kclaims.errors import BadInput
-from kclaims.sources import source_yaml
+from kclaims.literature.add import source_yaml
 from kclaims.model import (
     CLAIM_KINDS,
     LABELS,

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from kclaims.model import Source
-from kclaims.parse_pubmed import PayloadError, initials_of
+from kclaims.literature.pubmed import PayloadError, initials_of
 
 RETRACTION_UPDATES = ("retraction", "partial_retraction", "withdrawal", "removal")
 RETRACTION_NOTICE_TYPE = "Retraction of Publication"

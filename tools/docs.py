@@ -1,7 +1,8 @@
-"""Docs generated from code: the CLI reference (docs/cli.md) and the rubric tables (docs/evidence.md).
+"""Docs generated from code: the CLI reference (docs/cli.md), the rubric tables (docs/evidence.md)
+and the extraction cue tables (docs/extract.md).
 
-Run `python -m kclaims.docs` after changing a command's help or the rubric; tests fail while a
-committed file differs from a fresh render. This module imports the CLI; the core never imports it.
+A development tool, not part of the package. Run `python tools/docs.py` after changing a command's
+help, the rubric or the cues; tests fail while a committed file differs from a fresh render.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+GENERATE = "python tools/docs.py"
 HELP_WIDTH = "100"
 MARKERS = {"design-table": "design_table_markdown", "label-table": "label_table_markdown"}
 
@@ -20,7 +22,7 @@ MARKERS = {"design-table": "design_table_markdown", "label-table": "label_table_
 def _command_paths() -> list[tuple[str, ...]]:
     import typer
 
-    from kclaims.cli import app
+    from kclaims.cli.app import app
 
     paths: list[tuple[str, ...]] = [()]
 
@@ -38,10 +40,10 @@ def _command_paths() -> list[tuple[str, ...]]:
 def _render_plain() -> str:
     from typer.testing import CliRunner
 
-    from kclaims.cli import app
+    from kclaims.cli.app import app
 
     parts = ["# Command-line reference\n",
-             "Generated from `--help` by `python -m kclaims.docs`; do not edit by hand.\n"]
+             f"Generated from `--help` by `{GENERATE}`; do not edit by hand.\n"]
     for path in _command_paths():
         result = CliRunner().invoke(app, [*path, "--help"], prog_name="kclaims", terminal_width=int(HELP_WIDTH))
         title = " ".join(("kclaims", *path))
@@ -53,7 +55,7 @@ def cli_reference() -> str:
     """docs/cli.md as it should be: every command's plain-text --help, in a fresh interpreter
     (Typer decides between rich and plain help when it is imported)."""
     env = {**os.environ, "TYPER_USE_RICH": "0", "COLUMNS": HELP_WIDTH, "NO_COLOR": "1"}
-    done = subprocess.run([sys.executable, "-m", "kclaims.docs", "--print-cli"], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, __file__, "--print-cli"], capture_output=True, text=True,
                           env=env, check=True)
     return done.stdout
 
@@ -69,6 +71,13 @@ def evidence_doc(current: str) -> str:
     return current
 
 
+def extract_doc(current: str) -> str:
+    """docs/extract.md with the cue tables between its markers rendered afresh from the cue tables."""
+    from kclaims.extract.cues import render_doc
+
+    return render_doc(current)
+
+
 def main() -> None:
     if sys.argv[1:] == ["--print-cli"]:
         sys.stdout.write(_render_plain())
@@ -76,7 +85,9 @@ def main() -> None:
     (DOCS / "cli.md").write_text(cli_reference(), encoding="utf-8")
     evidence = DOCS / "evidence.md"
     evidence.write_text(evidence_doc(evidence.read_text(encoding="utf-8")), encoding="utf-8")
-    print(f"wrote {DOCS / 'cli.md'} and {evidence}")
+    extract = DOCS / "extract.md"
+    extract.write_text(extract_doc(extract.read_text(encoding="utf-8")), encoding="utf-8")
+    print(f"wrote {DOCS / 'cli.md'}, {evidence} and {extract}")
 
 
 if __name__ == "__main__":

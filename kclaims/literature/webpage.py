@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from kclaims.errors import BadInput
-from kclaims.ids import normalize_doi, try_parse_identifier
+from kclaims.literature.ids import normalize_doi, try_parse_identifier
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 SAVE_FROM_BROWSER = "save the page from your browser and add it with --html FILE --url URL"
@@ -620,7 +620,7 @@ def _entry(item: Any, url: str, position: int | None) -> Citation | None:
     target = links[0].rstrip(".,;") if links else ""
     identifier = paper_identifier(target) if target else None
     if identifier is None:
-        from kclaims.ids import find_identifiers
+        from kclaims.literature.ids import find_identifiers
 
         papers = [i for i in find_identifiers(text) if i.kind != "url"]
         identifier = str(papers[0]) if papers else None

@@ -18,8 +18,8 @@ import io
 from dataclasses import dataclass, field
 from html import escape
 
-from kclaims.query import ClaimRow
-from kclaims.report import LABEL_ORDER, NO_TOPIC, one_line, topic_label_matrix
+from kclaims.catalog.query import ClaimRow
+from kclaims.export.view import LABEL_ORDER, NO_TOPIC, one_line, topic_label_matrix
 
 # label -> (fill, text on that fill); greens to orange as support thins, purple and red for conflict
 LABEL_COLOURS: dict[str, tuple[str, str]] = {

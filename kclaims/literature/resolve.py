@@ -31,14 +31,14 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from kclaims import __version__
-from kclaims.cache import cache_dir
+from kclaims.catalog.cache import cache_dir
 from kclaims.errors import NOTHING_WRITTEN, BadInput, NetworkError
-from kclaims.ids import Identifier
+from kclaims.literature.ids import Identifier
 from kclaims.model import Source
-from kclaims.parse_crossref import parse_work_answer, parse_work_list
-from kclaims.parse_europepmc import parse_search
-from kclaims.parse_pubmed import IdLink, PayloadError, parse_efetch, parse_idconv
-from kclaims.webpage import SAVE_FROM_BROWSER
+from kclaims.literature.crossref import parse_work_answer, parse_work_list
+from kclaims.literature.europepmc import parse_search
+from kclaims.literature.pubmed import IdLink, PayloadError, parse_efetch, parse_idconv
+from kclaims.literature.webpage import SAVE_FROM_BROWSER
 
 T = TypeVar("T")
 Progress = Callable[[int, int], None]
@@ -531,7 +531,7 @@ def _page_or_retry(response: Any, url: str) -> FetchedPage:
 
 
 def _read_page(response: Any, url: str) -> FetchedPage:
-    from kclaims.webpage import HTML_TYPES, looks_like_html
+    from kclaims.literature.webpage import HTML_TYPES, looks_like_html
 
     header = response.headers.get("Content-Type", "")
     content_type, _, params = header.partition(";")

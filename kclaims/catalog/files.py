@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kclaims import cache
+from kclaims.catalog import cache
 from kclaims.errors import BadInput, CatalogNotFound, ConflictError, Problem
 from kclaims.model import (
     Claim,

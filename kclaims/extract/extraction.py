@@ -34,10 +34,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from kclaims import extract_cues as cues
-from kclaims.check import normalise_quote_text
+from kclaims.extract import cues
+from kclaims.catalog.check import normalise_quote_text
 from kclaims.errors import BadInput
-from kclaims.ids import Identifier, find_identifiers, try_parse_identifier
+from kclaims.literature.ids import Identifier, find_identifiers, try_parse_identifier
 from kclaims.model import CLAIM_KINDS, ID_PATTERN, Claim, Quote, Source
 
 FORMATS = ("auto", "text", "markdown", "html")
@@ -157,7 +157,7 @@ def article_from_bytes(data: bytes, fmt: str = "auto", where: Path | str | None 
     """Decode and convert an article; `fmt` "auto" sniffs HTML, else takes plain text. HTML is
     decoded as `kclaims source add --html` decodes it (`webpage.decode_html`: byte-order mark,
     `<meta charset>`, UTF-8, else a guess); text and Markdown must be UTF-8."""
-    from kclaims.webpage import decode_html, looks_like_html
+    from kclaims.literature.webpage import decode_html, looks_like_html
 
     if data.startswith(b"%PDF"):
         raise BadInput("is a PDF; save the article as text or HTML first", where)
@@ -180,7 +180,7 @@ def _refuse_binary(data: bytes | str, where: Path | str | None) -> None:
 
 def article_from_text(text: str, fmt: str = "auto") -> Article:
     """Convert decoded text; line ends are normalised to "\\n" first (offsets index the result)."""
-    from kclaims.webpage import looks_like_html
+    from kclaims.literature.webpage import looks_like_html
 
     if fmt not in FORMATS:
         raise BadInput(f"format {fmt!r} is not one of: {', '.join(FORMATS)}")
@@ -1147,7 +1147,7 @@ class ReviewSession:
 
     def accept_quote(self, claim_id: str, quote: str) -> Outcome:
         """Record the article's words for an existing claim."""
-        from kclaims.edit import add_quote
+        from kclaims.catalog.edit import add_quote
 
         problem = self.quote_problem(quote)
         if problem:
@@ -1158,7 +1158,7 @@ class ReviewSession:
     def accept_new(self, candidate: Candidate, quote: str, claim_id: str, statement: str, kind: str,
                    topics: list[str]) -> Outcome:
         """Add a new claim the article makes in these words (`candidate.quote` unless edited)."""
-        from kclaims.edit import add_claim
+        from kclaims.catalog.edit import add_claim
 
         problem = self.quote_problem(quote)
         if problem:
@@ -1208,7 +1208,7 @@ def apply_proposals(root: Path, source_id: str, article: Article, extraction: Ex
                     threshold: float = cues.APPLY_THRESHOLD, model: CatalogModel | None = None) -> list[Outcome]:
     """`ReviewSession.apply` for the catalog at `root` (loaded here when no model is given)."""
     if model is None:
-        from kclaims.catalog import load_catalog
+        from kclaims.catalog.files import load_catalog
 
         model = CatalogModel(load_catalog(root).claims)
     return ReviewSession(root, source_id, article, extraction, model).apply(threshold)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kclaims.catalog import (
+from kclaims.catalog.files import (
     Catalog,
     CatalogWrites,
     catalog_writes,
@@ -33,7 +33,7 @@ from kclaims.catalog import (
     parse_source,
 )
 from kclaims.errors import BadInput, shorten
-from kclaims.ids import Identifier, parse_identifier
+from kclaims.literature.ids import Identifier, parse_identifier
 from kclaims.model import ID_PATTERN, SOURCE_KEYS, Invalid, Source, source_from_dict
 
 Progress = Callable[[int, int], None]
@@ -114,8 +114,8 @@ def add_sources(root: Path, texts: list[str], *, refresh: bool = False, offline:
 
     Everything is fetched and resolved before the first write, and the writes are one transaction:
     a failure (or Ctrl-C) anywhere leaves the catalog as it was."""
-    from kclaims.resolve import resolve
-    from kclaims.web_sources import prepare_pages
+    from kclaims.literature.resolve import resolve
+    from kclaims.literature.web import prepare_pages
 
     identifiers = parse_identifiers(texts)
     load_catalog(root)  # a broken catalog is reported before any request is sent
@@ -158,8 +158,8 @@ def refresh_sources(root: Path, source_ids: list[str] | None = None, progress: P
     transaction: a page that cannot be had, a service that keeps failing or an edit refused part-way
     leaves every source as it was.
     """
-    from kclaims.resolve import Resolution, resolve
-    from kclaims.web_sources import is_web_article, reread_pages
+    from kclaims.literature.resolve import Resolution, resolve
+    from kclaims.literature.web import is_web_article, reread_pages
 
     catalog = load_catalog(root)
     targets = _refresh_targets(catalog, source_ids, snapshot_only)
@@ -203,7 +203,7 @@ def _lookups(sources: list[Source], report: Report, named: bool) -> dict[str, Id
 
 def _write_refreshed(catalog: Catalog, writes: CatalogWrites, report: Report, pages: dict[str, Any],
                      snapshot_only: bool) -> None:
-    from kclaims.web_sources import write_refreshed_page
+    from kclaims.literature.web import write_refreshed_page
 
     for source_id, prepared in pages.items():
         if isinstance(prepared, Outcome):  # could not be re-read (no url, no saved page)
@@ -283,7 +283,7 @@ def _short(value: Any) -> str:
 
 def import_bibtex(root: Path, path: Path) -> Report:
     """Add every entry of a .bib file as a source (or merge it into the same paper already there)."""
-    from kclaims.bibtex import read_bibtex
+    from kclaims.literature.bibtex import read_bibtex
 
     text, encoding_warning = _read_bib(path)
     read = read_bibtex(text)
@@ -364,7 +364,7 @@ class _Writer:
     def web(self) -> Any:
         """The writer of new web articles (kclaims.web_sources.WebWriter), made when first needed."""
         if self._web is None:
-            from kclaims.web_sources import WebWriter
+            from kclaims.literature.web import WebWriter
 
             self._web = WebWriter(self.catalog, self.taken)
         return self._web

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kclaims.catalog import Catalog, cached_derived, remember_derived
+from kclaims.catalog.files import Catalog, cached_derived, remember_derived
 from kclaims.errors import BadInput
 from kclaims.grade import RUBRIC_VERSION, LevelMemo, Strength, claim_strength
 from kclaims.model import LABELS, Claim

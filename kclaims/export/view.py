@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from kclaims.catalog import write_text_atomically
+from kclaims.catalog.files import write_text_atomically
 from kclaims.errors import BadInput
 from kclaims.grade import INDIRECT_POPULATIONS, LABEL_WHEN, Level, source_level
 from kclaims.model import LABELS, STANCES, Source
-from kclaims.query import ClaimRow
+from kclaims.catalog.query import ClaimRow
 
 NO_TOPIC = "(no topic)"
 STANCE_HEADINGS = (("supports", "Supported by"), ("contradicts", "Contradicted by"), ("mentions", "Mentioned by"))

@@ -13,7 +13,7 @@ from typing import Any
 
 from kclaims.model import Source
 from kclaims.grade import RETRACTED_TYPE
-from kclaims.parse_pubmed import PayloadError, expand_pages, initials_of, population_from_mesh
+from kclaims.literature.pubmed import PayloadError, expand_pages, initials_of, population_from_mesh
 
 _JATS_TYPE = re.compile(r"[a-z][a-z-]*")
 _KINDS_BY_SOURCE = {"PPR": "preprint", "HIR": "report", "NBK": "book"}

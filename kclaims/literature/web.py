@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kclaims.catalog import Catalog, CatalogWrites, catalog_writes, load_catalog, parse_source
-from kclaims.check import normalise_quote_text
+from kclaims.catalog.files import Catalog, CatalogWrites, catalog_writes, load_catalog, parse_source
+from kclaims.catalog.check import normalise_quote_text
 from kclaims.errors import BadInput, KclaimsError, shorten
-from kclaims.ids import Identifier, try_parse_identifier
+from kclaims.literature.ids import Identifier, try_parse_identifier
 from kclaims.model import Invalid, Source, source_from_dict
 
 WEB_KIND = "web-article"
@@ -57,8 +57,8 @@ def fetch_and_read(url: str, client: Any = None) -> PreparedPage:
     """Download `url` (through `client`, a `resolve.HttpClient`, when given) and read it.
     NetworkError (exit 3) when it cannot be had, BadInput (exit 2) when it is not an HTML page or
     holds no article text."""
-    from kclaims.resolve import fetch_page
-    from kclaims.webpage import decode_html, read_page
+    from kclaims.literature.resolve import fetch_page
+    from kclaims.literature.webpage import decode_html, read_page
 
     fetched = fetch_page(url, client)
     html, _ = decode_html(fetched.data, fetched.charset)
@@ -72,7 +72,7 @@ def _web_client(needed: bool) -> Iterator[Any]:
     if not needed:
         yield None
         return
-    from kclaims.resolve import web_client
+    from kclaims.literature.resolve import web_client
 
     with web_client() as client:
         yield client
@@ -80,7 +80,7 @@ def _web_client(needed: bool) -> Iterator[Any]:
 
 def read_saved_page(path: Path, url: str) -> PreparedPage:
     """Read a page saved from a browser (`--html FILE --url URL`); no network."""
-    from kclaims.webpage import decode_html, looks_like_html, read_page
+    from kclaims.literature.webpage import decode_html, looks_like_html, read_page
 
     address = web_address(url)
     try:
@@ -106,7 +106,7 @@ def web_address(url: str) -> str:
 
 def add_saved_page(root: Path, html_file: Path, url: str) -> Any:
     """Add a page saved to a file as a web-article source (see `read_saved_page`)."""
-    from kclaims.sources import Report, _Writer
+    from kclaims.literature.add import Report, _Writer
 
     prepared = read_saved_page(html_file, url)
     load_catalog(root)
@@ -139,7 +139,7 @@ class WebWriter:
     def add(self, prepared: PreparedPage) -> Any:
         """Plan a new source for a read page (nothing is written until `flush`); the outcome says
         what will be added, or why not (already in the catalog, or not storable)."""
-        from kclaims.sources import Outcome
+        from kclaims.literature.add import Outcome
 
         page = prepared.page
         address = page.canonical_url or prepared.read_from
@@ -157,7 +157,7 @@ class WebWriter:
         return Outcome(prepared.given, "added", source.id, describe_added(page, source, set(self.by_study)))
 
     def _duplicate(self, prepared: PreparedPage, address: str) -> Any:
-        from kclaims.sources import Outcome
+        from kclaims.literature.add import Outcome
 
         for candidate in (address, prepared.read_from, prepared.given):
             if candidate in self.by_url:
@@ -170,7 +170,7 @@ class WebWriter:
     def flush(self, writes: CatalogWrites) -> None:
         """Write each planned source's .html, .txt and then .yaml through `writes` (one transaction
         with the rest of the command). Call under the catalog lock."""
-        from kclaims.sources import safe_source_path
+        from kclaims.literature.add import safe_source_path
 
         for article in self.planned.values():
             yaml_path = safe_source_path(self.catalog.sources_dir, article.source.id)
@@ -215,7 +215,7 @@ def _study_key(identifier: str | None) -> str | None:
 
 def web_source_id(page: Any, address: str, taken: set[str]) -> str:
     """A readable, unused id for a web article (see the module docstring)."""
-    from kclaims.sources import _STOP_WORDS, _fold, new_source_id
+    from kclaims.literature.add import _STOP_WORDS, _fold, new_source_id
 
     words = [_fold(w) for w in re.split(r"[\s/_-]+", page.title or "")]
     words = [w for w in words if w and w not in _STOP_WORDS][:ID_WORDS]
@@ -229,7 +229,7 @@ def site_slug(url: str, site: str | None) -> str:
     """"https://www.healthline.com/x" -> "healthline"; for an IP address, the site name's first words."""
     from urllib.parse import urlsplit
 
-    from kclaims.sources import _fold
+    from kclaims.literature.add import _fold
 
     host = (urlsplit(url).hostname or "").lower()
     try:
@@ -263,7 +263,7 @@ def write_snapshot(writes: CatalogWrites, yaml_path: Path, page: Any, html: byte
 def web_source_yaml(source: Source, page: Any) -> dict[str, Any]:
     """The source's YAML mapping: the usual keys, plus `updated` after `date`, `language` after
     `url`, and `cites` (the article's own reference list) after `references`."""
-    from kclaims.sources import source_yaml
+    from kclaims.literature.add import source_yaml
 
     extras = {"date": ("updated", page.updated), "url": ("language", page.language),
               "references": ("cites", [c.as_dict() for c in page.references])}
@@ -288,7 +288,7 @@ def reread_pages(catalog: Catalog, sources: list[Source], snapshot_only: bool) -
     all before anything is written. Returns ({source id: PreparedPage, or a failed Outcome when there
     is nothing to re-read}, requests sent). A page that cannot be had raises as `add` does, naming
     the source."""
-    from kclaims.sources import Outcome
+    from kclaims.literature.add import Outcome
 
     pages: dict[str, Any] = {}
     with _web_client(not snapshot_only and any(s.url for s in sources)) as client:
@@ -325,7 +325,7 @@ class _CannotRefresh(Exception):
 
 
 def _reread(catalog: Catalog, source: Source, snapshot_only: bool, client: Any) -> PreparedPage:
-    from kclaims.webpage import decode_html, read_page
+    from kclaims.literature.webpage import decode_html, read_page
 
     html_path = catalog.sources_dir / f"{source.id}.html"
     if snapshot_only:
@@ -369,7 +369,7 @@ def _metadata_changes(source: Source, page: Any) -> dict[str, Any]:
 
 
 def _update_yaml(writes: CatalogWrites, path: Path, page: Any, changes: dict[str, Any], retrieved: bool) -> None:
-    from kclaims.sources import _set
+    from kclaims.literature.add import _set
 
     with writes.edit_yaml(path, lambda text: parse_source(text, path)) as document:
         for name, value in changes.items():
@@ -396,7 +396,7 @@ def _set_after(document: Any, key: str, value: Any, after: str) -> None:
 
 def _refresh_outcome(given: str, source_id: str, old_text: str | None, new_text: str, changes: dict[str, Any],
                      drift: list[str]) -> Any:
-    from kclaims.sources import Outcome
+    from kclaims.literature.add import Outcome
 
     if old_text is None:
         text = "text saved (there was no snapshot before)"

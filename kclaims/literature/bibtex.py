@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from kclaims.ids import find_identifiers, normalize_doi, normalize_pmcid, normalize_pmid, try_parse_identifier
+from kclaims.literature.ids import find_identifiers, normalize_doi, normalize_pmcid, normalize_pmid, try_parse_identifier
 from kclaims.model import Source
 from kclaims.grade import is_retracted
 
