@@ -55,7 +55,7 @@ def _vary(text: str, rng: random.Random) -> str:
 
 
 def _floor(text: str) -> int:
-    from kclaims.extract.extraction import article_from_text
+    from kclaims.extract.reading import article_from_text
 
     article = article_from_text(text)
     return sum(len(_FLOOR_SPLIT.split(line)) for line in article.text.split("\n") if line.strip())
@@ -68,7 +68,9 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     from kclaims.catalog.files import load_catalog
-    from kclaims.extract.extraction import CatalogModel, article_from_text, extract
+    from kclaims.extract.extraction import extract
+    from kclaims.extract.index import ClaimIndex
+    from kclaims.extract.reading import article_from_text
 
     text = article_like_text(int(args.megabytes * 1_000_000))
     size = len(text.encode("utf-8"))
@@ -84,7 +86,7 @@ def main() -> None:
         floors.append(time.perf_counter() - started)
         started, cpu_started = time.perf_counter(), time.process_time()
         extraction = extract(article_from_text(text), catalog.claims, catalog.sources,
-                             model=CatalogModel(catalog.claims))
+                             model=ClaimIndex(catalog.claims))
         runs.append(time.perf_counter() - started)
         cpu.append(time.process_time() - cpu_started)
     best, floor = min(runs), min(floors)

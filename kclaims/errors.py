@@ -9,11 +9,6 @@ from pathlib import Path
 NOTHING_WRITTEN = "Nothing was written"  # how a failed command ends its message: the catalog is as it was
 
 
-def shorten(text: str, limit: int = 80) -> str:
-    """`text` cut to `limit` characters with an ellipsis, for quoting user text in a one-line message."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 class ExitCode(enum.IntEnum):
     OK = 0
     PROBLEMS_FOUND = 1

@@ -15,17 +15,11 @@ from conftest import REPO
 from kclaims.catalog.files import load_catalog
 from kclaims.catalog.check import normalise_quote_text
 from kclaims.errors import BadInput
-from kclaims.extract.extraction import (
-    CatalogModel,
-    article_from_bytes,
-    article_from_text,
-    as_json,
-    covered,
-    extract,
-    find_citations,
-    read_article,
-    split_sentences,
-)
+from kclaims.extract.citations import find_citations
+from kclaims.extract.extraction import as_json, covered, extract
+from kclaims.extract.index import ClaimIndex
+from kclaims.extract.reading import article_from_bytes, article_from_text, read_article
+from kclaims.extract.sentences import split_sentences
 from kclaims.model import Claim
 
 ARTICLES = ["swpm-ketamine-neuroplasticity", "ketamine-therapy-benefits", "rtr-ketamine-neurological-damage",
@@ -310,7 +304,7 @@ def test_one_megabyte_in_under_two_seconds(shipped):
     text = bench.article_like_text(1_000_000)
     assert len(text.encode("utf-8")) >= 1_000_000
     started, cpu_started = time.perf_counter(), time.process_time()
-    extraction = extract(article_from_text(text), shipped.claims, shipped.sources, model=CatalogModel(shipped.claims))
+    extraction = extract(article_from_text(text), shipped.claims, shipped.sources, model=ClaimIndex(shipped.claims))
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     print(f"\n1 MB: {cpu:.2f} s of CPU, {elapsed:.2f} s of wall clock, {extraction.sentences} sentences, "
           f"{len(extraction.candidates)} proposed")
@@ -428,14 +422,14 @@ def test_a_block_ending_in_a_lone_space_does_not_crash_the_reader():
 
 def test_review_session_is_the_whole_review_without_a_prompt(small_catalog: Path):
     """The CLI only asks and prints: what is recorded, refused and counted is decided here."""
-    from kclaims.extract.extraction import NOT_IN_ARTICLE, ReviewSession
+    from kclaims.extract.review import NOT_IN_ARTICLE, ReviewSession
 
     claims = load_catalog(small_catalog).claims
     html = ("<html><body><p>Ketamine works on the NMDA receptor.<sup>1</sup> By blocking this receptor, ketamine "
             "can reduce pain transmission.</p><p>Research suggests ketamine may relieve chronic pain within hours "
             "in several clinical trials.</p></body></html>")
     article = article_from_text(html)
-    model = CatalogModel(claims)
+    model = ClaimIndex(claims)
     extraction = extract(article, claims, model=model, min_score=0)
     session = ReviewSession(small_catalog, "blog", article, extraction, model)
     first, second, third = extraction.candidates

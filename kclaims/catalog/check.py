@@ -9,28 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from kclaims.catalog.files import Catalog, compose_yaml, line_at, load_catalog, locate_line
-from kclaims.errors import Problem, shorten
+from kclaims.errors import Problem
+from kclaims.text import NEGATIONS, STOPWORDS, normalise_quote_text, shorten
 from kclaims.grade import is_retracted
 from kclaims.model import Claim, KeyPath
 
-# Only typography is forgiven when comparing a quote with its snapshot.
-_TYPOGRAPHY = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-    "\u00a0": " ",
-})
-_SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+")
-_STOPWORDS = frozenset(
-    "a an the of in on for to and or by with is are be been can may might its it that this as at "
-    "from into than their there these those which who whom".split()
-)
-
-
-def normalise_quote_text(text: str) -> str:
-    """Collapse whitespace and map typographic quotes and dashes to plain ones."""
-    return _SPACE.sub(" ", text.translate(_TYPOGRAPHY)).strip()
+_SIGNATURE_STOPWORDS = STOPWORDS - NEGATIONS
 
 
 def check_catalog(root: Path) -> list[Problem]:
@@ -161,7 +146,7 @@ def _near_duplicates(catalog: Catalog, locate: _Locator) -> list[Problem]:
 def statement_signature(statement: str) -> frozenset[str]:
     """The content words of a statement, lower-cased, plural 's' dropped: equal means near-duplicate."""
     words = _WORD.findall(statement.casefold())
-    return frozenset(_singular(w) for w in words if w not in _STOPWORDS)
+    return frozenset(_singular(w) for w in words if w not in _SIGNATURE_STOPWORDS)
 
 
 def _singular(word: str) -> str:

@@ -207,3 +207,13 @@ def validate_new_id(value: str) -> str:
         return check_id(value, ())
     except Invalid as error:
         raise BadInput(error.message) from None
+
+def year_of_date(date: str) -> int:
+    """The year of a YYYY, YYYY-MM or YYYY-MM-DD date that exists on the calendar."""
+    padded = {4: "-01-01", 7: "-01", 10: ""}.get(len(date))
+    try:
+        if padded is None:
+            raise ValueError
+        return dt.date.fromisoformat(date + padded).year
+    except ValueError:
+        raise BadInput(f"--date {date!r} is not a date like 2020-09-01, 2020-09 or 2020") from None

@@ -11,12 +11,11 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping
-
 from typing import TYPE_CHECKING, Any
 
+from kclaims.catalog.query import ClaimRow
 from kclaims.grade import source_level
 from kclaims.model import Claim, Source
-from kclaims.catalog.query import ClaimRow
 
 if TYPE_CHECKING:
     from rich.console import Console

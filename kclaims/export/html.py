@@ -43,7 +43,6 @@ from kclaims.export.view import (
 )
 
 
-
 def esc(text: object) -> str:
     """Catalog text as HTML text or attribute value: <, >, &, quotes escaped; whitespace collapsed."""
     return escape(one_line(str(text)) if text is not None else "", quote=True)

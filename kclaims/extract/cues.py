@@ -143,22 +143,11 @@ HEADING_MAX_WORDS = 14
 MIN_SCORE = 3.0
 # `--apply` accepts proposals scoring at least this (unless --threshold says otherwise).
 APPLY_THRESHOLD = 5.0
-# A catalog claim is a proposal's match when the similarity (0-100, see `CatalogModel.best`)
+# A catalog claim is a proposal's match when the similarity (0-100, see `ClaimIndex.best`)
 # reaches this; below it the proposal is `new`. Measured on the five seed articles with each
 # article's own quotes taken out of the catalog (docs/extract.md): about one sentence in ten
 # that restates no catalog claim gets a (wrong) match at this level.
 MATCH_THRESHOLD = 38.0
-
-# Words that carry no content: not vocabulary, not used for matching, not in generated ids.
-STOPWORDS = frozenset("""
-a an the of in on for to and or but nor by with without is are was were be been being am can could
-may might must shall should will would do does did done has have had having its it it's this that
-these those as at from into onto than then there their them they he she his her him we our us you
-your i me my which who whom whose what when where why how all any both each few more most other
-some such no not only own same so too very just also about above after again against before below
-between during over under until up down out off once here further while because if through per
-like via one two three many much often well even still yet
-""".split())
 
 
 # --- the tables as Markdown, for docs/extract.md ---------------------------------------------

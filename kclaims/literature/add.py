@@ -32,7 +32,8 @@ from kclaims.catalog.files import (
     load_catalog,
     parse_source,
 )
-from kclaims.errors import BadInput, shorten
+from kclaims.errors import BadInput
+from kclaims.text import shorten
 from kclaims.literature.ids import Identifier, parse_identifier
 from kclaims.model import ID_PATTERN, SOURCE_KEYS, Invalid, Source, source_from_dict
 

@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
-from kclaims.errors import BadInput, shorten
+from kclaims.errors import BadInput
+from kclaims.text import shorten
 
 EXPECTED_FORMS = (
     "a PMID like 16894061, a PMCID like PMC4810965, a DOI like 10.1001/archpsyc.63.8.856, "

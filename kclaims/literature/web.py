@@ -28,7 +28,8 @@ from typing import Any
 
 from kclaims.catalog.files import Catalog, CatalogWrites, catalog_writes, load_catalog, parse_source
 from kclaims.catalog.check import normalise_quote_text
-from kclaims.errors import BadInput, KclaimsError, shorten
+from kclaims.errors import BadInput, KclaimsError
+from kclaims.text import shorten
 from kclaims.literature.ids import Identifier, try_parse_identifier
 from kclaims.model import Invalid, Source, source_from_dict
 

@@ -1,0 +1,144 @@
+"""`kclaims init`, `list`, `show` and the `claim` commands: add, quote, link, grade."""
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from kclaims.cli.app import app, claim_app
+from kclaims.cli.options import (
+    CatalogOption,
+    JsonOption,
+    KindOption,
+    LabelOption,
+    SortKey,
+    SortOption,
+    SourceFilterOption,
+    Stance,
+    TextOption,
+    TopicOption,
+    catalog_root,
+    claim_filter,
+    load_at,
+    print_plain,
+)
+
+
+@app.command("init")
+def init(directory: Annotated[Path, typer.Argument(metavar="[DIR]", help="Folder for the new catalog (made if missing).")] = Path(".")) -> None:
+    """Create an empty catalog: claims.yaml and a sources/ folder."""
+    from kclaims.catalog.files import init_catalog
+
+    root = init_catalog(directory)
+    typer.echo(f"Created an empty catalog in {root}. Next: kclaims source new, then kclaims claim add.", err=True)
+
+
+@app.command("list")
+def list_claims(
+    catalog: CatalogOption = None, topic: TopicOption = None, kind: KindOption = None, label: LabelOption = None,
+    source: SourceFilterOption = None, text: TextOption = None, sort: SortOption = SortKey.catalog,
+    json: JsonOption = False,
+) -> None:
+    """List claims with their evidence label, how many articles make each and how many papers bear on it."""
+    from kclaims.catalog.query import select_claims
+
+    rows = select_claims(load_at(catalog), claim_filter(topic, kind, label, source, text), sort.value)
+    if json:
+        from kclaims.export.json import export_json
+
+        print_plain(export_json(rows, None))
+        return
+    from kclaims.cli import render
+
+    render.claims_table(rows)
+
+
+@app.command("show")
+def show(
+    claim_id: Annotated[str, typer.Argument(metavar="ID", help="The claim's id (see kclaims list).")],
+    catalog: CatalogOption = None, json: JsonOption = False,
+) -> None:
+    """Show one claim: each article's words, the papers for and against, and why it got its label."""
+    from kclaims.catalog.query import ClaimRow, linked_sources
+    from kclaims.grade import claim_strength
+
+    loaded = load_at(catalog)
+    claim = loaded.claim(claim_id)
+    row = ClaimRow(claim, claim_strength(claim, loaded.sources))
+    if json:
+        from kclaims.export.json import export_json
+
+        print_plain(export_json([row], linked_sources(loaded, [row])))
+        return
+    from kclaims.cli import render
+
+    render.claim_detail(row, loaded.sources)
+
+
+@claim_app.command("add")
+def claim_add(
+    claim_id: Annotated[str, typer.Argument(metavar="ID", help="New claim id: a short slug like nmda-antagonism.")],
+    statement: Annotated[str, typer.Argument(metavar="STATEMENT", help="One neutral sentence, e.g. 'Ketamine blocks NMDA receptors.'")],
+    kind: Annotated[str, typer.Option("--kind", "-k", help="mechanism, efficacy, safety, dosing or background.")],
+    topic: Annotated[Optional[list[str]], typer.Option(
+        "--topic", "-t", help="A topic of the claim, e.g. ptsd (repeat for several).", show_default=False)] = None,
+    from_source: Annotated[Optional[str], typer.Option("--from", help="Id of the article that makes the claim.")] = None,
+    quote: Annotated[Optional[str], typer.Option("--quote", help="The article's exact words (needs --from).")] = None,
+    catalog: CatalogOption = None,
+) -> None:
+    """Add a claim, optionally with the article that makes it and its exact words."""
+    from kclaims.catalog.edit import add_claim
+    from kclaims.errors import BadInput
+    from kclaims.model import Claim, Quote
+
+    if bool(from_source) != bool(quote):
+        raise BadInput("--from and --quote go together: the article's id and its exact words")
+    made_in = [Quote(from_source, quote)] if from_source and quote else []
+    claim = Claim(id=claim_id, statement=statement, kind=kind, topics=topic or [], made_in=made_in)
+    add_claim(catalog_root(catalog), claim)
+    typer.echo(f"Added claim {claim_id}.", err=True)
+
+
+@claim_app.command("quote")
+def claim_quote(
+    claim_id: Annotated[str, typer.Argument(metavar="CLAIM", help="The claim's id.")],
+    source_id: Annotated[str, typer.Argument(metavar="SOURCE", help="The article's source id.")],
+    quote: Annotated[str, typer.Argument(metavar="QUOTE", help="The article's exact words for the claim.")],
+    catalog: CatalogOption = None,
+) -> None:
+    """Record another article's exact words for an existing claim."""
+    from kclaims.catalog.edit import add_quote
+
+    added = add_quote(catalog_root(catalog), claim_id, source_id, quote)
+    typer.echo(f"Added the quote from {source_id} to {claim_id}." if added else "That quote is already recorded.",
+               err=True)
+
+
+@claim_app.command("link")
+def claim_link(
+    claim_id: Annotated[str, typer.Argument(metavar="CLAIM", help="The claim's id.")],
+    source_id: Annotated[str, typer.Argument(metavar="SOURCE", help="The paper's source id.")],
+    stance: Annotated[Stance, typer.Option("--stance", help="Does the paper support, contradict or only mention it?")],
+    note: Annotated[str, typer.Option("--note", help="What the paper found, in a sentence.")] = "",
+    catalog: CatalogOption = None,
+) -> None:
+    """Link a paper to a claim as evidence (again to change the stance or note)."""
+    from kclaims.catalog.edit import link_evidence
+
+    new = link_evidence(catalog_root(catalog), claim_id, source_id, stance.value, note)
+    typer.echo(f"{'Linked' if new else 'Updated the link of'} {source_id} to {claim_id} ({stance.value}).", err=True)
+
+
+@claim_app.command("grade")
+def claim_grade(
+    claim_id: Annotated[str, typer.Argument(metavar="CLAIM", help="The claim's id.")],
+    label: Annotated[str, typer.Argument(metavar="LABEL", help="strong, moderate, limited, preliminary, contested, contradicted or unsupported.")],
+    because: Annotated[str, typer.Option("--because", help="Why (required), e.g. the review's own GRADE certainty.")],
+    catalog: CatalogOption = None,
+) -> None:
+    """Record a curator's grade; it is shown beside the computed label, never instead of it."""
+    from kclaims.catalog.edit import set_grade
+
+    previous = set_grade(catalog_root(catalog), claim_id, label, because)
+    replaced = f" (replaces {previous.label}: {previous.because})" if previous else ""
+    typer.echo(f"Graded {claim_id} {label}.{replaced}", err=True)

@@ -1,0 +1,134 @@
+"""`kclaims check`, `export` and `map`: what the catalog says, in the formats readers use."""
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from kclaims.cli.app import app
+from kclaims.cli.options import (
+    CatalogOption,
+    KindOption,
+    LabelOption,
+    SortKey,
+    SortOption,
+    SourceFilterOption,
+    TextOption,
+    TopicOption,
+    catalog_root,
+    claim_filter,
+    load_at,
+    print_plain,
+)
+from kclaims.errors import ExitCode
+
+BIBLIOGRAPHY_FORMATS = ("bibtex", "csl-json")  # they hold the sources only
+
+
+@app.command("check")
+def check(catalog: CatalogOption = None, json: Annotated[bool, typer.Option(
+        "--json", help="Print the problems as JSON ({\"problems\": [{path, line, message}]}) instead of lines.")] = False,
+) -> None:
+    """Check the catalog: bad values, unknown ids, duplicates, quotes that drifted, retracted support.
+
+    Prints one `file:line: problem` per problem. Exit code 1 if there is any, 0 if the catalog is clean.
+    """
+    from kclaims.catalog.check import check_catalog
+
+    problems = check_catalog(catalog_root(catalog))
+    if json:
+        import json as json_module
+
+        records = [{"path": str(p.path), "line": p.line, "message": p.message} for p in problems]
+        print_plain(json_module.dumps({"problems": records}, indent=2) + "\n")
+    else:
+        for problem in problems:
+            typer.echo(str(problem))
+        typer.echo(f"{len(problems)} problem(s) found." if problems else "The catalog is clean.", err=True)
+    raise typer.Exit(int(ExitCode.PROBLEMS_FOUND if problems else ExitCode.OK))
+
+
+@app.command("export")
+def export(
+    format: Annotated[str, typer.Option(
+        "--format", "-f", metavar="FORMAT", help="Output format: json, md (Markdown report), html (one self-contained page), csv, "
+                               "csl-json (for Zotero and Pandoc), bibtex. See docs/reports.md.")] = "json",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", dir_okay=False,
+                                                   help="Write to this file instead of standard output.")] = None,
+    catalog: CatalogOption = None, topic: TopicOption = None, kind: KindOption = None, label: LabelOption = None,
+    source: SourceFilterOption = None, text: TextOption = None, sort: SortOption = SortKey.catalog,
+) -> None:
+    """Export the claims (all, or those the filters select) with their sources.
+
+    Without filters every source of the catalog is exported; with filters, the sources the
+    selected claims quote or cite.
+    """
+    from kclaims.catalog.query import select_claims, sources_for_export
+    from kclaims.errors import BadInput
+    from kclaims.export import FORMATS, exporter
+
+    if format not in FORMATS:
+        raise BadInput(f"--format {format!r} is not one of: {', '.join(FORMATS)}")
+    wanted = claim_filter(topic, kind, label, source, text)
+    with progress("Loading the catalog") as step:
+        loaded = load_at(catalog)
+        step("Grading the claims")
+        rows = select_claims(loaded, wanted, sort.value)
+        step(f"Writing {len(rows)} claims as {format}")
+        sources = sources_for_export(loaded, rows, wanted)
+        text_out = exporter(format)(rows, sources)
+    if output is None:
+        print_plain(text_out)
+        return
+    from kclaims.export.view import write_output
+
+    write_output(output, text_out)
+    what = f"{len(sources)} sources" if format in BIBLIOGRAPHY_FORMATS else f"{len(rows)} claims"
+    typer.echo(f"Wrote {what} to {output}", err=True)
+
+
+@app.command("map")
+def evidence_map(
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", dir_okay=False,
+        help="Write the map to FILE.svg or FILE.png (PNG needs matplotlib). Default: SVG on standard output.")] = None,
+    catalog: CatalogOption = None, topic: TopicOption = None, kind: KindOption = None, label: LabelOption = None,
+    source: SourceFilterOption = None, text: TextOption = None,
+) -> None:
+    """Draw the evidence map: the claims' topics against their evidence labels, one dot per claim."""
+    from kclaims.catalog.query import select_claims
+    from kclaims.export.evidence_map import build_map, render_for, render_svg
+
+    emap = build_map(select_claims(load_at(catalog), claim_filter(topic, kind, label, source, text)))
+    if output is None:
+        sys.stdout.write(render_svg(emap))
+        return
+    from kclaims.export.view import write_output
+
+    write_output(output, render_for(emap, output.suffix))
+    typer.echo(f"Wrote the evidence map of {emap.claim_count} claims to {output}", err=True)
+
+
+class progress:  # noqa: N801 - used as `with progress(...) as step`, like a function
+    """Say on stderr what a long command is doing, when stderr is a terminal; silent otherwise."""
+
+    def __init__(self, first: str) -> None:
+        self.first = first
+        self.status: Any = None
+
+    def __enter__(self) -> Any:
+        if sys.stderr.isatty():  # checked before importing rich: piped and scripted runs stay lean
+            from rich.console import Console
+
+            self.status = Console(stderr=True).status(f"{self.first}…")
+            self.status.__enter__()
+        return self.step
+
+    def step(self, message: str) -> None:
+        if self.status is not None:
+            self.status.update(f"{message}…")
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.status is not None:
+            self.status.__exit__(*exc)

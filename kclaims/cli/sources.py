@@ -1,0 +1,212 @@
+"""The `source` commands: list, show, new, add by identifier or URL, refresh, import BibTeX."""
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from kclaims.cli.app import source_app
+from kclaims.cli.options import (
+    CatalogOption,
+    JsonOption,
+    OfflineOption,
+    RefreshCacheOption,
+    catalog_root,
+    load_at,
+    print_plain,
+)
+from kclaims.errors import ExitCode
+
+
+@source_app.command("list")
+def source_list(catalog: CatalogOption = None, json: JsonOption = False) -> None:
+    """List the catalog's sources with their kind, year, identifiers and evidence level."""
+    loaded = load_at(catalog)
+    sources = [loaded.sources[k] for k in sorted(loaded.sources)]
+    if json:
+        from kclaims.export.json import export_sources_json
+
+        print_plain(export_sources_json(sources))
+        return
+    from kclaims.cli import render
+
+    render.sources_table(sources)
+
+
+@source_app.command("show")
+def source_show(
+    source_id: Annotated[str, typer.Argument(metavar="ID", help="The source's id.")],
+    catalog: CatalogOption = None, json: JsonOption = False,
+) -> None:
+    """Show one source: its metadata, evidence level, and the claims that quote or cite it."""
+    loaded = load_at(catalog)
+    source = loaded.source(source_id)
+    claims = [c for c in loaded.claims if source_id in c.source_ids()]
+    if json:
+        from kclaims.export.json import export_sources_json
+
+        print_plain(export_sources_json([source], [c.id for c in claims]))
+        return
+    from kclaims.cli import render
+
+    render.source_detail(source, claims)
+
+
+@source_app.command("new")
+def source_new(
+    source_id: Annotated[str, typer.Argument(metavar="ID", help="New source id, e.g. clinic-blog-2020 or zarate2006.")],
+    title: Annotated[str, typer.Option("--title", help="The article's title.")],
+    url: Annotated[Optional[str], typer.Option("--url", help="Where the article is.")] = None,
+    site: Annotated[Optional[str], typer.Option("--site", help="Site or publisher name.")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="Publication date, YYYY-MM-DD (or YYYY-MM, YYYY).")] = None,
+    author: Annotated[Optional[list[str]], typer.Option("--author", help="An author (repeat for several).")] = None,
+    kind: Annotated[str, typer.Option("--kind", help="web-article, journal-article, book, report, ...")] = "web-article",
+    catalog: CatalogOption = None,
+) -> None:
+    """Enter a source by hand (no network): by default a web article with its url, title, site and date."""
+    from kclaims.catalog.edit import new_source, validate_new_id, year_of_date
+
+    year = year_of_date(date) if date else None
+    fields = {"id": validate_new_id(source_id), "kind": kind, "title": title, "authors": author or [],
+              "year": year, "site": site, "date": date, "url": url, "population": "unknown"}
+    source = new_source(catalog_root(catalog), fields)
+    typer.echo(f"Added source {source.id} (sources/{source.id}.yaml).", err=True)
+
+
+PROGRESS_AFTER = 5  # identifiers; fewer resolve too fast for a bar to help
+
+
+def _progress_callback(stack: Any) -> Any:
+    """A progress(done, total) callback that draws a rich bar on stderr once there is enough to do."""
+    state: dict[str, Any] = {}
+
+    def progress(done: int, total: int) -> None:
+        if total <= PROGRESS_AFTER:
+            return
+        if "bar" not in state:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            bar = stack.enter_context(Progress(console=Console(stderr=True), transient=True))
+            state["bar"], state["task"] = bar, bar.add_task("Resolving identifiers", total=total)
+        state["bar"].update(state["task"], completed=done, total=total)
+
+    return progress
+
+
+def _render_report(report: Any, json: bool) -> None:
+    """Each outcome and warning on stderr (or the report as JSON on stdout), then a summary; exit 2
+    when nothing at all succeeded."""
+    if json:
+        import json as json_module
+
+        print_plain(json_module.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        for warning in report.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        for outcome in report.outcomes:
+            target = f" {outcome.source_id}" if outcome.source_id and outcome.action != "failed" else ""
+            detail = f": {outcome.detail}" if outcome.detail else ""
+            typer.echo(f"{outcome.action}{target} <- {outcome.given}{detail}", err=True)
+    counts = ", ".join(f"{report.count(a)} {a}" for a in ("added", "merged", "updated", "unchanged", "failed")
+                       if report.count(a))
+    network = (f" ({report.requests} requests, {report.from_cache} answered from the cache)"
+               if report.requests or report.from_cache else "")
+    typer.echo(f"{counts or 'nothing to do'}{network}.", err=True)
+    if report.outcomes and report.count("failed") == len(report.outcomes):
+        raise typer.Exit(int(ExitCode.BAD_INPUT))
+
+
+@source_app.command("add")
+def source_add(
+    identifiers: Annotated[Optional[list[str]], typer.Argument(
+        metavar="ID...", help="PMIDs (16894061), PMCIDs (PMC4810965), DOIs (10.1001/archpsyc.63.8.856), "
+                              "PubMed, PMC and doi.org URLs, or the URL of a web article.", show_default=False)] = None,
+    from_file: Annotated[Optional[Path], typer.Option(
+        "--from-file", dir_okay=False, help="Also read identifiers from this file, one a line ('#' starts a comment).",
+        show_default=False)] = None,
+    html: Annotated[Optional[Path], typer.Option(
+        "--html", dir_okay=False, help="Add a web article from a page saved in your browser (needs --url).",
+        show_default=False)] = None,
+    url: Annotated[Optional[str], typer.Option(
+        "--url", help="With --html: the address the saved page came from.", show_default=False)] = None,
+    refresh: RefreshCacheOption = False, offline: OfflineOption = False,
+    catalog: CatalogOption = None, json: JsonOption = False,
+) -> None:
+    """Add papers by identifier (metadata from PubMed, Europe PMC or Crossref) and web articles by URL.
+
+    One source per paper: an identifier of a paper already in the catalog fills what its source
+    lacks instead of adding a second one. Identifiers that cannot be resolved are listed with the
+    reason; the others are still added. A web article is downloaded and kept as three files:
+    sources/ID.yaml (title, site, authors, dates), ID.txt (its main text, which `kclaims check`
+    reads to prove quotes) and ID.html (the page as received). Exit code 3 if a service keeps
+    failing or a page cannot be had, 2 if a URL is malformed or not an HTML page (nothing is
+    written in either case).
+    """
+    from contextlib import ExitStack
+
+    from kclaims.errors import BadInput
+    from kclaims.literature.add import add_sources, read_identifier_file
+
+    if refresh and offline:
+        raise BadInput("--refresh asks the services again and --offline forbids it: choose one")
+    if html is not None or url is not None:
+        from kclaims.literature.web import add_saved_page
+
+        if html is None or url is None or identifiers or from_file:
+            raise BadInput("--html FILE and --url URL go together, without other identifiers: "
+                           "the saved page and the address it came from")
+        _render_report(add_saved_page(catalog_root(catalog), html, url), json)
+        return
+    texts = list(identifiers or []) + (read_identifier_file(from_file) if from_file else [])
+    root = catalog_root(catalog)
+    with ExitStack() as stack:
+        report = add_sources(root, texts, refresh=refresh, offline=offline, progress=_progress_callback(stack))
+    _render_report(report, json)
+
+
+@source_app.command("refresh")
+def source_refresh(
+    source_ids: Annotated[Optional[list[str]], typer.Argument(
+        metavar="[ID...]", help="Source ids to look up again (default: every source with a PMID, PMCID or DOI).",
+        show_default=False)] = None,
+    snapshot_only: Annotated[bool, typer.Option(
+        "--snapshot-only", help="For web articles: extract the text again from the kept page (sources/ID.html), "
+                                "without the network. Without ids: every kept page.")] = False,
+    catalog: CatalogOption = None, json: JsonOption = False,
+) -> None:
+    """Look sources up again, ignoring the cache, and say what changed (a retraction, a new PMCID...).
+
+    Only fields the services provide are updated; design, note, references, url and kind stay as written.
+    A web article named by its id is downloaded again: its snapshot is replaced, and you are told
+    whether the text changed and which quotes of the catalog no longer appear in it. Every page is
+    fetched and every paper looked up before anything is written: if one page cannot be had or a
+    service keeps failing, nothing is written.
+    """
+    from contextlib import ExitStack
+
+    from kclaims.literature.add import refresh_sources
+
+    root = catalog_root(catalog)
+    with ExitStack() as stack:
+        report = refresh_sources(root, source_ids or None, progress=_progress_callback(stack),
+                                 snapshot_only=snapshot_only)
+    _render_report(report, json)
+
+
+@source_app.command("import")
+def source_import(
+    bib_file: Annotated[Path, typer.Argument(metavar="FILE.bib", dir_okay=False,
+                                             help="A BibTeX or biblatex file, e.g. exported from Zotero or JabRef.")],
+    catalog: CatalogOption = None, json: JsonOption = False,
+) -> None:
+    """Import every entry of a .bib file as a source (no network).
+
+    Ids come from the citation keys. An entry for a paper already in the catalog (same DOI, PMID
+    or PMCID) fills what its source lacks instead of adding a second one. What cannot be read is
+    named with its line.
+    """
+    from kclaims.literature.add import import_bibtex
+
+    report = import_bibtex(catalog_root(catalog), bib_file)
+    _render_report(report, json)

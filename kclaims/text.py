@@ -1,0 +1,61 @@
+"""The text helpers every package shares: quote normalising, folding, one stopword list.
+
+Pure functions of strings; nothing here imports another kclaims module.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Only typography is forgiven when comparing a quote with its snapshot.
+_TYPOGRAPHY = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u00a0": " ",
+})
+_SPACE = re.compile(r"\s+")
+# Letters NFKD does not take apart, spelled the way an ASCII file name would.
+_ASCII_SPELLING = str.maketrans({"ß": "ss", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
+                                 "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+
+# Words that carry no content: not vocabulary, not matched on, not in generated ids.
+STOPWORDS = frozenset("""
+a an the of in on for to and or but nor by with without is are was were be been being am can could
+may might must shall should will would do does did done has have had having its it it's this that
+these those as at from into onto than then there their them they he she his her him we our us you
+your i me my which who whom whose what when where why how all any both each few more most other
+some such no not only own same so too very just also about above after again against before below
+between during over under until up down out off once here further while because if through per
+like via one two three many much often well even still yet
+""".split())
+# Stopwords that still decide what a statement says: "ketamine is not addictive" is not a duplicate
+# of "ketamine is addictive".
+NEGATIONS = frozenset({"no", "not", "nor", "without", "never"})
+
+
+def normalise_quote_text(text: str) -> str:
+    """Collapse whitespace and map typographic quotes and dashes to plain ones."""
+    return _SPACE.sub(" ", text.translate(_TYPOGRAPHY)).strip()
+
+
+def fold_quote(text: str) -> str:
+    """Case, typography and spacing ignored: how a quote is found inside a sentence."""
+    return normalise_quote_text(text).casefold()
+
+
+def ascii_text(text: str) -> str:
+    """Lower-case ASCII, accents taken off: "Müller-Lüdenscheidt" -> "muller-ludenscheidt"."""
+    text = unicodedata.normalize("NFKD", text.translate(_ASCII_SPELLING))
+    return text.encode("ascii", "ignore").decode().lower()
+
+
+def ascii_letters(text: str) -> str:
+    """Lower-case ASCII letters and digits only: "Müller-Lüdenscheidt" -> "mullerludenscheidt"."""
+    return re.sub(r"[^a-z0-9]", "", ascii_text(text))
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """`text` cut to `limit` characters with an ellipsis, for quoting user text in a one-line message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
