@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kclaims.grade import (
-    claim_strength,
-    design_table_markdown,
-    label_table_markdown,
-    source_level,
-)
+from kclaims.grade import claim_strength, design_table_markdown, label_table_markdown, source_level
 from kclaims.model import Claim, Evidence, Source
 
 

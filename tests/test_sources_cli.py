@@ -14,7 +14,8 @@ from conftest import invoke, snapshot_files
 from httpserver import LiteratureFakes, Reply, ReplayServer, literature, replay  # noqa: F401 (fixtures)
 from kclaims.catalog.files import load_catalog
 from kclaims.model import Source
-from kclaims.literature.add import new_source_id, safe_source_path, slugify
+from kclaims.catalog.source_file import safe_source_path
+from kclaims.literature.source_ids import new_source_id, slugify
 
 
 def _source(root: Path, source_id: str) -> dict:

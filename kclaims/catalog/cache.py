@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
 import marshal
+import os
 import tempfile
 import time
 from pathlib import Path

@@ -10,9 +10,9 @@ from typing import Any
 
 from kclaims.catalog.files import Catalog, compose_yaml, line_at, load_catalog, locate_line
 from kclaims.errors import Problem
-from kclaims.text import NEGATIONS, STOPWORDS, normalise_quote_text, shorten
 from kclaims.grade import is_retracted
 from kclaims.model import Claim, KeyPath
+from kclaims.text import NEGATIONS, STOPWORDS, normalise_quote_text, shorten
 
 _WORD = re.compile(r"[a-z0-9]+")
 _SIGNATURE_STOPWORDS = STOPWORDS - NEGATIONS

@@ -21,7 +21,7 @@ from kclaims.catalog.files import (
     parse_source,
 )
 from kclaims.errors import BadInput
-from kclaims.literature.add import source_yaml
+from kclaims.catalog.source_file import source_yaml
 from kclaims.model import (
     CLAIM_KINDS,
     LABELS,

@@ -90,7 +90,7 @@ def _show_candidate(console: Any, number: int, total: int, candidate: Any, model
 
 
 def _ask_about(console: Any, session: Any, candidate: Any) -> Any:
-    """One proposal's answer, acted on: the Outcome, or None when skipped. Raises QuitReview on q."""
+    """One proposal's answer, acted on: the ReviewOutcome, or None when skipped. Raises QuitReview on q."""
     from rich.prompt import Prompt
 
     choices = ["m", "n", "e", "s", "q"] if candidate.match else ["n", "e", "s", "q"]

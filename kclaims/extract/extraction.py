@@ -30,17 +30,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from kclaims.extract import cues
-from kclaims.extract.article import (
-    Article,
-)
+from kclaims.extract.article import Article
 from kclaims.extract.index import ClaimIndex, Match
 from kclaims.extract.references import Reference, references_with_spans
 from kclaims.extract.scoring import score_sentence
-from kclaims.extract.sentences import (
-    split_sentences,
-    stem,
-    words,
-)
+from kclaims.extract.sentences import split_sentences, stem, words
 from kclaims.model import CLAIM_KINDS, Claim, Source
 from kclaims.text import normalise_quote_text
 

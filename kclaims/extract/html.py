@@ -6,11 +6,7 @@ import re
 from collections import defaultdict
 from html.parser import HTMLParser
 
-from kclaims.extract.article import (
-    Article,
-    Link,
-    merged_spans,
-)
+from kclaims.extract.article import Article, Link, merged_spans
 
 _DROPPED_TAGS = frozenset({"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "template",
                            "svg", "iframe", "button", "select", "head", "menu", "dialog"})

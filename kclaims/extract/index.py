@@ -7,10 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from kclaims.extract import cues
-from kclaims.extract.sentences import (
-    content_stems,
-    stem,
-)
+from kclaims.extract.sentences import content_stems, stem
 from kclaims.model import Claim
 from kclaims.text import fold_quote
 

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kclaims.extract.article import (
-    Article,
-    Link,
-    merged_spans,
-)
+from kclaims.extract.article import Article, Link, merged_spans
 
 _MD_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL)
 

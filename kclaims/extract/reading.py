@@ -5,18 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from kclaims.errors import BadInput
-from kclaims.extract.article import (
-    FORMATS,
-    HTML_SUFFIXES,
-    MARKDOWN_SUFFIXES,
-    Article,
-)
-from kclaims.extract.html import (
-    html_to_text,
-)
-from kclaims.extract.markdown import (
-    markdown_to_text,
-)
+from kclaims.extract.article import FORMATS, HTML_SUFFIXES, MARKDOWN_SUFFIXES, Article
+from kclaims.extract.html import html_to_text
+from kclaims.extract.markdown import markdown_to_text
 
 
 def read_article(path: Path, fmt: str = "auto") -> Article:

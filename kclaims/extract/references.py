@@ -5,14 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kclaims.extract.article import (
-    SPACES,
-    Article,
-)
+from kclaims.extract.article import SPACES, Article
 from kclaims.extract.scoring import cue_table
-from kclaims.extract.sentences import (
-    _is_heading,
-)
+from kclaims.extract.sentences import _is_heading
 from kclaims.literature.ids import Identifier, find_identifiers, try_parse_identifier
 from kclaims.model import Source
 

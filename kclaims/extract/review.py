@@ -12,15 +12,10 @@ from typing import Any
 
 from kclaims.errors import BadInput
 from kclaims.extract import cues
-from kclaims.extract.article import (
-    Article,
-)
+from kclaims.extract.article import Article
 from kclaims.extract.extraction import Candidate, Extraction, guess_topics
 from kclaims.extract.index import ClaimIndex
-from kclaims.extract.sentences import (
-    stem,
-    words,
-)
+from kclaims.extract.sentences import stem, words
 from kclaims.model import ID_PATTERN, Claim, Quote
 from kclaims.text import STOPWORDS, fold_quote, normalise_quote_text
 
@@ -28,7 +23,7 @@ NOT_IN_ARTICLE = "those words are not in the article word for word"
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class ReviewOutcome:
     action: str  # "new claim" | "quoted" | "already recorded" | "skipped"
     claim: str | None
     sentence: str  # the words recorded (or that would have been)
@@ -63,7 +58,7 @@ def snapshot_article(catalog: Any, source_id: str | None) -> Path:
 class ReviewSession:
     """Accepting an extraction's proposals for the source the article is, one at a time (a
     person's review) or all above a score (`apply`). Each acceptance is written at once through
-    `kclaims.edit` and returns an `Outcome`; nothing here prompts or prints.
+    `kclaims.edit` and returns a `ReviewOutcome`; nothing here prompts or prints.
 
     What is recorded is always the article's own words: the candidate's `quote` (its sentence
     without the citation markers kclaims wrote in), or words the reviewer chose, which must be
@@ -76,7 +71,7 @@ class ReviewSession:
         self.source_id = source_id
         self.candidates = extraction.candidates
         self.model = model
-        self.outcomes: list[Outcome] = []
+        self.outcomes: list[ReviewOutcome] = []
         self.taken = set(model.claims)
         self._recorded = [(claim.id, fold_quote(quote.text)) for claim in model.claims.values()
                           for quote in claim.made_in if quote.source == source_id]
@@ -117,36 +112,36 @@ class ReviewSession:
     def suggest_topics(self, quote: str) -> list[str]:
         return guess_topics(quote, self.model)
 
-    def accept_match(self, candidate: Candidate) -> Outcome:
+    def accept_match(self, candidate: Candidate) -> ReviewOutcome:
         """Record the candidate's words for the claim it restates."""
         if candidate.match is None:
             raise BadInput("this proposal restates no catalog claim; make it a new claim instead")
         return self.accept_quote(candidate.match.claim, candidate.quote)
 
-    def accept_quote(self, claim_id: str, quote: str) -> Outcome:
+    def accept_quote(self, claim_id: str, quote: str) -> ReviewOutcome:
         """Record the article's words for an existing claim."""
         from kclaims.catalog.edit import add_quote
 
         problem = self.quote_problem(quote)
         if problem:
-            return self._done(Outcome("skipped", claim_id, quote, problem))
+            return self._done(ReviewOutcome("skipped", claim_id, quote, problem))
         added = add_quote(self.root, claim_id, self.source_id, quote)
-        return self._done(Outcome("quoted" if added else "already recorded", claim_id, quote))
+        return self._done(ReviewOutcome("quoted" if added else "already recorded", claim_id, quote))
 
     def accept_new(self, candidate: Candidate, quote: str, claim_id: str, statement: str, kind: str,
-                   topics: list[str]) -> Outcome:
+                   topics: list[str]) -> ReviewOutcome:
         """Add a new claim the article makes in these words (`candidate.quote` unless edited)."""
         from kclaims.catalog.edit import add_claim
 
         problem = self.quote_problem(quote)
         if problem:
-            return self._done(Outcome("skipped", claim_id, quote, problem))
+            return self._done(ReviewOutcome("skipped", claim_id, quote, problem))
         add_claim(self.root, Claim(id=claim_id, statement=statement or quote, kind=kind, topics=topics,
                                    made_in=[Quote(self.source_id, quote)]))
         self.taken.add(claim_id)
-        return self._done(Outcome("new claim", claim_id, quote))
+        return self._done(ReviewOutcome("new claim", claim_id, quote))
 
-    def _done(self, outcome: Outcome) -> Outcome:
+    def _done(self, outcome: ReviewOutcome) -> ReviewOutcome:
         if outcome.action in ("new claim", "quoted") and outcome.claim:
             self._recorded.append((outcome.claim, fold_quote(outcome.sentence)))
         self.outcomes.append(outcome)
@@ -156,7 +151,7 @@ class ReviewSession:
         """How many proposals ended each way, in the order of OUTCOME_ACTIONS."""
         return {action: sum(1 for o in self.outcomes if o.action == action) for action in OUTCOME_ACTIONS}
 
-    def apply(self, threshold: float = cues.APPLY_THRESHOLD) -> list[Outcome]:
+    def apply(self, threshold: float = cues.APPLY_THRESHOLD) -> list[ReviewOutcome]:
         """Accept every proposal scoring at least `threshold`: a matched one becomes a quote of its
         claim, a new one a new claim (id from its words, kind and topics guessed, statement = its
         words, for a curator to reword). Words this source is already quoted with are left alone."""
@@ -165,7 +160,7 @@ class ReviewSession:
                 continue
             recorded = self.already_recorded(candidate)
             if recorded:
-                self._done(Outcome("already recorded", recorded, candidate.quote))
+                self._done(ReviewOutcome("already recorded", recorded, candidate.quote))
             elif candidate.match:
                 self.accept_match(candidate)
             else:

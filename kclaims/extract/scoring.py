@@ -8,11 +8,7 @@ from dataclasses import dataclass
 from kclaims.extract import cues
 from kclaims.extract.citations import find_citations
 from kclaims.extract.index import ClaimIndex
-from kclaims.extract.sentences import (
-    STEM_CACHE,
-    stem,
-    words,
-)
+from kclaims.extract.sentences import STEM_CACHE, stem, words
 from kclaims.text import STOPWORDS
 
 

@@ -6,9 +6,7 @@ import re
 from dataclasses import dataclass
 
 from kclaims.extract import cues
-from kclaims.extract.article import (
-    SPACES,
-)
+from kclaims.extract.article import SPACES
 from kclaims.text import STOPWORDS
 
 

@@ -17,74 +17,25 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kclaims.catalog.files import (
-    Catalog,
-    CatalogWrites,
-    catalog_writes,
-    flow_list,
-    load_catalog,
-    parse_source,
-)
+from kclaims.catalog.files import Catalog, CatalogWrites, catalog_writes, load_catalog, parse_source
+from kclaims.catalog.source_file import is_empty, set_key
 from kclaims.errors import BadInput
-from kclaims.text import shorten
 from kclaims.literature.ids import Identifier, parse_identifier
-from kclaims.model import ID_PATTERN, SOURCE_KEYS, Invalid, Source, source_from_dict
+from kclaims.literature.results import SourceOutcome, SourcesResult
+from kclaims.literature.writer import RESOLVED_FIELDS, SourceWriter
+from kclaims.model import Source
+from kclaims.text import shorten
 
 Progress = Callable[[int, int], None]
+
+
 OFFLINE_PAGE = "a web page is not cached: --offline sends no request"
 
-# Fields a resolver fills; merging fills only the empty ones, a refresh replaces them.
-RESOLVED_FIELDS = ("title", "authors", "year", "journal", "publisher", "date", "volume", "issue", "pages",
-                   "pmid", "pmcid", "doi", "publication_types", "mesh", "population", "retracted")
-MERGED_FIELDS = RESOLVED_FIELDS + ("site", "url", "kind")
-KEY_ORDER = SOURCE_KEYS  # DESIGN.md's order
-ALWAYS_WRITTEN = ("id", "kind", "title", "authors", "year", "pmid", "pmcid", "doi", "url", "publication_types",
-                  "population", "design", "retracted", "retrieved", "references")
-FLOW_LISTS = ("authors", "publication_types")
-MAX_BASE_LENGTH = 60
-_STOP_WORDS = frozenset("a an the of on in for and to with from by at is are as or its".split())
-_FOLD = str.maketrans({"ß": "ss", "ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ł": "l",
-                       "Ł": "l", "đ": "d", "Đ": "d", "ð": "d", "þ": "th", "ı": "i"})
 
-
-@dataclass
-class Outcome:
-    """What happened to one identifier or BibTeX entry."""
-
-    given: str                 # the identifier as normalised, or "file.bib:12 key"
-    action: str                # added | merged | unchanged | updated | failed
-    source_id: str | None = None
-    detail: str = ""           # the reason for a failure, or what a merge or refresh changed
-
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-@dataclass
-class Report:
-    """The outcome of `add_sources`, `refresh_sources` or `import_bibtex`."""
-
-    outcomes: list[Outcome] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    requests: int = 0
-    from_cache: int = 0
-
-    def count(self, action: str) -> int:
-        return sum(1 for o in self.outcomes if o.action == action)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"outcomes": [o.as_dict() for o in self.outcomes], "warnings": list(self.warnings),
-                "requests": self.requests, "from_cache": self.from_cache}
-
-
-# --- add -----------------------------------------------------------------------------------
 
 
 def parse_identifiers(texts: list[str]) -> list[Identifier]:
@@ -110,7 +61,7 @@ def read_identifier_file(path: Path) -> list[str]:
 
 
 def add_sources(root: Path, texts: list[str], *, refresh: bool = False, offline: bool = False,
-                progress: Progress | None = None) -> Report:
+                progress: Progress | None = None) -> SourcesResult:
     """Resolve identifiers and write one source per paper; duplicates merge into one source.
 
     Everything is fetched and resolved before the first write, and the writes are one transaction:
@@ -123,30 +74,27 @@ def add_sources(root: Path, texts: list[str], *, refresh: bool = False, offline:
     pages, page_requests = prepare_pages(identifiers, offline)  # web articles: fetched and read first
     resolution = resolve([i for i in identifiers if i.kind != "url"], refresh=refresh, offline=offline,
                          progress=progress)
-    report = Report(requests=resolution.requests + page_requests, from_cache=resolution.from_cache)
+    report = SourcesResult(requests=resolution.requests + page_requests, from_cache=resolution.from_cache)
     with catalog_writes(root) as writes:
-        writer = _Writer(load_catalog(root))
+        writer = SourceWriter(load_catalog(root))
         report.outcomes += [_add_one(writer, identifier, pages, resolution) for identifier in identifiers]
         writer.flush(writes)
     return report
 
 
-def _add_one(writer: _Writer, identifier: Identifier, pages: dict[Identifier, Any], resolution: Any) -> Outcome:
+def _add_one(writer: SourceWriter, identifier: Identifier, pages: dict[Identifier, Any], resolution: Any) -> SourceOutcome:
     if identifier.kind == "url":
         if identifier not in pages:
-            return Outcome(str(identifier), "failed", None, OFFLINE_PAGE)
+            return SourceOutcome(str(identifier), "failed", None, OFFLINE_PAGE)
         return writer.web.add(pages[identifier])
     record = resolution.records.get(identifier)
     if record is None:
-        return Outcome(str(identifier), "failed", None, resolution.failures.get(identifier, "not resolved"))
+        return SourceOutcome(str(identifier), "failed", None, resolution.failures.get(identifier, "not resolved"))
     return writer.add(str(identifier), dataclasses.replace(record, retrieved=dt.date.today().isoformat()))
 
 
-# --- refresh -------------------------------------------------------------------------------
-
-
 def refresh_sources(root: Path, source_ids: list[str] | None = None, progress: Progress | None = None,
-                    snapshot_only: bool = False) -> Report:
+                    snapshot_only: bool = False) -> SourcesResult:
     """Resolve sources again, bypassing the cache, and update what changed (e.g. a retraction).
 
     With no ids, every source that has a PMID, PMCID or DOI. Fields a person set that the
@@ -165,12 +113,12 @@ def refresh_sources(root: Path, source_ids: list[str] | None = None, progress: P
     catalog = load_catalog(root)
     targets = _refresh_targets(catalog, source_ids, snapshot_only)
     web = [s for s in targets if is_web_article(s) and (source_ids or snapshot_only)]
-    report = Report()
+    report = SourcesResult()
     pages, report.requests = reread_pages(catalog, web, snapshot_only)
     rest = [s for s in targets if s not in web]
     lookups = {} if snapshot_only else _lookups(rest, report, bool(source_ids))
     if snapshot_only:
-        report.outcomes += [Outcome(s.id, "failed", s.id, "not a web article with a saved page") for s in rest]
+        report.outcomes += [SourceOutcome(s.id, "failed", s.id, "not a web article with a saved page") for s in rest]
     resolution = resolve(lookups.values(), refresh=True, progress=progress) if lookups else Resolution()
     report.requests += resolution.requests
     report.from_cache = resolution.from_cache
@@ -190,7 +138,7 @@ def _refresh_targets(catalog: Catalog, source_ids: list[str] | None, snapshot_on
     return targets
 
 
-def _lookups(sources: list[Source], report: Report, named: bool) -> dict[str, Identifier]:
+def _lookups(sources: list[Source], report: SourcesResult, named: bool) -> dict[str, Identifier]:
     """The identifier to look each source up by; a source named on the command line without one fails."""
     lookups: dict[str, Identifier] = {}
     for source in sources:
@@ -198,16 +146,16 @@ def _lookups(sources: list[Source], report: Report, named: bool) -> dict[str, Id
         if identifier is not None:
             lookups[source.id] = identifier
         elif named:
-            report.outcomes.append(Outcome(source.id, "failed", source.id, "has no PMID, PMCID or DOI to look up"))
+            report.outcomes.append(SourceOutcome(source.id, "failed", source.id, "has no PMID, PMCID or DOI to look up"))
     return lookups
 
 
-def _write_refreshed(catalog: Catalog, writes: CatalogWrites, report: Report, pages: dict[str, Any],
+def _write_refreshed(catalog: Catalog, writes: CatalogWrites, report: SourcesResult, pages: dict[str, Any],
                      snapshot_only: bool) -> None:
     from kclaims.literature.web import write_refreshed_page
 
     for source_id, prepared in pages.items():
-        if isinstance(prepared, Outcome):  # could not be re-read (no url, no saved page)
+        if isinstance(prepared, SourceOutcome):  # could not be re-read (no url, no saved page)
             report.outcomes.append(prepared)
             continue
         outcome, drift = write_refreshed_page(catalog, source_id, prepared, snapshot_only, writes)
@@ -215,13 +163,13 @@ def _write_refreshed(catalog: Catalog, writes: CatalogWrites, report: Report, pa
         report.warnings += drift
 
 
-def _write_looked_up(catalog: Catalog, writes: CatalogWrites, report: Report, lookups: dict[str, Identifier],
+def _write_looked_up(catalog: Catalog, writes: CatalogWrites, report: SourcesResult, lookups: dict[str, Identifier],
                      resolution: Any) -> None:
     for source_id, identifier in lookups.items():
         record = resolution.records.get(identifier)
         if record is None:
             reason = resolution.failures.get(identifier, "not resolved")
-            report.outcomes.append(Outcome(str(identifier), "failed", source_id, reason))
+            report.outcomes.append(SourceOutcome(str(identifier), "failed", source_id, reason))
             continue
         report.outcomes.append(_refresh_one(writes, catalog, catalog.source(source_id), record, str(identifier)))
 
@@ -236,22 +184,22 @@ def _best_identifier(source: Source) -> Identifier | None:
     return None
 
 
-def _refresh_one(writes: CatalogWrites, catalog: Catalog, current: Source, record: Source, given: str) -> Outcome:
+def _refresh_one(writes: CatalogWrites, catalog: Catalog, current: Source, record: Source, given: str) -> SourceOutcome:
     changes = {}
     for name in RESOLVED_FIELDS:
         new, old = getattr(record, name), getattr(current, name)
-        if _empty(new) or new == old or not _service_may_change(name, old, new):
+        if is_empty(new) or new == old or not _service_may_change(name, old, new):
             continue
         changes[name] = new
     path = catalog.sources_dir / f"{current.id}.yaml"
     with writes.edit_yaml(path, lambda text: parse_source(text, path)) as document:
         for name, value in changes.items():
-            _set(document, name, value)
-        _set(document, "retrieved", dt.date.today().isoformat())
+            set_key(document, name, value)
+        set_key(document, "retrieved", dt.date.today().isoformat())
     if not changes:
-        return Outcome(given, "unchanged", current.id, "")
+        return SourceOutcome(given, "unchanged", current.id, "")
     described = "; ".join(_describe_change(name, getattr(current, name), value) for name, value in changes.items())
-    return Outcome(given, "updated", current.id, described)
+    return SourceOutcome(given, "updated", current.id, described)
 
 
 def _service_may_change(name: str, old: Any, new: Any) -> bool:
@@ -276,13 +224,10 @@ def _describe_change(name: str, old: Any, new: Any) -> str:
 
 
 def _short(value: Any) -> str:
-    return "(empty)" if _empty(value) else shorten(str(value), 60)
+    return "(empty)" if is_empty(value) else shorten(str(value), 60)
 
 
-# --- import --------------------------------------------------------------------------------
-
-
-def import_bibtex(root: Path, path: Path) -> Report:
+def import_bibtex(root: Path, path: Path) -> SourcesResult:
     """Add every entry of a .bib file as a source (or merge it into the same paper already there)."""
     from kclaims.literature.bibtex import read_bibtex
 
@@ -291,11 +236,11 @@ def import_bibtex(root: Path, path: Path) -> Report:
     if not read.entries:
         unreadable = f" ({len(read.warnings)} unreadable blocks)" if read.warnings else ""
         raise BadInput(f"no BibTeX entries found{unreadable}; is this a .bib file?", path)
-    report = Report(warnings=[f"{path}: {encoding_warning}"] if encoding_warning else [])
+    report = SourcesResult(warnings=[f"{path}: {encoding_warning}"] if encoding_warning else [])
     report.warnings += [f"{path}:{line}: {message}" if line else f"{path}: {message}" for line, message in read.warnings]
     today = dt.date.today().isoformat()
     with catalog_writes(root) as writes:
-        writer = _Writer(load_catalog(root))
+        writer = SourceWriter(load_catalog(root))
         for entry in read.entries:
             given = f"{path.name}:{entry.line} {entry.key}"
             record = dataclasses.replace(entry.record, retrieved=today)
@@ -313,226 +258,3 @@ def _read_bib(path: Path) -> tuple[str, str | None]:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
         return data.decode("cp1252", errors="replace"), f"not UTF-8 (byte {error.start}); read as Windows-1252"
-
-
-# --- writing new sources and merging duplicates ---------------------------------------------
-
-
-def _description_keys(source: Source) -> list[str]:
-    """What identifies a record that has no PMID, PMCID or DOI: its URL, or its title and year. Used
-    only against sources already in the catalog, so importing the same .bib twice adds nothing new."""
-    keys = [f"url:{source.url.rstrip('/')}"] if source.url else []
-    if source.title:
-        keys.append(f"title:{' '.join(re.findall(r'[a-z0-9]+', source.title.casefold()))}:{source.year or ''}")
-    return keys
-
-
-class _Writer:
-    """New sources for one catalog: ids given by the rule, duplicates merged, files written on flush
-    (web articles through `self.web`, which shares the ids taken)."""
-
-    def __init__(self, catalog: Catalog):
-        self.catalog = catalog
-        self.by_key: dict[str, str] = {}
-        self.by_description: dict[str, str] = {}  # for records without identifiers: catalog sources only
-        for source in catalog.sources.values():
-            self._index(source)
-            for key in _description_keys(source):
-                self.by_description.setdefault(key, source.id)
-        self.taken = set(catalog.sources) | _file_stems(catalog.sources_dir)
-        self.new: dict[str, Source] = {}          # written on flush, in order
-        self.fills: dict[str, dict[str, Any]] = {}  # existing source id -> fields to fill
-        self._web: Any = None
-
-    def add(self, given: str, record: Source, preferred_id: str | None = None) -> Outcome:
-        match = next((self.by_key[k] for k in sorted(record.study_keys()) if k in self.by_key), None)
-        if match is None and not record.study_keys():
-            match = next((self.by_description[k] for k in _description_keys(record) if k in self.by_description), None)
-        if match is not None:
-            return self._merge(given, match, record)
-        try:
-            source_id = new_source_id(record, self.taken, preferred_id)
-            source = dataclasses.replace(record, id=source_id)
-            source_from_dict(_plain_data(source))
-        except Invalid as error:
-            return Outcome(given, "failed", None, f"cannot be stored: {error.message}")
-        self.taken.add(source_id)
-        self.new[source_id] = source
-        self._index(source)
-        return Outcome(given, "added", source_id, "")
-
-    @property
-    def web(self) -> Any:
-        """The writer of new web articles (kclaims.web_sources.WebWriter), made when first needed."""
-        if self._web is None:
-            from kclaims.literature.web import WebWriter
-
-            self._web = WebWriter(self.catalog, self.taken)
-        return self._web
-
-    def _merge(self, given: str, source_id: str, record: Source) -> Outcome:
-        if source_id in self.new:
-            current = self.new[source_id]
-            filled = _fillable(current, record)
-            self.new[source_id] = dataclasses.replace(current, **filled)
-            where = "added above"
-        else:
-            current = dataclasses.replace(self.catalog.sources[source_id], **self.fills.get(source_id, {}))
-            filled = _fillable(current, record)
-            self.fills.setdefault(source_id, {}).update(filled)
-            where = "already in the catalog"
-        self._index(dataclasses.replace(current, **filled))
-        detail = f"the same paper as {source_id} ({where})"
-        if filled:
-            detail += f"; filled {', '.join(filled)}"
-        return Outcome(given, "merged", source_id, detail)
-
-    def _index(self, source: Source) -> None:
-        for key in source.study_keys():
-            self.by_key.setdefault(key, source.id)
-
-    def flush(self, writes: CatalogWrites) -> None:
-        """Fill the merged files, then write the new ones and the web articles, all through `writes`
-        (one transaction: if any write fails, `catalog_writes` puts back the ones before it).
-        Fills go first: they are the writes that can be refused (a file edited meanwhile)."""
-        sources_dir = self.catalog.sources_dir
-        sources_dir.mkdir(exist_ok=True)
-        for source_id, filled in self.fills.items():
-            if not filled:
-                continue
-            path = safe_source_path(sources_dir, source_id)
-            with writes.edit_yaml(path, lambda text, path=path: parse_source(text, path)) as document:
-                for name, value in filled.items():
-                    _set(document, name, value)
-        for source_id, source in self.new.items():
-            writes.new_yaml(safe_source_path(sources_dir, source_id), source_yaml(source))
-        if self._web is not None:
-            self._web.flush(writes)
-
-
-def _fillable(current: Source, record: Source) -> dict[str, Any]:
-    """Fields of `record` that `current` lacks; a retraction is always taken."""
-    filled: dict[str, Any] = {}
-    for name in MERGED_FIELDS:
-        new, old = getattr(record, name), getattr(current, name)
-        if name == "retracted":
-            if new and not old:
-                filled[name] = True
-        elif name == "population":
-            if old == "unknown" and new != "unknown":
-                filled[name] = new
-        elif name == "kind":
-            continue  # a person's or the first route's choice stands
-        elif _empty(old) and not _empty(new):
-            filled[name] = new
-    return filled
-
-
-def new_source_id(record: Source, taken: set[str], preferred: str | None = None) -> str:
-    """A readable id for `record` that is not in `taken` (see the module docstring)."""
-    base = slugify(preferred) if preferred else ""
-    if not base:
-        base = _author_year(record)
-    if base not in taken:
-        return base
-    candidates = [base + chr(c) for c in range(ord("b"), ord("z") + 1)] if base[-1].isdigit() else []
-    for candidate in candidates:
-        if candidate not in taken:
-            return candidate
-    number = 2
-    while f"{base}-{number}" in taken:
-        number += 1
-    return f"{base}-{number}"
-
-
-def _author_year(record: Source) -> str:
-    word = ""
-    if record.authors:
-        word = _fold(_surname(record.authors[0]))
-    if not word and record.title:
-        words = [_fold(w) for w in record.title.split()]
-        word = next((w for w in words if w and w not in _STOP_WORDS), "")
-    word = (word or "source")[:40]
-    return f"{word}{record.year}" if record.year else word
-
-
-def _surname(author: str) -> str:
-    """"De Vivo I" -> "De Vivo"; a group name -> its first word."""
-    head, _, last = author.rpartition(" ")
-    if head and re.fullmatch(r"[A-Z]{1,4}", last):
-        return head
-    return author.split()[0] if author.split() else ""
-
-
-def _fold(text: str) -> str:
-    """Lower-case ASCII letters and digits only: "Müller-Lüdenscheidt" -> "mullerludenscheidt"."""
-    text = unicodedata.normalize("NFKD", text.translate(_FOLD))
-    return re.sub(r"[^a-z0-9]", "", text.encode("ascii", "ignore").decode().lower())
-
-
-def slugify(key: str) -> str:
-    """A citation key as a source id: "Schank:80" -> "schank-80"; "" if nothing usable is left."""
-    text = unicodedata.normalize("NFKD", key.translate(_FOLD)).encode("ascii", "ignore").decode().lower()
-    text = re.sub(r"[^a-z0-9._-]+", "-", text)
-    text = re.sub(r"^[^a-z0-9]+", "", text)[:MAX_BASE_LENGTH].rstrip("-._")
-    return text if ID_PATTERN.fullmatch(text) else ""
-
-
-def safe_source_path(sources_dir: Path, source_id: str) -> Path:
-    """sources/<id>.yaml, refusing any id that could name a file outside sources/."""
-    path = sources_dir / f"{source_id}.yaml"
-    if not ID_PATTERN.fullmatch(source_id) or path.resolve().parent != sources_dir.resolve():
-        raise BadInput(f"refusing to write {source_id!r}: a source id must be a plain file name")
-    return path
-
-
-def _file_stems(folder: Path) -> set[str]:
-    if not folder.is_dir():
-        return set()
-    return {p.name.split(".", 1)[0] for p in folder.iterdir()} | {p.stem for p in folder.iterdir()}
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
-# --- YAML shapes ---------------------------------------------------------------------------
-
-
-def _plain_data(source: Source) -> dict[str, Any]:
-    return {key: getattr(source, key) for key in KEY_ORDER}
-
-
-def source_yaml(source: Source) -> dict[str, Any]:
-    """The mapping written to sources/<id>.yaml: DESIGN.md's key order, empty optional keys left out."""
-    data: dict[str, Any] = {}
-    for key in KEY_ORDER:
-        value = getattr(source, key)
-        if key in ALWAYS_WRITTEN or not _empty(value):
-            data[key] = _yaml_value(key, value)
-    return data
-
-
-def _yaml_value(key: str, value: Any) -> Any:
-    if key in FLOW_LISTS:
-        return flow_list(list(value))
-    if isinstance(value, list):
-        return list(value)
-    if isinstance(value, dict):
-        return dict(value)
-    return value
-
-
-def _set(document: Any, key: str, value: Any) -> None:
-    """Set a key in a round-trip document, placing a new key where DESIGN.md's order puts it."""
-    value = _yaml_value(key, value)
-    if key in document:
-        document[key] = value
-        return
-    position = len(document)
-    later = KEY_ORDER[KEY_ORDER.index(key) + 1:] if key in KEY_ORDER else ()
-    for index, existing in enumerate(document):
-        if existing in later:
-            position = index
-            break
-    document.insert(position, key, value)

@@ -12,9 +12,15 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from kclaims.literature.ids import find_identifiers, normalize_doi, normalize_pmcid, normalize_pmid, try_parse_identifier
-from kclaims.model import Source
 from kclaims.grade import is_retracted
+from kclaims.literature.ids import (
+    find_identifiers,
+    normalize_doi,
+    normalize_pmcid,
+    normalize_pmid,
+    try_parse_identifier,
+)
+from kclaims.model import Source
 
 
 @dataclass
@@ -208,7 +214,11 @@ def _pages(value: str | None) -> str | None:
 
 def _people(value: str) -> list[str]:
     """BibTeX names ("Zarate, Carlos A. and others") as "Surname Initials" ("Zarate CA")."""
-    from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
+    from bibtexparser.middlewares.names import (
+        InvalidNameError,
+        parse_single_name_into_parts,
+        split_multiple_persons_names,
+    )
 
     people = []
     try:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kclaims.model import Source
 from kclaims.literature.pubmed import PayloadError, initials_of
+from kclaims.model import Source
 
 RETRACTION_UPDATES = ("retraction", "partial_retraction", "withdrawal", "removal")
 RETRACTION_NOTICE_TYPE = "Retraction of Publication"

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kclaims.model import Source
 from kclaims.grade import RETRACTED_TYPE
 from kclaims.literature.pubmed import PayloadError, expand_pages, initials_of, population_from_mesh
+from kclaims.model import Source
 
 _JATS_TYPE = re.compile(r"[a-z][a-z-]*")
 _KINDS_BY_SOURCE = {"PPR": "preprint", "HIR": "report", "NBK": "book"}

@@ -33,12 +33,12 @@ from urllib.parse import quote, urlsplit
 from kclaims import __version__
 from kclaims.catalog.cache import cache_dir
 from kclaims.errors import NOTHING_WRITTEN, BadInput, NetworkError
-from kclaims.literature.ids import Identifier
-from kclaims.model import Source
 from kclaims.literature.crossref import parse_work_answer, parse_work_list
 from kclaims.literature.europepmc import parse_search
+from kclaims.literature.ids import Identifier
 from kclaims.literature.pubmed import IdLink, PayloadError, parse_efetch, parse_idconv
 from kclaims.literature.webpage import SAVE_FROM_BROWSER
+from kclaims.model import Source
 
 T = TypeVar("T")
 Progress = Callable[[int, int], None]

@@ -17,41 +17,19 @@ as for any source; an id is checked again before a file is named after it.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
-import ipaddress
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kclaims.catalog.files import Catalog, CatalogWrites, catalog_writes, load_catalog, parse_source
-from kclaims.catalog.check import normalise_quote_text
 from kclaims.errors import BadInput, KclaimsError
-from kclaims.text import shorten
 from kclaims.literature.ids import Identifier, try_parse_identifier
-from kclaims.model import Invalid, Source, source_from_dict
+from kclaims.literature.web_writer import WEB_KIND, PreparedPage, write_snapshot
+from kclaims.model import Source
+from kclaims.text import normalise_quote_text, shorten
 
-WEB_KIND = "web-article"
-ID_WORDS = 5
-MAX_ID_LENGTH = 60
-_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "or", "ne", "go"})
-_HOST_PREFIXES = ("www.", "www2.", "m.", "amp.", "mobile.")
 _PAGE_FIELDS = ("title", "site", "authors", "date", "updated", "language")
-
-
-@dataclass
-class PreparedPage:
-    """A page read and ready to be written: what was given, the record, and the bytes to keep."""
-
-    given: str
-    page: Any            # kclaims.webpage.WebPage
-    html: bytes
-    read_from: str       # the URL after redirects (or the one given with --html)
-
-
-# --- reading pages (before the lock) ----------------------------------------------------------
 
 
 def fetch_and_read(url: str, client: Any = None) -> PreparedPage:
@@ -102,181 +80,19 @@ def web_address(url: str) -> str:
     return identifier.value
 
 
-# --- adding -----------------------------------------------------------------------------------
-
-
 def add_saved_page(root: Path, html_file: Path, url: str) -> Any:
     """Add a page saved to a file as a web-article source (see `read_saved_page`)."""
-    from kclaims.literature.add import Report, _Writer
+    from kclaims.literature.results import SourcesResult
+    from kclaims.literature.writer import SourceWriter
 
     prepared = read_saved_page(html_file, url)
     load_catalog(root)
-    report = Report()
+    report = SourcesResult()
     with catalog_writes(root) as writes:
-        writer = _Writer(load_catalog(root))
+        writer = SourceWriter(load_catalog(root))
         report.outcomes.append(writer.web.add(prepared))
         writer.flush(writes)
     return report
-
-
-@dataclass
-class _NewArticle:
-    source: Source
-    page: Any
-    html: bytes
-
-
-class WebWriter:
-    """New web-article sources for one catalog (under its lock): ids and duplicates when a page is
-    added, the three files of each when flushed (see `flush`)."""
-
-    def __init__(self, catalog: Catalog, taken: set[str]):
-        self.catalog = catalog
-        self.taken = taken
-        self.by_url = {s.url: s.id for s in catalog.sources.values() if s.url}
-        self.by_study = {key: s.id for s in catalog.sources.values() for key in s.study_keys()}
-        self.planned: dict[str, _NewArticle] = {}
-
-    def add(self, prepared: PreparedPage) -> Any:
-        """Plan a new source for a read page (nothing is written until `flush`); the outcome says
-        what will be added, or why not (already in the catalog, or not storable)."""
-        from kclaims.literature.add import Outcome
-
-        page = prepared.page
-        address = page.canonical_url or prepared.read_from
-        duplicate = self._duplicate(prepared, address)
-        if duplicate is not None:
-            return duplicate
-        source = dataclasses.replace(self._record(page, address), id=web_source_id(page, address, self.taken))
-        try:
-            source_from_dict(web_source_yaml(source, page))
-        except Invalid as error:
-            return Outcome(prepared.given, "failed", None, f"cannot be stored: {error.message}")
-        self.taken.add(source.id)
-        self.by_url[address] = source.id
-        self.planned[source.id] = _NewArticle(source, page, prepared.html)
-        return Outcome(prepared.given, "added", source.id, describe_added(page, source, set(self.by_study)))
-
-    def _duplicate(self, prepared: PreparedPage, address: str) -> Any:
-        from kclaims.literature.add import Outcome
-
-        for candidate in (address, prepared.read_from, prepared.given):
-            if candidate in self.by_url:
-                existing = self.by_url[candidate]
-                where = "added above" if existing in self.planned else "already in the catalog"
-                return Outcome(prepared.given, "unchanged", existing,
-                               f"{where} as {existing}; 'kclaims source refresh {existing}' fetches it again")
-        return None
-
-    def flush(self, writes: CatalogWrites) -> None:
-        """Write each planned source's .html, .txt and then .yaml through `writes` (one transaction
-        with the rest of the command). Call under the catalog lock."""
-        from kclaims.literature.add import safe_source_path
-
-        for article in self.planned.values():
-            yaml_path = safe_source_path(self.catalog.sources_dir, article.source.id)
-            write_snapshot(writes, yaml_path, article.page, article.html)
-            writes.new_yaml(yaml_path, web_source_yaml(article.source, article.page))
-        self.planned.clear()
-
-    def _record(self, page: Any, address: str) -> Source:
-        references: dict[str, str] = {}
-        for citation in page.references:
-            key = _study_key(citation.identifier)
-            if citation.marker and key in self.by_study:
-                references.setdefault(citation.marker, self.by_study[key])
-        return Source(id="web", kind=WEB_KIND, title=page.title, authors=list(page.authors),
-                      year=int(page.published[:4]) if page.published else None, site=page.site,
-                      date=page.published, url=address, population="unknown",
-                      retrieved=dt.date.today().isoformat(), references=references)
-
-
-def describe_added(page: Any, source: Source, known: set[str]) -> str:
-    """One line for the report: what was found, and the command that adds the papers it cites
-    (those whose PMID, PMCID or DOI is not among the `known` study keys)."""
-    parts = [f"{source.title or '(no title)'!r}"]
-    parts += [p for p in (source.site, source.date) if p]
-    detail = ", ".join(parts) + f"; {len(page.text.split())} words of text"
-    papers = list(dict.fromkeys(c.identifier for c in page.references if c.identifier))
-    missing = [p for p in papers if _study_key(p) not in known]
-    if papers:
-        in_catalog = len(papers) - len(missing)
-        detail += f"; cites {len(papers)} paper(s)" + (f", {in_catalog} already in the catalog" if in_catalog else "")
-        if missing:
-            detail += f"; add them with: kclaims source add {' '.join(missing)}"
-    return detail
-
-
-def _study_key(identifier: str | None) -> str | None:
-    parsed = try_parse_identifier(identifier) if identifier else None
-    if parsed is None or parsed.kind == "url":
-        return None
-    return f"{parsed.kind}:{parsed.value}"
-
-
-def web_source_id(page: Any, address: str, taken: set[str]) -> str:
-    """A readable, unused id for a web article (see the module docstring)."""
-    from kclaims.literature.add import _STOP_WORDS, _fold, new_source_id
-
-    words = [_fold(w) for w in re.split(r"[\s/_-]+", page.title or "")]
-    words = [w for w in words if w and w not in _STOP_WORDS][:ID_WORDS]
-    base = "-".join(w for w in [site_slug(address, page.site)] + words if w)[:MAX_ID_LENGTH].strip("-")
-    record = Source(id="web", kind=WEB_KIND, title=page.title or "page",
-                    year=int(page.published[:4]) if page.published else None)
-    return new_source_id(record, taken, base or None)
-
-
-def site_slug(url: str, site: str | None) -> str:
-    """"https://www.healthline.com/x" -> "healthline"; for an IP address, the site name's first words."""
-    from urllib.parse import urlsplit
-
-    from kclaims.literature.add import _fold
-
-    host = (urlsplit(url).hostname or "").lower()
-    try:
-        ipaddress.ip_address(host)
-        host = ""
-    except ValueError:
-        pass
-    if host and host != "localhost":
-        for prefix in _HOST_PREFIXES:
-            host = host.removeprefix(prefix)
-        labels = host.split(".")
-        if len(labels) > 1:
-            labels = labels[:-1]
-        if len(labels) > 1 and labels[-1] in _SECOND_LEVEL:
-            labels = labels[:-1]
-        return re.sub(r"[^a-z0-9-]", "", labels[-1])
-    return "-".join(w for w in (_fold(w) for w in (site or "").split()[:2]) if w)
-
-
-# --- writing the three files ------------------------------------------------------------------
-
-
-def write_snapshot(writes: CatalogWrites, yaml_path: Path, page: Any, html: bytes | None) -> None:
-    """Write sources/<id>.html (unless `html` is None) and sources/<id>.txt through `writes`."""
-    yaml_path.parent.mkdir(exist_ok=True)
-    if html is not None:
-        writes.write(yaml_path.with_suffix(".html"), html)
-    writes.write(yaml_path.with_suffix(".txt"), page.text.encode("utf-8"))
-
-
-def web_source_yaml(source: Source, page: Any) -> dict[str, Any]:
-    """The source's YAML mapping: the usual keys, plus `updated` after `date`, `language` after
-    `url`, and `cites` (the article's own reference list) after `references`."""
-    from kclaims.literature.add import source_yaml
-
-    extras = {"date": ("updated", page.updated), "url": ("language", page.language),
-              "references": ("cites", [c.as_dict() for c in page.references])}
-    data: dict[str, Any] = {}
-    for key, value in source_yaml(source).items():
-        data[key] = value
-        if key in extras and extras[key][1]:
-            data[extras[key][0]] = extras[key][1]
-    return data
-
-
-# --- refreshing -------------------------------------------------------------------------------
 
 
 def is_web_article(source: Source) -> bool:
@@ -286,10 +102,10 @@ def is_web_article(source: Source) -> bool:
 
 def reread_pages(catalog: Catalog, sources: list[Source], snapshot_only: bool) -> tuple[dict[str, Any], int]:
     """Fetch each web article again (or, `snapshot_only`, read its kept page again, with no network),
-    all before anything is written. Returns ({source id: PreparedPage, or a failed Outcome when there
+    all before anything is written. Returns ({source id: PreparedPage, or a failed SourceOutcome when there
     is nothing to re-read}, requests sent). A page that cannot be had raises as `add` does, naming
     the source."""
-    from kclaims.literature.add import Outcome
+    from kclaims.literature.results import SourceOutcome
 
     pages: dict[str, Any] = {}
     with _web_client(not snapshot_only and any(s.url for s in sources)) as client:
@@ -297,7 +113,7 @@ def reread_pages(catalog: Catalog, sources: list[Source], snapshot_only: bool) -
             try:
                 pages[source.id] = _reread(catalog, source, snapshot_only, client)
             except _CannotRefresh as reason:
-                pages[source.id] = Outcome(source.url or source.id, "failed", source.id, str(reason))
+                pages[source.id] = SourceOutcome(source.url or source.id, "failed", source.id, str(reason))
             except KclaimsError as error:
                 if error.path is None:
                     error.path = f"sources/{source.id}.yaml"
@@ -370,20 +186,20 @@ def _metadata_changes(source: Source, page: Any) -> dict[str, Any]:
 
 
 def _update_yaml(writes: CatalogWrites, path: Path, page: Any, changes: dict[str, Any], retrieved: bool) -> None:
-    from kclaims.literature.add import _set
+    from kclaims.catalog.source_file import set_key
 
     with writes.edit_yaml(path, lambda text: parse_source(text, path)) as document:
         for name, value in changes.items():
-            _set(document, name, value)
+            set_key(document, name, value)
         if "date" in changes:
-            _set(document, "year", int(changes["date"][:4]))
+            set_key(document, "year", int(changes["date"][:4]))
         for key, value, after in (("updated", page.updated, "date"), ("language", page.language, "url")):
             if value and document.get(key) != value:
                 _set_after(document, key, value, after)
         if page.references:
             _set_after(document, "cites", [c.as_dict() for c in page.references], "references")
         if retrieved:
-            _set(document, "retrieved", dt.date.today().isoformat())
+            set_key(document, "retrieved", dt.date.today().isoformat())
 
 
 def _set_after(document: Any, key: str, value: Any, after: str) -> None:
@@ -397,7 +213,7 @@ def _set_after(document: Any, key: str, value: Any, after: str) -> None:
 
 def _refresh_outcome(given: str, source_id: str, old_text: str | None, new_text: str, changes: dict[str, Any],
                      drift: list[str]) -> Any:
-    from kclaims.literature.add import Outcome
+    from kclaims.literature.results import SourceOutcome
 
     if old_text is None:
         text = "text saved (there was no snapshot before)"
@@ -411,7 +227,7 @@ def _refresh_outcome(given: str, source_id: str, old_text: str | None, new_text:
     if drift:
         parts.append(f"{len(drift)} quote(s) of the catalog no longer appear in it")
     action = "updated" if changes or text != "text unchanged" else "unchanged"
-    return Outcome(given, action, source_id, "; ".join(parts))
+    return SourceOutcome(given, action, source_id, "; ".join(parts))
 
 
 def prepare_pages(identifiers: list[Identifier], offline: bool) -> tuple[dict[Identifier, PreparedPage], int]:

@@ -1,0 +1,137 @@
+"""New sources for one catalog: ids by the rule, the same paper merged into one source, files written
+in one transaction. The identifier, BibTeX and web-page routes all write through `SourceWriter`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Any
+
+from kclaims.catalog.files import Catalog, CatalogWrites, parse_source
+from kclaims.catalog.source_file import is_empty, plain_data, safe_source_path, set_key, source_yaml
+from kclaims.literature.results import SourceOutcome
+from kclaims.literature.source_ids import new_source_id
+from kclaims.model import Invalid, Source, source_from_dict
+
+# Fields a resolver fills; merging fills only the empty ones, a refresh replaces them.
+RESOLVED_FIELDS = ("title", "authors", "year", "journal", "publisher", "date", "volume", "issue", "pages",
+                   "pmid", "pmcid", "doi", "publication_types", "mesh", "population", "retracted")
+MERGED_FIELDS = RESOLVED_FIELDS + ("site", "url", "kind")
+
+
+def _description_keys(source: Source) -> list[str]:
+    """What identifies a record that has no PMID, PMCID or DOI: its URL, or its title and year. Used
+    only against sources already in the catalog, so importing the same .bib twice adds nothing new."""
+    keys = [f"url:{source.url.rstrip('/')}"] if source.url else []
+    if source.title:
+        keys.append(f"title:{' '.join(re.findall(r'[a-z0-9]+', source.title.casefold()))}:{source.year or ''}")
+    return keys
+
+
+class SourceWriter:
+    """New sources for one catalog: ids given by the rule, duplicates merged, files written on flush
+    (web articles through `self.web`, which shares the ids taken)."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.by_key: dict[str, str] = {}
+        self.by_description: dict[str, str] = {}  # for records without identifiers: catalog sources only
+        for source in catalog.sources.values():
+            self._index(source)
+            for key in _description_keys(source):
+                self.by_description.setdefault(key, source.id)
+        self.taken = set(catalog.sources) | _file_stems(catalog.sources_dir)
+        self.new: dict[str, Source] = {}          # written on flush, in order
+        self.fills: dict[str, dict[str, Any]] = {}  # existing source id -> fields to fill
+        self._web: Any = None
+
+    def add(self, given: str, record: Source, preferred_id: str | None = None) -> SourceOutcome:
+        match = next((self.by_key[k] for k in sorted(record.study_keys()) if k in self.by_key), None)
+        if match is None and not record.study_keys():
+            match = next((self.by_description[k] for k in _description_keys(record) if k in self.by_description), None)
+        if match is not None:
+            return self._merge(given, match, record)
+        try:
+            source_id = new_source_id(record, self.taken, preferred_id)
+            source = dataclasses.replace(record, id=source_id)
+            source_from_dict(plain_data(source))
+        except Invalid as error:
+            return SourceOutcome(given, "failed", None, f"cannot be stored: {error.message}")
+        self.taken.add(source_id)
+        self.new[source_id] = source
+        self._index(source)
+        return SourceOutcome(given, "added", source_id, "")
+
+    @property
+    def web(self) -> Any:
+        """The writer of new web articles (kclaims.web_sources.WebWriter), made when first needed."""
+        if self._web is None:
+            from kclaims.literature.web_writer import WebWriter
+
+            self._web = WebWriter(self.catalog, self.taken)
+        return self._web
+
+    def _merge(self, given: str, source_id: str, record: Source) -> SourceOutcome:
+        if source_id in self.new:
+            current = self.new[source_id]
+            filled = _fillable(current, record)
+            self.new[source_id] = dataclasses.replace(current, **filled)
+            where = "added above"
+        else:
+            current = dataclasses.replace(self.catalog.sources[source_id], **self.fills.get(source_id, {}))
+            filled = _fillable(current, record)
+            self.fills.setdefault(source_id, {}).update(filled)
+            where = "already in the catalog"
+        self._index(dataclasses.replace(current, **filled))
+        detail = f"the same paper as {source_id} ({where})"
+        if filled:
+            detail += f"; filled {', '.join(filled)}"
+        return SourceOutcome(given, "merged", source_id, detail)
+
+    def _index(self, source: Source) -> None:
+        for key in source.study_keys():
+            self.by_key.setdefault(key, source.id)
+
+    def flush(self, writes: CatalogWrites) -> None:
+        """Fill the merged files, then write the new ones and the web articles, all through `writes`
+        (one transaction: if any write fails, `catalog_writes` puts back the ones before it).
+        Fills go first: they are the writes that can be refused (a file edited meanwhile)."""
+        sources_dir = self.catalog.sources_dir
+        sources_dir.mkdir(exist_ok=True)
+        for source_id, filled in self.fills.items():
+            if not filled:
+                continue
+            path = safe_source_path(sources_dir, source_id)
+            with writes.edit_yaml(path, lambda text, path=path: parse_source(text, path)) as document:
+                for name, value in filled.items():
+                    set_key(document, name, value)
+        for source_id, source in self.new.items():
+            writes.new_yaml(safe_source_path(sources_dir, source_id), source_yaml(source))
+        if self._web is not None:
+            self._web.flush(writes)
+
+
+def _fillable(current: Source, record: Source) -> dict[str, Any]:
+    """Fields of `record` that `current` lacks; a retraction is always taken."""
+    filled: dict[str, Any] = {}
+    for name in MERGED_FIELDS:
+        new, old = getattr(record, name), getattr(current, name)
+        if name == "retracted":
+            if new and not old:
+                filled[name] = True
+        elif name == "population":
+            if old == "unknown" and new != "unknown":
+                filled[name] = new
+        elif name == "kind":
+            continue  # a person's or the first route's choice stands
+        elif is_empty(old) and not is_empty(new):
+            filled[name] = new
+    return filled
+
+
+def _file_stems(folder: Path) -> set[str]:
+    if not folder.is_dir():
+        return set()
+    return {p.name.split(".", 1)[0] for p in folder.iterdir()} | {p.stem for p in folder.iterdir()}
