@@ -56,6 +56,16 @@ def ascii_letters(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", ascii_text(text))
 
 
+def collapse_spaces(text: str) -> str:
+    """Runs of whitespace as one space, ends trimmed."""
+    return " ".join(text.split())
+
+
+def squash(text: str) -> str:
+    """Whitespace collapsed and case folded: for comparing headings and titles."""
+    return collapse_spaces(text).casefold()
+
+
 def shorten(text: str, limit: int = 80) -> str:
     """`text` cut to `limit` characters with an ellipsis, for quoting user text in a one-line message."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -317,11 +317,11 @@ class LiteratureFakes:
 @pytest.fixture
 def literature(replay: ReplayServer, monkeypatch: pytest.MonkeyPatch) -> LiteratureFakes:
     """The fake services, with the base-URL variables pointing at them and retries made quick."""
-    from kclaims.literature import resolve
+    from kclaims.literature import client
 
     fakes = LiteratureFakes(replay)
     for name, value in fakes.environment().items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(resolve, "BACKOFF_SECONDS", 0.01)
-    monkeypatch.setattr(resolve, "TIMEOUT", (2.0, 2.0))
+    monkeypatch.setattr(client, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(client, "TIMEOUT", (2.0, 2.0))
     return fakes

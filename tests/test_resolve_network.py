@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from httpserver import LiteratureFakes, Reply, ReplayServer, literature, replay  # noqa: F401 (fixtures)
+from kclaims.literature import client as client_module
 from kclaims.literature import resolve as resolve_module
 from kclaims.errors import NetworkError
 from kclaims.literature.ids import Identifier
-from kclaims.literature.resolve import EFETCH_BATCH, MAX_ATTEMPTS, resolve
+from kclaims.literature.client import MAX_ATTEMPTS
+from kclaims.literature.resolve import EFETCH_BATCH, resolve
 
 
 def pmids(*values: str) -> list[Identifier]:
@@ -47,7 +49,7 @@ def test_api_key_raises_the_ncbi_limit_to_ten(literature: LiteratureFakes, monke
     assert len(requests) == 6 and all(gap >= 0.1 - 0.02 for gap in gaps)
     assert requests[-1].time - requests[0].time < 5 / 3 - 0.3  # faster than 3 per second allows
     assert requests[0].param("api_key") == "secret-key"
-    assert resolve_module.rate_limit(resolve_module.EUTILS) == 10.0
+    assert client_module.rate_limit(resolve_module.EUTILS) == 10.0
 
 
 def test_every_route_in_one_run(literature: LiteratureFakes):
@@ -97,7 +99,7 @@ def test_server_errors_until_the_retries_run_out(literature: LiteratureFakes, re
 
 def test_timeouts_and_truncated_bodies_are_retried(literature: LiteratureFakes, replay: ReplayServer,
                                                     monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(resolve_module, "TIMEOUT", (1.0, 0.2))
+    monkeypatch.setattr(client_module, "TIMEOUT", (1.0, 0.2))
     good = literature.efetch(_fake_seen("11748933"))
     replay.route("POST", "/eutils/efetch.fcgi", [Reply(200, {}, good.body, delay=0.6),
                                                  Reply(200, {}, good.data()[:300]), good])
@@ -144,7 +146,7 @@ def test_base_urls_come_from_the_environment(monkeypatch: pytest.MonkeyPatch):
 
 
 def test_retry_after_forms():
-    assert resolve_module._retry_after("3", 1.0) == 3.0
-    assert resolve_module._retry_after("100000", 1.0) == resolve_module.MAX_RETRY_AFTER
-    assert resolve_module._retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1.0) == 0.0
-    assert resolve_module._retry_after("soon", 1.5) == 1.5
+    assert client_module._retry_after("3", 1.0) == 3.0
+    assert client_module._retry_after("100000", 1.0) == client_module.MAX_RETRY_AFTER
+    assert client_module._retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1.0) == 0.0
+    assert client_module._retry_after("soon", 1.5) == 1.5

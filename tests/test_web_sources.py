@@ -26,10 +26,10 @@ SMALL_PAGE = article_html().encode("utf-8")  # no canonical link: refreshed from
 
 @pytest.fixture
 def web(replay: ReplayServer, monkeypatch: pytest.MonkeyPatch) -> ReplayServer:
-    from kclaims.literature import resolve
+    from kclaims.literature import client
 
-    monkeypatch.setattr(resolve, "BACKOFF_SECONDS", 0.01)
-    monkeypatch.setattr(resolve, "TIMEOUT", (2.0, 2.0))
+    monkeypatch.setattr(client, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(client, "TIMEOUT", (2.0, 2.0))
     return replay
 
 
@@ -414,10 +414,10 @@ def test_an_impossible_host_name_exits_2_before_any_request(url: str, web: Repla
 
 
 def test_a_tls_failure_exits_3_at_once(web: ReplayServer, catalog: Path, monkeypatch: pytest.MonkeyPatch):
-    from kclaims.literature import resolve
+    from kclaims.literature import client
 
     pauses: list[float] = []
-    monkeypatch.setattr(resolve.time, "sleep", pauses.append)
+    monkeypatch.setattr(client.time, "sleep", pauses.append)
     before = snapshot_files(catalog)
     result = invoke(["source", "add", web.url.replace("http://", "https://") + "/clinic"], code=3, catalog=catalog)
     assert "its secure connection failed" in result.stderr and NOTHING_WRITTEN in result.stderr
@@ -427,9 +427,9 @@ def test_a_tls_failure_exits_3_at_once(web: ReplayServer, catalog: Path, monkeyp
 
 def test_a_server_that_trickles_the_page_is_given_up_at_the_deadline(web: ReplayServer, catalog: Path,
                                                                      monkeypatch: pytest.MonkeyPatch):
-    from kclaims.literature import resolve
+    from kclaims.literature import client
 
-    monkeypatch.setattr(resolve, "PAGE_DEADLINE_SECONDS", 0.5)
+    monkeypatch.setattr(client, "PAGE_DEADLINE_SECONDS", 0.5)
     web.route("GET", "/slow", Reply(200, UTF8, CLINIC_PAGE, trickle=0.1))  # 2 s in all, never 2 s silent
     before = snapshot_files(catalog)
     started = time.monotonic()
@@ -440,10 +440,10 @@ def test_a_server_that_trickles_the_page_is_given_up_at_the_deadline(web: Replay
 
 
 def test_the_pages_of_one_command_share_a_session_and_its_rate_limit(web: ReplayServer, catalog: Path):
-    from kclaims.literature import resolve
+    from kclaims.literature import client
 
     web.route("GET", "/small", Reply(200, UTF8, SMALL_PAGE))
     web.route("GET", "/clinic", Reply(200, UTF8, CLINIC_PAGE))
     invoke(["source", "add", f"{web.url}/small", f"{web.url}/clinic"], catalog=catalog)
     first, second = (r.time for r in web.requests)
-    assert second - first >= 1 / resolve.WEB.per_second - 0.02
+    assert second - first >= 1 / client.WEB.per_second - 0.02

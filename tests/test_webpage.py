@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from kclaims.errors import BadInput
-from kclaims.literature.webpage import decode_html, paper_identifier, read_page, snapshot_text, split_authors, strip_site_name
+from kclaims.literature.webpage.metadata import split_authors, strip_site_name
+from kclaims.literature.webpage.references import paper_identifier
+from kclaims.literature.webpage import decode_html, read_page, snapshot_text
 
 HTML = Path(__file__).resolve().parent / "data" / "html"
 CLINIC_URL = "https://rtrwellnesscenter.example/blog/ketamine-neurological-damage/"
@@ -228,10 +230,11 @@ def test_only_webpage_imports_the_extraction_library_and_only_when_reading():
     import sys
 
     package = Path(__file__).resolve().parent.parent / "kclaims"
-    importers = {p.name for p in package.rglob("*.py")
+    importers = {p.relative_to(package).as_posix() for p in package.rglob("*.py")
                  if re.search(r"^\s*(from|import) (trafilatura|htmldate|justext|readability)\b", p.read_text(encoding="utf-8"),
                               re.MULTILINE)}
-    assert importers == {"webpage.py"}
+    assert importers == {"literature/webpage/__init__.py", "literature/webpage/metadata.py",
+                         "literature/webpage/references.py"}
     code = "import sys, json, kclaims.literature.webpage, kclaims.literature.web; print(json.dumps(sorted(sys.modules)))"
     loaded = set(json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                            check=True).stdout))

@@ -36,7 +36,7 @@ def fetch_and_read(url: str, client: Any = None) -> PreparedPage:
     """Download `url` (through `client`, a `resolve.HttpClient`, when given) and read it.
     NetworkError (exit 3) when it cannot be had, BadInput (exit 2) when it is not an HTML page or
     holds no article text."""
-    from kclaims.literature.resolve import fetch_page
+    from kclaims.literature.client import fetch_page
     from kclaims.literature.webpage import decode_html, read_page
 
     fetched = fetch_page(url, client)
@@ -51,7 +51,7 @@ def _web_client(needed: bool) -> Iterator[Any]:
     if not needed:
         yield None
         return
-    from kclaims.literature.resolve import web_client
+    from kclaims.literature.client import web_client
 
     with web_client() as client:
         yield client
