@@ -64,6 +64,33 @@ def add_quote(root: Path, claim_id: str, source_id: str, text: str) -> bool:
     return True
 
 
+def add_quotes_and_claims(root: Path, source_id: str, quotes: list[tuple[str, str]],
+                          claims: list[Claim]) -> list[bool]:
+    """Record many of one article's quotes (claim id, words) and new claims in one write of
+    claims.yaml: all or nothing. Returns, per quote, False if those exact words were already there."""
+    for claim in claims:
+        _check_claim_fields(claim)
+    with catalog_lock(root):
+        catalog = load_catalog(root)
+        catalog.source(source_id)
+        taken = {c.id for c in catalog.claims}
+        for claim in claims:
+            if claim.id in taken:
+                raise BadInput(f"a claim with id {claim.id!r} already exists")
+            taken.add(claim.id)
+        recorded = {claim_id: {(q.source, q.text) for q in catalog.claim(claim_id).made_in} for claim_id, _ in quotes}
+        added = []
+        with _editing_claims(catalog) as document:
+            for claim_id, text in quotes:
+                new = (source_id, text) not in recorded[claim_id]
+                if new:
+                    _list_in(_find(document, claim_id), "made_in").append({"source": source_id, "quote": text})
+                    recorded[claim_id].add((source_id, text))
+                added.append(new)
+            document.extend(_claim_to_yaml(claim) for claim in claims)
+    return added
+
+
 def link_evidence(root: Path, claim_id: str, source_id: str, stance: str, note: str = "") -> bool:
     """Link a source to a claim with a stance; an existing link to the same source is updated.
     Returns True when a new link was made, False when one was changed."""

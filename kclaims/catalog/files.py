@@ -531,10 +531,3 @@ def flow_list(items: list[str]) -> Any:
     seq = CommentedSeq(items)
     seq.fa.set_flow_style()
     return seq
-
-
-def render_yaml(data: Any) -> str:
-    """Round-trip YAML text for `data`, as kclaims writes it."""
-    buffer = io.StringIO()
-    _round_trip().dump(data, buffer)
-    return buffer.getvalue()

@@ -81,7 +81,7 @@ def export(
     if output is None:
         print_plain(text_out)
         return
-    from kclaims.export.view import write_output
+    from kclaims.export.output import write_output
 
     write_output(output, text_out)
     what = f"{len(sources)} sources" if format in BIBLIOGRAPHY_FORMATS else f"{len(rows)} claims"
@@ -104,7 +104,7 @@ def evidence_map(
     if output is None:
         sys.stdout.write(render_svg(emap))
         return
-    from kclaims.export.view import write_output
+    from kclaims.export.output import write_output
 
     write_output(output, render_for(emap, output.suffix))
     typer.echo(f"Wrote the evidence map of {emap.claim_count} claims to {output}", err=True)

@@ -2,7 +2,7 @@
 
 The Markdown and HTML exporters and the evidence map read a catalog through these functions, so
 the reports agree on what a claim's evidence is, how a source is cited and where it links.
-Pure except `write_output`, which the CLI calls to put a report on disk.
+Pure: writing a report to disk is `kclaims.export.output`.
 """
 
 from __future__ import annotations
@@ -10,11 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import quote
 
-from kclaims.catalog.files import write_text_atomically
-from kclaims.errors import BadInput
 from kclaims.grade import INDIRECT_POPULATIONS, LABEL_WHEN, Level, source_level
 from kclaims.model import LABELS, STANCES, Source
 from kclaims.catalog.query import ClaimRow
@@ -209,17 +206,3 @@ def catalog_summary(rows: list[ClaimRow], sources: list[Source]) -> str:
     return (f"{len(rows)} claim{'s' if len(rows) != 1 else ''} made in {len(articles)} "
             f"article{'s' if len(articles) != 1 else ''}, linked to {len(papers)} "
             f"paper{'s' if len(papers) != 1 else ''}; {len(sources)} sources in the bibliography.")
-
-
-def write_output(path: Path, data: str | bytes) -> None:
-    """Write a report atomically (temporary file renamed into place), or raise BadInput saying why it cannot."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise BadInput("is a folder; give a file name for the report", path)
-    if not folder.is_dir():
-        why = "is not a folder" if folder.exists() else "does not exist"
-        raise BadInput(f"cannot write here: {folder} {why}", path)
-    try:
-        write_text_atomically(path, data)
-    except OSError as error:
-        raise BadInput(f"cannot write here: {error.strerror or error}", path) from None

@@ -154,20 +154,48 @@ class ReviewSession:
     def apply(self, threshold: float = cues.APPLY_THRESHOLD) -> list[ReviewOutcome]:
         """Accept every proposal scoring at least `threshold`: a matched one becomes a quote of its
         claim, a new one a new claim (id from its words, kind and topics guessed, statement = its
-        words, for a curator to reword). Words this source is already quoted with are left alone."""
+        words, for a curator to reword). Words this source is already quoted with are left alone.
+        Everything accepted is written in one edit of claims.yaml, all or nothing."""
+        from kclaims.catalog.edit import add_quotes_and_claims
+
+        quotes: list[tuple[str, str]] = []
+        claims: list[Claim] = []
+        quoted: list[int] = []  # where each planned quote's outcome sits in self.outcomes
         for candidate in self.candidates:
-            if candidate.score < threshold:
-                continue
-            recorded = self.already_recorded(candidate)
-            if recorded:
-                self._done(ReviewOutcome("already recorded", recorded, candidate.quote))
-            elif candidate.match:
-                self.accept_match(candidate)
-            else:
-                quote = candidate.quote
-                self.accept_new(candidate, quote, self.suggest_id(quote), quote, candidate.kind,
-                                self.suggest_topics(quote))
+            if candidate.score >= threshold:
+                planned = self._plan(candidate)
+                if isinstance(planned, Claim):
+                    claims.append(planned)
+                elif planned is not None:
+                    quotes.append(planned)
+                    quoted.append(len(self.outcomes) - 1)
+        added = add_quotes_and_claims(self.root, self.source_id, quotes, claims) if quotes or claims else []
+        for index, was_added in zip(quoted, added):
+            if not was_added:
+                outcome = self.outcomes[index]
+                self.outcomes[index] = ReviewOutcome("already recorded", outcome.claim, outcome.sentence)
         return self.outcomes
+
+    def _plan(self, candidate: Candidate) -> tuple[str, str] | Claim | None:
+        """What accepting one proposal would write (a quote or a new claim), its outcome recorded;
+        None when nothing is to be written."""
+        quote = candidate.quote
+        recorded = self.already_recorded(candidate)
+        if recorded:
+            self._done(ReviewOutcome("already recorded", recorded, quote))
+            return None
+        claim_id = candidate.match.claim if candidate.match else self.suggest_id(quote)
+        problem = self.quote_problem(quote)
+        if problem:
+            self._done(ReviewOutcome("skipped", claim_id, quote, problem))
+            return None
+        if candidate.match:
+            self._done(ReviewOutcome("quoted", claim_id, quote))
+            return (claim_id, quote)
+        self.taken.add(claim_id)
+        self._done(ReviewOutcome("new claim", claim_id, quote))
+        return Claim(id=claim_id, statement=quote, kind=candidate.kind, topics=self.suggest_topics(quote),
+                     made_in=[Quote(self.source_id, quote)])
 
 
 def _normalised_snapshot(path: Path) -> str | None:
