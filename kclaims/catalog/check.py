@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kclaims.catalog.files import Catalog, compose_yaml, line_at, load_catalog, locate_line
 from kclaims.errors import Problem
 from kclaims.grade import is_retracted
 from kclaims.model import Claim, KeyPath
 from kclaims.text import NEGATIONS, STOPWORDS, normalise_quote_text, shorten
+
+if TYPE_CHECKING:
+    import yaml
 
 _WORD = re.compile(r"[a-z0-9]+")
 _SIGNATURE_STOPWORDS = STOPWORDS - NEGATIONS
@@ -41,7 +43,7 @@ class _Locator:
     def __init__(self, catalog: Catalog):
         self.path = catalog.claims_path
         self.positions = dict(zip(map(id, catalog.claims), catalog.claim_positions))
-        self.tree: Any = None
+        self.tree: yaml.Node | None = None
 
     def problem(self, claim: Claim, where: KeyPath, message: str) -> Problem:
         if self.tree is None:
@@ -159,7 +161,7 @@ def _dangling_references(catalog: Catalog) -> list[Problem]:
         for marker, target in source.references.items():
             if target not in catalog.sources:
                 path = catalog.sources_dir / f"{source.id}.yaml"
-                line = _line_in_file(path, lambda text, m=marker: locate_line(text, ("references", m)))
+                line = _line_in_file(path, ("references", marker))
                 problems.append(Problem(path, line, f"reference [{marker}] points at unknown source {target!r}"))
     return problems
 
@@ -172,15 +174,15 @@ def _duplicate_studies(catalog: Catalog) -> list[Problem]:
             if key in first and first[key] != source_id:
                 path = catalog.sources_dir / f"{source_id}.yaml"
                 field = key.split(":", 1)[0]
-                line = _line_in_file(path, lambda text, f=field: locate_line(text, (f,)))
+                line = _line_in_file(path, (field,))
                 problems.append(Problem(path, line, f"same study as {first[key]!r} ({key}): merge the two sources"))
                 break
             first.setdefault(key, source_id)
     return problems
 
 
-def _line_in_file(path: Path, find: Callable[[str], int | None]) -> int | None:
+def _line_in_file(path: Path, where: KeyPath) -> int | None:
     try:
-        return find(path.read_text(encoding="utf-8"))
+        return locate_line(path.read_text(encoding="utf-8"), where)
     except OSError:
         return None

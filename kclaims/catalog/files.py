@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kclaims.catalog import cache
 from kclaims.errors import BadInput, CatalogNotFound, ConflictError, Problem
@@ -33,6 +33,11 @@ from kclaims.model import (
     source_from_row,
     source_to_row,
 )
+
+if TYPE_CHECKING:
+    import yaml
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedSeq
 
 CLAIMS_FILE = "claims.yaml"
 SOURCES_DIR = "sources"
@@ -304,7 +309,7 @@ def _parse_yaml(text: str, path: Path) -> Any:
         raise BadInput(f"invalid YAML: {error}", path) from None
 
 
-def _yaml_message(error: Any) -> str:
+def _yaml_message(error: yaml.MarkedYAMLError) -> str:
     problem = str(error.problem or error.context or "invalid YAML")
     if "constructor for the tag" in problem:
         return f"YAML tags that construct objects are not allowed ({problem.split('tag')[-1].strip()})"
@@ -341,7 +346,7 @@ def locate_line(text: str, where: KeyPath) -> int | None:
     return line_at(compose_yaml(text), where)
 
 
-def compose_yaml(text: str) -> Any:
+def compose_yaml(text: str) -> yaml.Node | None:
     """The YAML node tree of `text` (positions, no values built), or None if it does not parse."""
     import yaml
 
@@ -351,7 +356,7 @@ def compose_yaml(text: str) -> Any:
         return None
 
 
-def line_at(node: Any, where: KeyPath) -> int | None:
+def line_at(node: yaml.Node | None, where: KeyPath) -> int | None:
     """The 1-based line of the node at key path `where` under `node` (the nearest existing parent)."""
     line = node.start_mark.line + 1 if node is not None else None
     for step in where:
@@ -362,7 +367,7 @@ def line_at(node: Any, where: KeyPath) -> int | None:
     return line
 
 
-def _child(node: Any, step: str | int) -> Any:
+def _child(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
     import yaml
 
     if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
@@ -390,7 +395,7 @@ def catalog_lock(root: Path) -> Iterator[None]:
                        f"{LOCK_TIMEOUT_SECONDS}s; try again, or delete the file if none is running") from None
 
 
-def _round_trip() -> Any:
+def _round_trip() -> YAML:
     from ruamel.yaml import YAML
 
     yaml = YAML()  # round-trip: comments, key order, quoting and unknown keys survive
@@ -401,7 +406,7 @@ def _round_trip() -> Any:
 
 
 @contextmanager
-def edit_yaml(path: Path, validate: Callable[[str], None]) -> Iterator[Any]:
+def edit_yaml(path: Path, validate: Callable[[str], object]) -> Iterator[Any]:
     """Yield the round-trip document of `path` for changing in place; on exit, validate the new
     text, check the file did not change meanwhile, and write it atomically. Call under the lock."""
     original = _read_text(path)
@@ -489,7 +494,7 @@ class CatalogWrites:
         new_yaml_file(path, data)
 
     @contextmanager
-    def edit_yaml(self, path: Path, validate: Callable[[str], None]) -> Iterator[Any]:
+    def edit_yaml(self, path: Path, validate: Callable[[str], object]) -> Iterator[Any]:
         """Edit `path` in place (see `edit_yaml`)."""
         self._remember(path)
         with edit_yaml(path, validate) as document:
@@ -524,7 +529,7 @@ def catalog_writes(root: Path) -> Iterator[CatalogWrites]:
             raise
 
 
-def flow_list(items: list[str]) -> Any:
+def flow_list(items: list[str]) -> CommentedSeq:
     """A list that round-trip YAML writes inline, like `[a, b]`."""
     from ruamel.yaml.comments import CommentedSeq
 

@@ -20,6 +20,7 @@ TRACEBACK_ENV = "KCLAIMS_TRACEBACK"
 class _ErrorFunnel(TyperGroup):
     """The one place that turns a core error into `path:line: message` on stderr and its exit code."""
 
+    # ctx is click's Context, which the typer installed here vendors privately (typer._click): no public name
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)

@@ -2,7 +2,7 @@
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -10,6 +10,10 @@ from kclaims.cli.app import app
 from kclaims.cli.options import ArticleFormat, CatalogOption, catalog_root, print_plain
 from kclaims.cli.review import INTERRUPTED, outcome_line, review_proposals
 from kclaims.extract import cues as _cues
+
+if TYPE_CHECKING:
+    from kclaims.extract.article import Article
+    from kclaims.extract.extraction import Extraction
 
 EXTRACT_EPILOG = ("The review reads answers until the last proposal, 'q', or the end of input; what was "
                   "accepted stays written, and the exit code is 0. Ctrl-C stops it the same way but exits "
@@ -88,7 +92,7 @@ def _check_extract_options(json: bool, apply: bool, source: str | None) -> None:
                        "(add it with 'kclaims source add URL' or 'kclaims source new'), or use --json")
 
 
-def _print_extraction(extraction: Any) -> None:
+def _print_extraction(extraction: "Extraction") -> None:
     import json
 
     from kclaims.extract.extraction import as_json
@@ -96,7 +100,7 @@ def _print_extraction(extraction: Any) -> None:
     print_plain(json.dumps(as_json(extraction), ensure_ascii=False, indent=2) + "\n")
 
 
-def _read_article(path: Path, fmt: str, interactive: bool) -> Any:
+def _read_article(path: Path, fmt: str, interactive: bool) -> "Article":
     from kclaims.errors import BadInput
     from kclaims.extract.reading import article_from_bytes, read_article
 
@@ -108,7 +112,7 @@ def _read_article(path: Path, fmt: str, interactive: bool) -> Any:
     return article_from_bytes(sys.stdin.buffer.read(), fmt, "<stdin>")
 
 
-def _say_found(extraction: Any) -> None:
+def _say_found(extraction: "Extraction") -> None:
     matched = sum(1 for c in extraction.candidates if c.match)
     typer.echo(f"Read {extraction.sentences} sentences: {len(extraction.candidates)} proposed "
                f"({matched} restate a catalog claim), {len(extraction.references)} references.", err=True)
@@ -119,7 +123,7 @@ def _say_summary(counts: dict[str, int]) -> None:
     typer.echo(f"Done: {said or 'nothing accepted'}. Run 'kclaims check' to confirm the catalog is clean.", err=True)
 
 
-def _say_references(extraction: Any) -> None:
+def _say_references(extraction: "Extraction") -> None:
     for reference in extraction.references:
         marker = f"[{reference.marker}] " if reference.marker else ""
         if reference.source:

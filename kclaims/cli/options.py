@@ -3,9 +3,13 @@
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from kclaims.catalog.files import Catalog
+    from kclaims.catalog.query import ClaimFilter
 
 CatalogOption = Annotated[Optional[Path], typer.Option(
     "--catalog", "-C", envvar="KCLAIMS_CATALOG", file_okay=False,
@@ -51,14 +55,14 @@ def catalog_root(catalog: Path | None) -> Path:
     return find_catalog(catalog)
 
 
-def load_at(catalog: Path | None) -> Any:
+def load_at(catalog: Path | None) -> "Catalog":
     from kclaims.catalog.files import load_catalog
 
     return load_catalog(catalog_root(catalog))
 
 
 def claim_filter(topic: list[str] | None, kind: list[str] | None, label: list[str] | None,
-            source: list[str] | None, text: str | None) -> Any:
+            source: list[str] | None, text: str | None) -> "ClaimFilter":
     from kclaims.catalog.query import ClaimFilter
     from kclaims.model import CLAIM_KINDS, LABELS
 

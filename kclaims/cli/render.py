@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kclaims.catalog.query import ClaimRow
@@ -18,6 +18,7 @@ from kclaims.grade import source_level
 from kclaims.model import Claim, Source
 
 if TYPE_CHECKING:
+    from rich.box import Box
     from rich.console import Console
     from rich.text import Text
 
@@ -45,7 +46,7 @@ def _console() -> Console:
     return Console(highlight=False, soft_wrap=False, width=width)
 
 
-def _box() -> Any:
+def _box() -> Box:
     from rich import box
 
     return box.SIMPLE_HEAD
@@ -111,9 +112,10 @@ def _rich_claims_table(rows: list[ClaimRow], console: Console | None = None) -> 
             table.add_column(name, **options)
     for row in rows:
         claim = row.claim
-        cells = {"id": claim.id, "statement": Text(claim.statement), "kind": claim.kind,
-                 "topics": Text(" ".join(claim.topics)), "label": label_text(row.strength.label),
-                 "art.": str(row.articles), "pap.": str(row.papers)}
+        cells: dict[str, str | Text] = {
+            "id": claim.id, "statement": Text(claim.statement), "kind": claim.kind,
+            "topics": Text(" ".join(claim.topics)), "label": label_text(row.strength.label),
+            "art.": str(row.articles), "pap.": str(row.papers)}
         table.add_row(*(cell for name, cell in cells.items() if name not in hidden))
     console.print(table)
     note = "art. = articles that make the claim, pap. = papers linked to it"
@@ -228,7 +230,7 @@ def _level_cell(source: Source) -> str:
     return str(level) if level else "–"
 
 
-def _rich_sources_table(cells: list[tuple[str, ...]], console: Console | None = None) -> None:
+def _rich_sources_table(cells: Sequence[tuple[str, ...]], console: Console | None = None) -> None:
     from rich.table import Table
 
     console = console or _console()
@@ -252,15 +254,15 @@ def _rich_sources_table(cells: list[tuple[str, ...]], console: Console | None = 
         console.print(Text("kind and identifiers hidden in this narrow window (see --json, or widen it)", style="dim"))
 
 
-def plain_table(headers: tuple[str, ...], cells: list[tuple[str, ...]], right: tuple[int, ...] = (),
+def plain_table(headers: tuple[str, ...], cells: Sequence[tuple[str, ...]], right: tuple[int, ...] = (),
                 fit: tuple[int, int | None] | None = None, paint: int | None = None) -> str:
     """Aligned columns separated by two spaces, one line per row: for pipes, files and long lists.
     `fit` = (column, width) cuts that column so lines fit the width; `paint` colours that column's labels."""
     widths = [max(len(name), *(len(row[i]) for row in cells)) for i, name in enumerate(headers)]
-    if fit and fit[1]:
-        column, width = fit
+    if fit and (fit_width := fit[1]):
+        column = fit[0]
         others = sum(w for i, w in enumerate(widths) if i != column) + 2 * (len(widths) - 1)
-        widths[column] = max(20, min(widths[column], width - others))
+        widths[column] = max(20, min(widths[column], fit_width - others))
     cut = fit[0] if fit and fit[1] else None
 
     def cell_text(i: int, cell: str, width: int, is_header: bool) -> str:

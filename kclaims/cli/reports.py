@@ -2,7 +2,7 @@
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -22,6 +22,11 @@ from kclaims.cli.options import (
     print_plain,
 )
 from kclaims.errors import ExitCode
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from rich.status import Status
 
 BIBLIOGRAPHY_FORMATS = ("bibtex", "csl-json")  # they hold the sources only
 
@@ -115,9 +120,9 @@ class progress:  # noqa: N801 - used as `with progress(...) as step`, like a fun
 
     def __init__(self, first: str) -> None:
         self.first = first
-        self.status: Any = None
+        self.status: "Status | None" = None
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> "Callable[[str], None]":
         if sys.stderr.isatty():  # checked before importing rich: piped and scripted runs stay lean
             from rich.console import Console
 

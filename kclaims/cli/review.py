@@ -1,8 +1,15 @@
 """The interactive review of `kclaims extract`: one proposal at a time, answered at a prompt."""
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kclaims.errors import ExitCode
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from kclaims.extract.extraction import Candidate
+    from kclaims.extract.index import ClaimIndex
+    from kclaims.extract.review import ReviewOutcome, ReviewSession
 
 REVIEW_KEYS = "m = add as a quote to the matched claim, n = new claim, e = edit, s = skip, q = quit"
 LEAVE_KEYS = "'-' skips this proposal, 'q' quits"
@@ -13,14 +20,14 @@ class QuitReview(Exception):
     """The reviewer answered q."""
 
 
-def outcome_line(outcome: Any) -> str:
+def outcome_line(outcome: "ReviewOutcome") -> str:
     sentence = outcome.sentence if len(outcome.sentence) <= 70 else outcome.sentence[:69] + "…"
     target = f" {outcome.claim}" if outcome.claim else ""
     detail = f" ({outcome.detail})" if outcome.detail else ""
     return f"{outcome.action}{target}: {sentence!r}{detail}"
 
 
-def review_proposals(session: Any) -> bool:
+def review_proposals(session: "ReviewSession") -> bool:
     """Ask about each proposal on stderr; accepted ones are written at once. True after Ctrl-C."""
     from rich.console import Console
 
@@ -43,12 +50,12 @@ def review_proposals(session: Any) -> bool:
     return False
 
 
-def _not_reviewed(session: Any, number: int) -> str:
+def _not_reviewed(session: "ReviewSession", number: int) -> str:
     left = session.unreviewed(number - 1)
     return f"{left} proposal{'' if left == 1 else 's'} not reviewed"
 
 
-def _review_one(console: Any, session: Any, number: int, candidate: Any) -> None:
+def _review_one(console: "Console", session: "ReviewSession", number: int, candidate: "Candidate") -> None:
     from kclaims.errors import KclaimsError
 
     total = len(session.candidates)
@@ -72,7 +79,7 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def _show_candidate(console: Any, number: int, total: int, candidate: Any, model: Any) -> None:
+def _show_candidate(console: "Console", number: int, total: int, candidate: "Candidate", model: "ClaimIndex") -> None:
     console.print()
     console.print(f"[bold]{number}/{total}[/bold] score {candidate.score:g}  "
                   f"[dim]{_escape('; '.join(candidate.cues))}[/dim]")
@@ -89,7 +96,7 @@ def _show_candidate(console: Any, number: int, total: int, candidate: Any, model
         console.print("  new: no catalog claim says this")
 
 
-def _ask_about(console: Any, session: Any, candidate: Any) -> Any:
+def _ask_about(console: "Console", session: "ReviewSession", candidate: "Candidate") -> "ReviewOutcome | None":
     """One proposal's answer, acted on: the ReviewOutcome, or None when skipped. Raises QuitReview on q."""
     from rich.prompt import Prompt
 
@@ -113,7 +120,7 @@ def _ask_about(console: Any, session: Any, candidate: Any) -> Any:
     return _ask_new_claim(console, session, candidate, quote, claim_id)
 
 
-def _ask_or_leave(console: Any, question: str, default: str, show_default: bool = True) -> str | None:
+def _ask_or_leave(console: "Console", question: str, default: str, show_default: bool = True) -> str | None:
     """An answer; None for '-' (skip this proposal); QuitReview for 'q'."""
     from rich.prompt import Prompt
 
@@ -124,7 +131,7 @@ def _ask_or_leave(console: Any, question: str, default: str, show_default: bool 
     return None if answer == "-" else answer
 
 
-def _ask_quote(console: Any, session: Any, default: str) -> str | None:
+def _ask_quote(console: "Console", session: "ReviewSession", default: str) -> str | None:
     while True:
         quote = _ask_or_leave(console, "The article's exact words (Enter keeps the whole sentence)", default,
                               show_default=False)
@@ -136,7 +143,7 @@ def _ask_quote(console: Any, session: Any, default: str) -> str | None:
         console.print(f"[red]Not accepted: {_escape(problem)}; copy the words from the sentence.[/red]")
 
 
-def _ask_claim_id(console: Any, session: Any, quote: str, suggested: str | None, existing_ok: bool) -> str | None:
+def _ask_claim_id(console: "Console", session: "ReviewSession", quote: str, suggested: str | None, existing_ok: bool) -> str | None:
     from kclaims.catalog.edit import validate_new_id
     from kclaims.errors import BadInput
 
@@ -155,7 +162,7 @@ def _ask_claim_id(console: Any, session: Any, quote: str, suggested: str | None,
             console.print(f"[red]{_escape(error.message)}[/red]")
 
 
-def _ask_new_claim(console: Any, session: Any, candidate: Any, quote: str, claim_id: str) -> Any:
+def _ask_new_claim(console: "Console", session: "ReviewSession", candidate: "Candidate", quote: str, claim_id: str) -> "ReviewOutcome":
     from rich.prompt import Prompt
 
     from kclaims.model import CLAIM_KINDS

@@ -1,7 +1,7 @@
 """The `source` commands: list, show, new, add by identifier or URL, refresh, import BibTeX."""
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -16,6 +16,12 @@ from kclaims.cli.options import (
     print_plain,
 )
 from kclaims.errors import ExitCode
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from contextlib import ExitStack
+
+    from kclaims.literature.results import SourcesResult
 
 
 @source_app.command("list")
@@ -76,7 +82,7 @@ def source_new(
 PROGRESS_AFTER = 5  # identifiers; fewer resolve too fast for a bar to help
 
 
-def _progress_callback(stack: Any) -> Any:
+def _progress_callback(stack: "ExitStack") -> "Callable[[int, int], None]":
     """A progress(done, total) callback that draws a rich bar on stderr once there is enough to do."""
     state: dict[str, Any] = {}
 
@@ -94,7 +100,7 @@ def _progress_callback(stack: Any) -> Any:
     return progress
 
 
-def _render_report(report: Any, json: bool) -> None:
+def _render_report(report: "SourcesResult", json: bool) -> None:
     """Each outcome and warning on stderr (or the report as JSON on stdout), then a summary; exit 2
     when nothing at all succeeded."""
     if json:

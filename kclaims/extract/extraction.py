@@ -2,7 +2,7 @@
 
 The core is pure: `extract(article, claims, sources)` takes text and the catalog and returns
 proposals; nothing here prints, prompts or writes, except `ReviewSession`,
-which writes accepted proposals through `kclaims.edit`.
+which writes accepted proposals through `kclaims.catalog.edit`.
 
 How it works (docs/extract.md has the tables and the measured quality):
 
@@ -20,12 +20,13 @@ How it works (docs/extract.md has the tables and the measured quality):
 4. Match: a word index over every claim's statement and quotes short-lists claims; rapidfuzz
    scores the short list (an exact quote inside the sentence scores 100).
 5. Citations: [1], [1,2], [1-3], (Author, 2004; Other et al., 2008), superscripts; the
-   reference list under a SOURCES / References heading, identifiers parsed by `kclaims.ids`.
+   reference list under a SOURCES / References heading, identifiers parsed by `kclaims.literature.ids`.
 """
 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +62,7 @@ class Extraction:
     sentences: int  # how many sentences were read
 
 
-def extract(article: Article, claims: list[Claim], sources: dict[str, Source] | None = None,
+def extract(article: Article, claims: list[Claim], sources: Mapping[str, Source] | None = None,
             min_score: float = cues.MIN_SCORE, model: ClaimIndex | None = None) -> Extraction:
     """Propose the article's claim sentences (each matched to a catalog claim or `new`) and its references."""
     model = model or ClaimIndex(claims)

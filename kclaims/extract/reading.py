@@ -54,7 +54,7 @@ def article_from_bytes(data: bytes, fmt: str = "auto", where: Path | str | None 
 
 
 def _refuse_binary(data: bytes | str, where: Path | str | None) -> None:
-    if (b"\x00" if isinstance(data, bytes) else "\x00") in data:
+    if (b"\x00" in data) if isinstance(data, bytes) else ("\x00" in data):
         raise BadInput("is not a text file (it holds binary data); give a .txt, .md or .html article", where)
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kclaims.extract.article import SPACES, Article
 from kclaims.extract.scoring import cue_table
-from kclaims.extract.sentences import _is_heading
+from kclaims.extract.sentences import is_heading
 from kclaims.literature.ids import Identifier, find_identifiers, try_parse_identifier
 from kclaims.model import Source
 
@@ -18,7 +19,7 @@ class Reference:
 
     marker: str | None
     text: str
-    identifier: str | None  # normalised by kclaims.ids: "PMC4810965", "pmid:…", "doi:…", a URL
+    identifier: str | None  # normalised by kclaims.literature.ids: "PMC4810965", "pmid:…", "doi:…", a URL
     source: str | None = None  # the catalog source with that identifier, if there is one
 
 
@@ -36,7 +37,7 @@ _BRACKETED_REFERENCE = re.compile(r"^\s*\[(\d{1,3})\]:?\s+(\S.*)$")
 _LOOKS_BIBLIOGRAPHIC = re.compile(r"\b(?:19|20)\d{2}[a-z]?\b|https?://|\bdoi\b", re.IGNORECASE)
 
 
-def references_with_spans(article: Article, sources: dict[str, Source] | None
+def references_with_spans(article: Article, sources: Mapping[str, Source] | None
                            ) -> list[tuple[Reference, tuple[int, int]]]:
     lines = _lines(article.text)
     known = _source_lookup(sources or {})
@@ -77,7 +78,7 @@ def _section(article: Article, lines: list[tuple[int, int, str]], first: int
             numbered = True
             entries.append((j, (entry.group(1) or entry.group(2) or entry.group(3), entry.group(4))))
         elif not numbered and (_identifier(article, lines[j][0], lines[j][1], line)
-                               or (_LOOKS_BIBLIOGRAPHIC.search(line) and not _is_heading(line))):
+                               or (_LOOKS_BIBLIOGRAPHIC.search(line) and not is_heading(line))):
             entries.append((j, (None, line)))
         else:
             break
@@ -106,7 +107,7 @@ def _identifier(article: Article, start: int, end: int, text: str) -> Identifier
     return None
 
 
-def _source_lookup(sources: dict[str, Source]) -> dict[Identifier, str]:
+def _source_lookup(sources: Mapping[str, Source]) -> dict[Identifier, str]:
     lookup: dict[Identifier, str] = {}
     for source in sources.values():
         for given in (source.pmid and f"pmid:{source.pmid}", source.pmcid, source.doi and f"doi:{source.doi}",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kclaims.errors import BadInput
 from kclaims.extract import cues
@@ -18,6 +18,9 @@ from kclaims.extract.index import ClaimIndex
 from kclaims.extract.sentences import stem, words
 from kclaims.model import ID_PATTERN, Claim, Quote
 from kclaims.text import STOPWORDS, fold_quote, normalise_quote_text
+
+if TYPE_CHECKING:
+    from kclaims.catalog.files import Catalog
 
 NOT_IN_ARTICLE = "those words are not in the article word for word"
 
@@ -45,11 +48,11 @@ def suggest_claim_id(sentence: str, taken: set[str], model: ClaimIndex | None = 
     return candidate
 
 
-def snapshot_article(catalog: Any, source_id: str | None) -> Path:
+def snapshot_article(catalog: Catalog, source_id: str | None) -> Path:
     """The article to read when no file is given: the source's text snapshot (sources/ID.txt)."""
     if not source_id:
         raise BadInput("give the article's file, or --source ID to read that source's text snapshot")
-    path: Path = catalog.snapshot_path(source_id)
+    path = catalog.snapshot_path(source_id)
     if not path.is_file():
         raise BadInput(f"source {source_id!r} has no text snapshot ({path}); give the article's file")
     return path
@@ -58,7 +61,7 @@ def snapshot_article(catalog: Any, source_id: str | None) -> Path:
 class ReviewSession:
     """Accepting an extraction's proposals for the source the article is, one at a time (a
     person's review) or all above a score (`apply`). Each acceptance is written at once through
-    `kclaims.edit` and returns a `ReviewOutcome`; nothing here prompts or prints.
+    `kclaims.catalog.edit` and returns a `ReviewOutcome`; nothing here prompts or prints.
 
     What is recorded is always the article's own words: the candidate's `quote` (its sentence
     without the citation markers kclaims wrote in), or words the reviewer chose, which must be

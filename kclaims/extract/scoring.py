@@ -90,7 +90,9 @@ def score_sentence(sentence: str, model: ClaimIndex) -> _Scored | None:
     matched = table.fired(stems)
     if BOILERPLATE in matched or any(symbol in sentence for symbol in table.boilerplate_symbols):
         return None
-    score, fired, votes = 0.0, [], defaultdict(float)
+    score = 0.0
+    fired: list[str] = []
+    votes: defaultdict[str, float] = defaultdict(float)
     for group, phrases in matched.items():
         if group in table.penalty_names:
             continue

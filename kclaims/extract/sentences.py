@@ -65,12 +65,12 @@ def _blocks(text: str) -> list[tuple[int, int]]:
                 blocks.append((open_start, start - 1))
                 open_start = None
             continue
-        if open_start is not None and (_LIST_MARKER.match(line) or _is_heading(stripped)):
+        if open_start is not None and (_LIST_MARKER.match(line) or is_heading(stripped)):
             blocks.append((open_start, start - 1))
             open_start = None
         if open_start is None:
             open_start = start
-        if _ENDS_SENTENCE.search(stripped) or _is_heading(stripped) or len(stripped) < 40:
+        if _ENDS_SENTENCE.search(stripped) or is_heading(stripped) or len(stripped) < 40:
             blocks.append((open_start, end))
             open_start = None
     if open_start is not None:
@@ -78,7 +78,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     return blocks
 
 
-def _is_heading(line: str) -> bool:
+def is_heading(line: str) -> bool:
     """A short line without sentence-ending punctuation, in Title Case or all capitals."""
     if _ENDS_SENTENCE.search(line):
         return False
@@ -96,7 +96,7 @@ def _split_block(text: str, start: int, end: int) -> list[Sentence]:
         start = marker.end()
     block = text[start:end]
     stripped = block.strip()
-    if not stripped or _is_heading(stripped):
+    if not stripped or is_heading(stripped):
         return []
     pieces: list[Sentence] = []
     piece_start = 0

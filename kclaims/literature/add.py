@@ -19,7 +19,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kclaims.catalog.files import Catalog, CatalogWrites, catalog_writes, load_catalog, parse_source
 from kclaims.catalog.source_file import is_empty, set_key
@@ -29,6 +29,10 @@ from kclaims.literature.results import SourceOutcome, SourcesResult
 from kclaims.literature.writer import RESOLVED_FIELDS, SourceWriter
 from kclaims.model import Source
 from kclaims.text import shorten
+
+if TYPE_CHECKING:
+    from kclaims.literature.resolve import Resolution
+    from kclaims.literature.web_writer import PreparedPage
 
 Progress = Callable[[int, int], None]
 
@@ -82,7 +86,8 @@ def add_sources(root: Path, texts: list[str], *, refresh: bool = False, offline:
     return report
 
 
-def _add_one(writer: SourceWriter, identifier: Identifier, pages: dict[Identifier, Any], resolution: Any) -> SourceOutcome:
+def _add_one(writer: SourceWriter, identifier: Identifier, pages: dict[Identifier, PreparedPage],
+             resolution: Resolution) -> SourceOutcome:
     if identifier.kind == "url":
         if identifier not in pages:
             return SourceOutcome(str(identifier), "failed", None, OFFLINE_PAGE)
@@ -99,7 +104,7 @@ def refresh_sources(root: Path, source_ids: list[str] | None = None, progress: P
 
     With no ids, every source that has a PMID, PMCID or DOI. Fields a person set that the
     services do not know (design, note, references, url, kind) are left alone. A web article
-    named by id is fetched again (kclaims.web_sources): the report says whether its text changed
+    named by id is fetched again (kclaims.literature.web): the report says whether its text changed
     and warns of each catalog quote that no longer appears in it. `snapshot_only` re-reads the
     kept pages (sources/<id>.html) instead, without the network; with no ids, every kept page.
 
@@ -150,7 +155,8 @@ def _lookups(sources: list[Source], report: SourcesResult, named: bool) -> dict[
     return lookups
 
 
-def _write_refreshed(catalog: Catalog, writes: CatalogWrites, report: SourcesResult, pages: dict[str, Any],
+def _write_refreshed(catalog: Catalog, writes: CatalogWrites, report: SourcesResult,
+                     pages: dict[str, PreparedPage | SourceOutcome],
                      snapshot_only: bool) -> None:
     from kclaims.literature.web import write_refreshed_page
 
@@ -164,7 +170,7 @@ def _write_refreshed(catalog: Catalog, writes: CatalogWrites, report: SourcesRes
 
 
 def _write_looked_up(catalog: Catalog, writes: CatalogWrites, report: SourcesResult, lookups: dict[str, Identifier],
-                     resolution: Any) -> None:
+                     resolution: Resolution) -> None:
     for source_id, identifier in lookups.items():
         record = resolution.records.get(identifier)
         if record is None:

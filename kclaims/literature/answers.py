@@ -23,7 +23,7 @@ CACHE_VERSION = "1"         # bump when a parser changes what it returns
 
 
 class AnswerCache:
-    """Answers per identifier in one SQLite file under kclaims.cache.cache_dir(); safe to delete.
+    """Answers per identifier in one SQLite file under kclaims.catalog.cache.cache_dir(); safe to delete.
 
     A found record is kept until `--refresh` or `kclaims source refresh` replaces it; a "not
     found" answer for NEGATIVE_ANSWER_SECONDS. A cache that cannot be opened or written only

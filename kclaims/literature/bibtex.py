@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kclaims.grade import is_retracted
 from kclaims.literature.ids import (
@@ -22,13 +23,16 @@ from kclaims.literature.ids import (
 )
 from kclaims.model import Source
 
+if TYPE_CHECKING:
+    from bibtexparser.model import Entry
+
 
 @dataclass
 class BibEntry:
-    """One entry as read: its citation key, 1-based line, and the record it becomes."""
+    """One entry as read: its citation key, 1-based line (None if the parser gave none), and the record it becomes."""
 
     key: str
-    line: int
+    line: int | None
     record: Source
 
 
@@ -102,7 +106,7 @@ def _first_line(error: object) -> str:
     return text.splitlines()[0] if text else "syntax error"
 
 
-def _fields(entry, by_key: dict) -> dict[str, str]:
+def _fields(entry: Entry, by_key: dict[str, Entry]) -> dict[str, str]:
     """Field name (lower-case) -> raw value, with what a `crossref` parent adds."""
     fields: dict[str, str] = {}
     for item in entry.fields:

@@ -12,13 +12,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 from urllib.parse import urlsplit
 
 from kclaims import __version__
 from kclaims.errors import NOTHING_WRITTEN, BadInput, NetworkError
 from kclaims.literature.pubmed import PayloadError
 from kclaims.literature.webpage import SAVE_FROM_BROWSER
+
+if TYPE_CHECKING:
+    from requests import Response
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 4
@@ -97,8 +100,16 @@ class HttpClient:
     def close(self) -> None:
         self.session.close()
 
+    @overload
     def get_json(self, service: Service, url: str, params: dict[str, str], parse: Callable[[Any], T],
-                 missing_ok: bool = False) -> Any:
+                 missing_ok: Literal[False] = False) -> T: ...
+
+    @overload
+    def get_json(self, service: Service, url: str, params: dict[str, str], parse: Callable[[Any], T],
+                 missing_ok: bool) -> T | None: ...
+
+    def get_json(self, service: Service, url: str, params: dict[str, str], parse: Callable[[Any], T],
+                 missing_ok: bool = False) -> T | None:
         """GET `url` and return `parse(decoded JSON)`; None on 404 when `missing_ok`."""
         return self._call(service, "GET", url, params, None, lambda body: parse(_json(body)), missing_ok)
 
@@ -106,8 +117,16 @@ class HttpClient:
         """POST a form to `url` and return `parse(body bytes)`."""
         return self._call(service, "POST", url, None, form, parse, False)
 
-    def _call(self, service: Service, method: str, url: str, params: dict | None, form: dict | None,
-              read: Callable[[bytes], T], missing_ok: bool) -> Any:
+    @overload
+    def _call(self, service: Service, method: str, url: str, params: dict[str, str] | None,
+              form: dict[str, str] | None, read: Callable[[bytes], T], missing_ok: Literal[False]) -> T: ...
+
+    @overload
+    def _call(self, service: Service, method: str, url: str, params: dict[str, str] | None,
+              form: dict[str, str] | None, read: Callable[[bytes], T], missing_ok: bool) -> T | None: ...
+
+    def _call(self, service: Service, method: str, url: str, params: dict[str, str] | None,
+              form: dict[str, str] | None, read: Callable[[bytes], T], missing_ok: bool) -> T | None:
         problem = "no answer"
         for attempt in range(1, MAX_ATTEMPTS + 1):
             self._wait_turn(service)
@@ -289,7 +308,7 @@ def _ssl_reason(error: Exception) -> str:
     return "TLS error"
 
 
-def _page_or_retry(response: Any, url: str) -> FetchedPage:
+def _page_or_retry(response: Response, url: str) -> FetchedPage:
     status = response.status_code
     if status == 429 or status >= 500:
         raise _Retry(f"HTTP {status} {response.reason or ''}".strip(), response.headers.get("Retry-After"))
@@ -298,7 +317,7 @@ def _page_or_retry(response: Any, url: str) -> FetchedPage:
     return _read_page(response, url)
 
 
-def _read_page(response: Any, url: str) -> FetchedPage:
+def _read_page(response: Response, url: str) -> FetchedPage:
     from kclaims.literature.webpage import HTML_TYPES, looks_like_html
 
     header = response.headers.get("Content-Type", "")
@@ -321,7 +340,7 @@ def _read_page(response: Any, url: str) -> FetchedPage:
     return FetchedPage(url, response.url or url, data, content_type or "text/html", charset)
 
 
-def _read_body(response: Any, url: str) -> bytes:
+def _read_body(response: Response, url: str) -> bytes:
     """The body, decompressed: MAX_PAGE_BYTES at most, and given up PAGE_DEADLINE_SECONDS after its
     download began, however steadily a server trickles it (at worst one read timeout later)."""
     deadline = time.monotonic() + PAGE_DEADLINE_SECONDS
@@ -338,7 +357,7 @@ def _read_body(response: Any, url: str) -> bytes:
     return b"".join(chunks)
 
 
-def _arriving(response: Any) -> Iterator[bytes]:
+def _arriving(response: Response) -> Iterator[bytes]:
     """The body as it arrives, one socket read per piece (a buffered read of a fixed size would wait
     for all of it, however slowly it came); urllib3's errors raised as requests' (retried as any)."""
     import requests

@@ -148,7 +148,9 @@ def find_identifiers(text: str) -> list[Identifier]:
     """
     found: list[Identifier] = []
     for match in _FIND_RE.finditer(text):
-        identifier = _parse_found(match.lastgroup, _strip_trailing(match[match.lastgroup]))
+        group = match.lastgroup
+        assert group is not None  # every alternative of _FIND_RE is a named group
+        identifier = _parse_found(group, _strip_trailing(match[group]))
         if identifier is not None and identifier not in found:
             found.append(identifier)
     return found

@@ -137,6 +137,12 @@ class _Resolver:
         self.result.failures = {i: self.result.failures[i] for i in identifiers if i in self.result.failures}
         return self.result
 
+    @property
+    def _online(self) -> HttpClient:
+        """The HTTP client: only the online steps use it, and they run only when there is one."""
+        assert self.client is not None
+        return self.client
+
     def _answered_without_network(self, identifier: Identifier) -> bool:
         if identifier.kind == "url":
             self.result.failures[identifier] = WEB_PAGE
@@ -161,7 +167,7 @@ class _Resolver:
         pmcids = [i.value for i in pending if i.kind == "pmcid"]
         dois = [i.value for i in pending if i.kind == "doi"]
         links = self._convert_pmcids(pmcids)
-        pmid_of = {p: links[p].pmid for p in pmcids if p in links and links[p].pmid}
+        pmid_of = {p: pmid for p in pmcids if p in links and (pmid := links[p].pmid)}
         by_pmid = self._fetch_pubmed(pmids, pmid_of)
         found: dict[str, Source] = {f"pmid:{p}": r for p, r in by_pmid.items()}
         for pmcid, pmid in pmid_of.items():
@@ -202,7 +208,7 @@ class _Resolver:
     def _convert_pmcids(self, pmcids: list[str]) -> dict[str, IdLink]:
         links: dict[str, IdLink] = {}
         for batch in batches(pmcids, IDCONV_BATCH):
-            for link in self.client.get_json(IDCONV, IDCONV.base_url() + "/", _ncbi_params(
+            for link in self._online.get_json(IDCONV, IDCONV.base_url() + "/", _ncbi_params(
                     ids=",".join(batch), idtype="pmcid", format="json", versions="no"), parse_idconv):
                 if link.pmcid and not link.error:
                     links[link.pmcid] = link
@@ -213,11 +219,11 @@ class _Resolver:
         found: dict[str, Source] = {}
         for batch in batches(wanted, EFETCH_BATCH):
             form = _ncbi_params(db="pubmed", id=",".join(batch), retmode="xml")
-            records = self.client.post_xml(EUTILS, EUTILS.base_url() + "/efetch.fcgi", form, parse_efetch)
+            records = self._online.post_xml(EUTILS, EUTILS.base_url() + "/efetch.fcgi", form, parse_efetch)
             asked = set(batch)
             kept = [r for r in records if r.pmid in asked]
             self.cache.put_records(kept)
-            found.update({r.pmid: r for r in kept})
+            found.update({r.pmid: r for r in kept if r.pmid is not None})  # all of them: each pmid was asked
             self._advance(sum(1 for p in pmids if p in asked) + sum(1 for p in pmid_of.values() if p in asked))
         return found
 
@@ -228,7 +234,7 @@ class _Resolver:
         for batch in batches(queries, EUROPEPMC_BATCH):
             params = {"query": " OR ".join(q for _, q in batch), "resultType": "core", "format": "json",
                       "pageSize": str(2 * len(batch)), "synonym": "false"}
-            records = self.client.get_json(EUROPEPMC, EUROPEPMC.base_url() + "/search", params, parse_search)
+            records = self._online.get_json(EUROPEPMC, EUROPEPMC.base_url() + "/search", params, parse_search)
             keys = {k for k, _ in batch}
             before = set(found)
             for record in sorted(records, key=lambda r: r.pmid is None):  # PubMed-indexed records first
@@ -244,14 +250,14 @@ class _Resolver:
         listable = [d for d in dois if "," not in d]
         for batch in batches(listable, CROSSREF_BATCH):
             params = _crossref_params(filter=",".join(f"doi:{d}" for d in batch), rows=str(len(batch)))
-            records = self.client.get_json(CROSSREF, CROSSREF.base_url() + "/works", params, parse_work_list)
+            records = self._online.get_json(CROSSREF, CROSSREF.base_url() + "/works", params, parse_work_list)
             kept = [r for r in records if r.doi in set(batch)]
             self.cache.put_records(kept)
             found.update({f"doi:{r.doi}": r for r in kept})
             self._advance(len(batch))
         for doi in [d for d in dois if "," in d]:  # a comma would split the filter: ask for this one alone
             url = f"{CROSSREF.base_url()}/works/{quote(doi, safe='/')}"
-            record = self.client.get_json(CROSSREF, url, _crossref_params(), parse_work_answer, missing_ok=True)
+            record = self._online.get_json(CROSSREF, url, _crossref_params(), parse_work_answer, missing_ok=True)
             if record is not None:
                 found[f"doi:{doi}"] = record
                 self.cache.put_records([record])

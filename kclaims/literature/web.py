@@ -20,7 +20,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kclaims.catalog.files import Catalog, CatalogWrites, catalog_writes, load_catalog, parse_source
 from kclaims.errors import BadInput, KclaimsError
@@ -29,10 +29,15 @@ from kclaims.literature.web_writer import WEB_KIND, PreparedPage, write_snapshot
 from kclaims.model import Source
 from kclaims.text import normalise_quote_text, shorten
 
+if TYPE_CHECKING:
+    from kclaims.literature.client import HttpClient
+    from kclaims.literature.results import SourceOutcome, SourcesResult
+    from kclaims.literature.webpage import WebPage
+
 _PAGE_FIELDS = ("title", "site", "authors", "date", "updated", "language")
 
 
-def fetch_and_read(url: str, client: Any = None) -> PreparedPage:
+def fetch_and_read(url: str, client: HttpClient | None = None) -> PreparedPage:
     """Download `url` (through `client`, a `resolve.HttpClient`, when given) and read it.
     NetworkError (exit 3) when it cannot be had, BadInput (exit 2) when it is not an HTML page or
     holds no article text."""
@@ -45,7 +50,7 @@ def fetch_and_read(url: str, client: Any = None) -> PreparedPage:
 
 
 @contextlib.contextmanager
-def _web_client(needed: bool) -> Iterator[Any]:
+def _web_client(needed: bool) -> Iterator[HttpClient | None]:
     """One HTTP session for every page of a command (so the per-host rate limit spaces them), or
     None when nothing is fetched (requests is then not even imported)."""
     if not needed:
@@ -80,7 +85,7 @@ def web_address(url: str) -> str:
     return identifier.value
 
 
-def add_saved_page(root: Path, html_file: Path, url: str) -> Any:
+def add_saved_page(root: Path, html_file: Path, url: str) -> SourcesResult:
     """Add a page saved to a file as a web-article source (see `read_saved_page`)."""
     from kclaims.literature.results import SourcesResult
     from kclaims.literature.writer import SourceWriter
@@ -100,14 +105,15 @@ def is_web_article(source: Source) -> bool:
     return source.kind == WEB_KIND and not source.study_keys()
 
 
-def reread_pages(catalog: Catalog, sources: list[Source], snapshot_only: bool) -> tuple[dict[str, Any], int]:
+def reread_pages(catalog: Catalog, sources: list[Source],
+                 snapshot_only: bool) -> tuple[dict[str, PreparedPage | SourceOutcome], int]:
     """Fetch each web article again (or, `snapshot_only`, read its kept page again, with no network),
     all before anything is written. Returns ({source id: PreparedPage, or a failed SourceOutcome when there
     is nothing to re-read}, requests sent). A page that cannot be had raises as `add` does, naming
     the source."""
     from kclaims.literature.results import SourceOutcome
 
-    pages: dict[str, Any] = {}
+    pages: dict[str, PreparedPage | SourceOutcome] = {}
     with _web_client(not snapshot_only and any(s.url for s in sources)) as client:
         for source in sources:
             try:
@@ -122,7 +128,7 @@ def reread_pages(catalog: Catalog, sources: list[Source], snapshot_only: bool) -
 
 
 def write_refreshed_page(catalog: Catalog, source_id: str, prepared: PreparedPage, snapshot_only: bool,
-                         writes: CatalogWrites) -> tuple[Any, list[str]]:
+                         writes: CatalogWrites) -> tuple[SourceOutcome, list[str]]:
     """Rewrite a re-read web article's snapshot (and kept page) and update its YAML, through
     `writes`; report whether the text changed and which catalog quotes no longer appear in it.
     Returns (outcome, warnings). Call under the catalog lock."""
@@ -141,7 +147,7 @@ class _CannotRefresh(Exception):
     pass
 
 
-def _reread(catalog: Catalog, source: Source, snapshot_only: bool, client: Any) -> PreparedPage:
+def _reread(catalog: Catalog, source: Source, snapshot_only: bool, client: HttpClient | None) -> PreparedPage:
     from kclaims.literature.webpage import decode_html, read_page
 
     html_path = catalog.sources_dir / f"{source.id}.html"
@@ -180,12 +186,12 @@ def drifted_quotes(catalog: Catalog, source_id: str, old_text: str | None, new_t
     return messages
 
 
-def _metadata_changes(source: Source, page: Any) -> dict[str, Any]:
+def _metadata_changes(source: Source, page: WebPage) -> dict[str, Any]:
     found = {"title": page.title, "site": page.site, "authors": list(page.authors), "date": page.published}
     return {k: v for k, v in found.items() if v and v != getattr(source, k)}
 
 
-def _update_yaml(writes: CatalogWrites, path: Path, page: Any, changes: dict[str, Any], retrieved: bool) -> None:
+def _update_yaml(writes: CatalogWrites, path: Path, page: WebPage, changes: dict[str, Any], retrieved: bool) -> None:
     from kclaims.catalog.source_file import set_key
 
     with writes.edit_yaml(path, lambda text: parse_source(text, path)) as document:
@@ -212,7 +218,7 @@ def _set_after(document: Any, key: str, value: Any, after: str) -> None:
 
 
 def _refresh_outcome(given: str, source_id: str, old_text: str | None, new_text: str, changes: dict[str, Any],
-                     drift: list[str]) -> Any:
+                     drift: list[str]) -> SourceOutcome:
     from kclaims.literature.results import SourceOutcome
 
     if old_text is None:

@@ -10,11 +10,15 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kclaims.catalog.files import Catalog, CatalogWrites
 from kclaims.literature.ids import try_parse_identifier
 from kclaims.model import Invalid, Source, source_from_dict
+
+if TYPE_CHECKING:
+    from kclaims.literature.results import SourceOutcome
+    from kclaims.literature.webpage import WebPage
 
 WEB_KIND = "web-article"
 
@@ -36,7 +40,7 @@ class PreparedPage:
     """A page read and ready to be written: what was given, the record, and the bytes to keep."""
 
     given: str
-    page: Any            # kclaims.webpage.WebPage
+    page: WebPage
     html: bytes
     read_from: str       # the URL after redirects (or the one given with --html)
 
@@ -44,7 +48,7 @@ class PreparedPage:
 @dataclass
 class _NewArticle:
     source: Source
-    page: Any
+    page: WebPage
     html: bytes
 
 
@@ -59,7 +63,7 @@ class WebWriter:
         self.by_study = {key: s.id for s in catalog.sources.values() for key in s.study_keys()}
         self.planned: dict[str, _NewArticle] = {}
 
-    def add(self, prepared: PreparedPage) -> Any:
+    def add(self, prepared: PreparedPage) -> SourceOutcome:
         """Plan a new source for a read page (nothing is written until `flush`); the outcome says
         what will be added, or why not (already in the catalog, or not storable)."""
         from kclaims.literature.results import SourceOutcome
@@ -79,7 +83,7 @@ class WebWriter:
         self.planned[source.id] = _NewArticle(source, page, prepared.html)
         return SourceOutcome(prepared.given, "added", source.id, describe_added(page, source, set(self.by_study)))
 
-    def _duplicate(self, prepared: PreparedPage, address: str) -> Any:
+    def _duplicate(self, prepared: PreparedPage, address: str) -> SourceOutcome | None:
         from kclaims.literature.results import SourceOutcome
 
         for candidate in (address, prepared.read_from, prepared.given):
@@ -101,7 +105,7 @@ class WebWriter:
             writes.new_yaml(yaml_path, web_source_yaml(article.source, article.page))
         self.planned.clear()
 
-    def _record(self, page: Any, address: str) -> Source:
+    def _record(self, page: WebPage, address: str) -> Source:
         references: dict[str, str] = {}
         for citation in page.references:
             key = _study_key(citation.identifier)
@@ -113,7 +117,7 @@ class WebWriter:
                       retrieved=dt.date.today().isoformat(), references=references)
 
 
-def describe_added(page: Any, source: Source, known: set[str]) -> str:
+def describe_added(page: WebPage, source: Source, known: set[str]) -> str:
     """One line for the report: what was found, and the command that adds the papers it cites
     (those whose PMID, PMCID or DOI is not among the `known` study keys)."""
     parts = [f"{source.title or '(no title)'!r}"]
@@ -136,7 +140,7 @@ def _study_key(identifier: str | None) -> str | None:
     return f"{parsed.kind}:{parsed.value}"
 
 
-def web_source_id(page: Any, address: str, taken: set[str]) -> str:
+def web_source_id(page: WebPage, address: str, taken: set[str]) -> str:
     """A readable, unused id for a web article (see the module docstring)."""
     from kclaims.literature.source_ids import new_source_id
     from kclaims.text import STOPWORDS, ascii_letters
@@ -173,7 +177,7 @@ def site_slug(url: str, site: str | None) -> str:
     return "-".join(w for w in (ascii_letters(w) for w in (site or "").split()[:2]) if w)
 
 
-def write_snapshot(writes: CatalogWrites, yaml_path: Path, page: Any, html: bytes | None) -> None:
+def write_snapshot(writes: CatalogWrites, yaml_path: Path, page: WebPage, html: bytes | None) -> None:
     """Write sources/<id>.html (unless `html` is None) and sources/<id>.txt through `writes`."""
     yaml_path.parent.mkdir(exist_ok=True)
     if html is not None:
@@ -181,7 +185,7 @@ def write_snapshot(writes: CatalogWrites, yaml_path: Path, page: Any, html: byte
     writes.write(yaml_path.with_suffix(".txt"), page.text.encode("utf-8"))
 
 
-def web_source_yaml(source: Source, page: Any) -> dict[str, Any]:
+def web_source_yaml(source: Source, page: WebPage) -> dict[str, Any]:
     """The source's YAML mapping: the usual keys, plus `updated` after `date`, `language` after
     `url`, and `cites` (the article's own reference list) after `references`."""
     from kclaims.catalog.source_file import source_yaml

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kclaims.catalog.files import Catalog, CatalogWrites, parse_source
 from kclaims.catalog.source_file import is_empty, plain_data, safe_source_path, set_key, source_yaml
 from kclaims.literature.results import SourceOutcome
 from kclaims.literature.source_ids import new_source_id
 from kclaims.model import Invalid, Source, source_from_dict
+
+if TYPE_CHECKING:
+    from kclaims.literature.web_writer import WebWriter
 
 # Fields a resolver fills; merging fills only the empty ones, a refresh replaces them.
 RESOLVED_FIELDS = ("title", "authors", "year", "journal", "publisher", "date", "volume", "issue", "pages",
@@ -45,7 +49,7 @@ class SourceWriter:
         self.taken = set(catalog.sources) | _file_stems(catalog.sources_dir)
         self.new: dict[str, Source] = {}          # written on flush, in order
         self.fills: dict[str, dict[str, Any]] = {}  # existing source id -> fields to fill
-        self._web: Any = None
+        self._web: WebWriter | None = None
 
     def add(self, given: str, record: Source, preferred_id: str | None = None) -> SourceOutcome:
         match = next((self.by_key[k] for k in sorted(record.study_keys()) if k in self.by_key), None)
@@ -65,8 +69,8 @@ class SourceWriter:
         return SourceOutcome(given, "added", source_id, "")
 
     @property
-    def web(self) -> Any:
-        """The writer of new web articles (kclaims.web_sources.WebWriter), made when first needed."""
+    def web(self) -> WebWriter:
+        """The writer of new web articles, made when first needed."""
         if self._web is None:
             from kclaims.literature.web_writer import WebWriter
 
@@ -104,7 +108,7 @@ class SourceWriter:
             if not filled:
                 continue
             path = safe_source_path(sources_dir, source_id)
-            with writes.edit_yaml(path, lambda text, path=path: parse_source(text, path)) as document:
+            with writes.edit_yaml(path, partial(parse_source, path=path)) as document:
                 for name, value in filled.items():
                     set_key(document, name, value)
         for source_id, source in self.new.items():

@@ -99,9 +99,9 @@ def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
         if data.startswith(bom):
             return data[len(bom):].decode(encoding, errors="replace"), encoding
     for candidate in (declared, _meta_charset(data)):
-        encoding = _usable(candidate, data)
-        if encoding:
-            return data.decode(encoding), encoding
+        usable = _usable(candidate, data)
+        if usable:
+            return data.decode(usable), usable
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

@@ -134,8 +134,8 @@ def _entry(item: Any, url: str, position: int | None) -> Citation | None:
     if leading is None and position is None:
         return None  # prose after the list ("Originally published at …") is not a reference
     marker = (leading.group(1) or leading.group(2)) if leading else str(position)
-    links = [absolute_url(url, a.get("href") or "") for a in item.iter("a")]
-    links = [link for link in links if link]
+    hrefs = [absolute_url(url, a.get("href") or "") for a in item.iter("a")]
+    links = [link for link in hrefs if link]
     if not links:
         links = re.findall(r"https?://[^\s<>\"']+", text)
     target = links[0].rstrip(".,;") if links else ""
