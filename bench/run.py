@@ -1,11 +1,15 @@
 """Time kclaims on a synthetic catalog of 10,000 claims and 20,000 sources, beside its floors.
 
-    python bench/run.py [--claims 10000] [--sources 20000] [--repeat 7]
+    python bench/run.py [--claims 10000] [--sources 20000] [--repeat 7] [--baseline DIR]
 
 Each command runs `--repeat` times, interleaved with its floors (`python -c pass`,
 `python -c "import typer"`, and loading the same YAML files with PyYAML's C loader), so the
 ratios compare runs made under the same machine load. Output goes to a pipe, as in a script.
 The catalog and cache live in bench/out/ (git-ignored); the first `list` builds the cache.
+
+`--baseline DIR` also times the kclaims package of another revision, checked out in DIR (e.g.
+`git worktree add /tmp/kclaims-before REV`), interleaved with this one and with its own cache, so
+a change is measured as a ratio against what it replaces.
 """
 
 from __future__ import annotations
@@ -62,6 +66,8 @@ def _write_source(folder: Path, i: int, article: list[str] | None, rng: random.R
                 f"doi: 10.1000/bench.{i}\nurl: null\npublication_types: [{', '.join(types)}]\n"
                 f"population: {rng.choice(['human', 'human', 'animal'])}\ndesign: null\nretracted: false\n"
                 f"retrieved: 2026-11-22\nreferences: {{}}\n")
+        if rng.random() < 0.6:  # rubric 2's appraisal keys, on most papers
+            text += f"n: {rng.randint(8, 900)}\nrisk_of_bias: {rng.choice(['low', 'some', 'high'])}\n"
     (folder / f"{sid}.yaml").write_text(text, encoding="utf-8")
 
 
@@ -79,6 +85,8 @@ def _claim_lines(i: int, rng: random.Random, texts: list[list[str]], n_sources: 
         lines += [f"      - source: s{rng.randrange(articles, n_sources):05d}",
                   f"        stance: {rng.choice(['supports', 'supports', 'contradicts', 'mentions'])}",
                   f"        note: {_sentence(rng, 8)}"]
+        if rng.random() < 0.3:
+            lines.append(f"        indirect: [{rng.choice(['population', 'intervention', 'outcome'])}]")
     return lines
 
 
@@ -92,14 +100,19 @@ for p in sorted((root / "sources").glob("*.yaml")):
 """
 
 
-def commands(root: Path) -> dict[str, list[str]]:
+def floors(root: Path) -> dict[str, list[str]]:
     py = sys.executable
-    kclaims = [py, "-m", "kclaims"]
-    cat = ["--catalog", str(root)]
     return {
         "floor: python -c pass": [py, "-c", "pass"],
         "floor: import typer": [py, "-c", "import typer"],
         "floor: PyYAML C loader, all files": [py, "-c", PYYAML_FLOOR, str(root)],
+    }
+
+
+def commands(root: Path) -> dict[str, list[str]]:
+    kclaims = [sys.executable, "-m", "kclaims"]
+    cat = ["--catalog", str(root)]
+    return {
         "kclaims --version": kclaims + ["--version"],
         "kclaims list": kclaims + ["list", *cat],
         "kclaims list --topic ptsd": kclaims + ["list", "--topic", "ptsd", *cat],
@@ -135,24 +148,33 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=10_000)
     parser.add_argument("--sources", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--baseline", type=Path, help="a checkout of another revision, timed beside this one")
     args = parser.parse_args()
-    root = OUT / f"catalog-v3-{args.claims}-{args.sources}"
+    root = OUT / f"catalog-v4-{args.claims}-{args.sources}"
     if not (root / "claims.yaml").exists():
         print(f"generating {root} ...", file=sys.stderr)
         generate(root, args.claims, args.sources)
         old = time.time() - 60
         for path in [root / "claims.yaml", *(root / "sources").iterdir()]:
             os.utime(path, (old, old))
-    env = {**os.environ, "KCLAIMS_CACHE_DIR": str(OUT / "cache"), "PYTHONPATH": str(HERE.parent)}
-    table = commands(root)
-    run_once(table["kclaims list"], env)  # warm the cache and the OS file cache
-    times: dict[str, list[float]] = {name: [] for name in table}
-    times["kclaims list, one source changed"] = []
+    versions = {"": (HERE.parent, OUT / "cache")}
+    if args.baseline:
+        versions["baseline: "] = (args.baseline.resolve(), OUT / "cache-baseline")
+    runs = {name: (argv, os.environ.copy()) for name, argv in floors(root).items()}
+    for prefix, (code, cache) in versions.items():
+        env = {**os.environ, "KCLAIMS_CACHE_DIR": str(cache), "PYTHONPATH": str(code)}
+        runs.update({prefix + name: (argv, env) for name, argv in commands(root).items()})
+        run_once(runs[prefix + "kclaims list"][0], env)  # warm the cache and the OS file cache
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for prefix in versions:
+        times[prefix + "kclaims list, one source changed"] = []
     for round_number in range(args.repeat):
-        for name, argv in table.items():
+        for name, (argv, env) in runs.items():
             times[name].append(run_once(argv, env))
         touch_one_source(root, round_number)
-        times["kclaims list, one source changed"].append(run_once(table["kclaims list"], env))
+        for prefix in versions:
+            argv, env = runs[prefix + "kclaims list"]
+            times[prefix + "kclaims list, one source changed"].append(run_once(argv, env))
     report(times)
 
 
@@ -160,9 +182,11 @@ def report(times: dict[str, list[float]]) -> None:
     medians = {name: statistics.median(values) for name, values in times.items()}
     typer_floor = medians["floor: import typer"]
     yaml_floor = medians["floor: PyYAML C loader, all files"]
-    print(f"{'command':40} {'median s':>9} {'x typer':>8} {'x PyYAML':>9}")
+    print(f"{'command':50} {'median s':>9} {'x typer':>8} {'x PyYAML':>9} {'x baseline':>11}")
     for name, value in medians.items():
-        print(f"{name:40} {value:9.3f} {value / typer_floor:8.2f} {value / yaml_floor:9.2f}")
+        baseline = medians.get(f"baseline: {name}")
+        versus = f"{value / baseline:11.2f}" if baseline else ""
+        print(f"{name:50} {value:9.3f} {value / typer_floor:8.2f} {value / yaml_floor:9.2f} {versus}")
 
 
 if __name__ == "__main__":

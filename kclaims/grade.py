@@ -1,7 +1,12 @@
-"""The evidence rubric: a source's level, a claim's label, and the reasons behind both.
+"""The evidence rubric (rubric 2): a source's level, and a claim's verdict and GRADE certainty,
+with every step that decided them.
 
-Two small tables decide everything; docs/evidence.md prints them (a test keeps it current).
-A label rates the evidence linked to a claim, not the truth of the claim.
+A claim's evidence has two axes, as in GRADE: a verdict (which way the counted evidence points)
+and a certainty (how much to trust it). Both are computed from the linked sources and a few
+appraisal keys a curator records (`n`, `risk_of_bias`, `includes` on sources; `indirect` and
+`certainty` on links; `searched` on claims). The tables below decide everything; docs/evidence.md
+prints them (a test keeps it current). A verdict rates the evidence linked to a claim, not the
+truth of the claim.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kclaims.model import Claim, Evidence, Source
+from kclaims.vocabulary import CERTAINTIES
 
 # level, design, the PubMed publication types that place a source there (first match wins)
 DESIGN_TABLE: tuple[tuple[int, str, tuple[str, ...]], ...] = (
@@ -26,6 +32,9 @@ DESIGN_TABLE: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (5, "narrative review, editorial, comment, letter, expert opinion, or no design type", (
         "Review", "Editorial", "Comment", "Letter", "News")),
 )
+# what a study of each design is called in a reason ("2 RCTs")
+DESIGN_NOUNS = {1: ("review", "reviews"), 2: ("RCT", "RCTs"), 3: ("controlled study", "controlled studies"),
+                4: ("case series", "case series"), 5: ("narrative source", "narrative sources")}
 NOT_EVIDENCE_KINDS = ("web-article",)
 NOT_EVIDENCE_TYPES = ("Retraction of Publication", "Published Erratum")
 RETRACTED_TYPE = "Retracted Publication"
@@ -34,21 +43,57 @@ MECHANISM_LEVEL_FOR_INDIRECT = 3
 CLINICAL_LEVEL_FOR_INDIRECT = 5
 NO_DESIGN = "no design type"
 
-# label, when it applies; checked in this order by `_decide_label`
-LABEL_TABLE: tuple[tuple[str, str], ...] = (
-    ("unsupported", "nothing counts: the claim rests on the articles' word alone"),
-    ("contradicted", "only contradicting sources count"),
-    ("contested", "the best contradicting source is at least as strong as the best supporting one"),
-    ("strong", "two or more supporting sources at level 1-2, at least one of them level 1"),
-    ("moderate", "one supporting level-1 source, or two or more at level 2"),
-    ("limited", "one supporting level-2 source, or any at level 3"),
-    ("preliminary", "only level 4-5 sources support it"),
+# the certainty a link starts from, by its design level, unless a review reports one for the outcome
+START_TABLE: tuple[tuple[tuple[int, ...], str], ...] = (((1, 2), "high"), ((3,), "low"), ((4, 5), "very-low"))
+START_BY_LEVEL = {level: start for levels, start in START_TABLE for level in levels}
+IMPRECISE_BELOW = 400  # participants: GRADE's rule-of-thumb optimal information size for a continuous outcome
+
+DOWNGRADE_TABLE: tuple[tuple[str, str], ...] = (
+    ("risk of bias", "links marked `risk_of_bias: high` hold more than half of the body's participants "
+                     "(counting links instead when any link of the body lacks `n`)"),
+    ("indirectness", "every link of the body is `indirect` (population, intervention, comparator or outcome)"),
+    ("imprecision", f"the body's links that record `n` hold fewer than {IMPRECISE_BELOW} participants in all "
+                    "(not assessed, and said so, when none records `n`)"),
 )
-LABEL_WHEN = dict(LABEL_TABLE)
+VERDICT_TABLE: tuple[tuple[str, str], ...] = (
+    ("supported", "only supporting links count, or the supporting body is two or more steps more certain "
+                  "(then one step down for inconsistency)"),
+    ("contradicted", "only contradicting links count, or the contradicting body is two or more steps more "
+                     "certain (then one step down for inconsistency)"),
+    ("conflicting", "both directions count and their certainties are less than two steps apart; no certainty"),
+    ("no-evidence-found", "nothing counts, and the claim records a literature search"),
+    ("not-assessed", "nothing counts, and no search is recorded"),
+)
+VERDICT_WHEN = dict(VERDICT_TABLE)
+
+# How GRADE shows a certainty, and the plain-language words its summaries use for a finding.
+CERTAINTY_SYMBOLS = {"high": "⊕⊕⊕⊕", "moderate": "⊕⊕⊕◯", "low": "⊕⊕◯◯", "very-low": "⊕◯◯◯"}
+CERTAINTY_WORDS = {"high": "high", "moderate": "moderate", "low": "low", "very-low": "very low"}
+PLAIN_LANGUAGE = {"high": "the evidence shows", "moderate": "probably", "low": "may",
+                  "very-low": "the evidence is very uncertain"}
+STANCE_DIRECTION = {"supports": "supported", "contradicts": "contradicted"}
+# Every verdict-and-certainty a claim can have, in the order reports list them: supported from the
+# most certain down, then conflicting, contradicted from the least certain up, then nothing counted.
+STRENGTH_KEYS = (tuple(f"supported-{c}" for c in CERTAINTIES) + ("conflicting",)
+                 + tuple(f"contradicted-{c}" for c in reversed(CERTAINTIES)) + ("no-evidence-found", "not-assessed"))
+
+
+def strength_key(verdict: str, certainty: str | None) -> str:
+    """"supported-moderate", "conflicting": one word for a verdict and its certainty (CSS classes,
+    map columns, sorting)."""
+    return f"{verdict}-{certainty}" if certainty else verdict
+
+
+def split_strength_key(key: str) -> tuple[str, str | None]:
+    """The verdict and certainty a `strength_key` names."""
+    for certainty in CERTAINTIES:
+        if key.endswith("-" + certainty) and key[: -len(certainty) - 1] in STANCE_DIRECTION.values():
+            return key[: -len(certainty) - 1], certainty
+    return key, None
 
 
 def _rubric_digest() -> str:
-    """Changes whenever this module changes, so labels cached by an older rubric are not reused."""
+    """Changes whenever this module changes, so verdicts cached by an older rubric are not reused."""
     return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:12]
 
 
@@ -66,15 +111,57 @@ class Level:
 
 @dataclass(slots=True)
 class Strength:
-    """A claim's computed label, the reasons a reader can check, and any retracted sources it links."""
+    """A claim's computed verdict and certainty (None unless supported or contradicted), the
+    reasons a reader can check, and any retracted sources it links."""
 
-    label: str
+    verdict: str
+    certainty: str | None
     reasons: list[str] = field(default_factory=list)
     retracted: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return strength_key(self.verdict, self.certainty)
+
+    def as_tuple(self) -> tuple[str, str | None, tuple[str, ...], tuple[str, ...]]:
+        """Plain values, for the cache."""
+        return self.verdict, self.certainty, tuple(self.reasons), tuple(self.retracted)
+
+    @classmethod
+    def from_tuple(cls, value: tuple) -> Strength:
+        verdict, certainty, reasons, retracted = value
+        return cls(verdict, certainty, list(reasons), list(retracted))
 
 
 def design_name(level: int) -> str:
     return next(name for lvl, name, _ in DESIGN_TABLE if lvl == level)
+
+
+def certainty_text(certainty: str | None, symbols: bool = True) -> str:
+    """"⊕⊕⊕◯ moderate" (or "moderate" without symbols); "" for no certainty."""
+    if certainty is None:
+        return ""
+    words = CERTAINTY_WORDS[certainty]
+    return f"{CERTAINTY_SYMBOLS[certainty]} {words}" if symbols else words
+
+
+def strength_text(verdict: str, certainty: str | None, symbols: bool = True) -> str:
+    """A verdict and its certainty in one phrase: "supported, ⊕⊕◯◯ low"."""
+    return f"{verdict}, {certainty_text(certainty, symbols)}" if certainty else verdict
+
+
+def plain_language(verdict: str, certainty: str | None) -> str:
+    """GRADE's plain-language wording for a verdict: "probably true", "may be false", ..."""
+    if verdict == "supported" and certainty:
+        return {"high": "The evidence shows this is true.", "moderate": "This is probably true.",
+                "low": "This may be true.", "very-low": "The evidence is very uncertain whether this is true."}[certainty]
+    if verdict == "contradicted" and certainty:
+        return {"high": "The evidence shows this is not true.", "moderate": "This is probably not true.",
+                "low": "This may not be true.",
+                "very-low": "The evidence is very uncertain whether this is true."}[certainty]
+    return {"conflicting": "The evidence points both ways.",
+            "no-evidence-found": "A search found no study that tests this.",
+            "not-assessed": "No study that tests this is linked yet."}.get(verdict, "")
 
 
 def is_retracted(source: Source) -> bool:
@@ -115,6 +202,8 @@ def _indirect(base: Level, population: str, claim_kind: str | None) -> Level:
 
 @dataclass(slots=True)
 class _Counted:
+    """One counted link: the evidence entry, its source, the source's level, where it starts."""
+
     evidence: Evidence
     source: Source
     found: Level
@@ -123,24 +212,158 @@ class _Counted:
     def level(self) -> int:
         return self.found.level or 0
 
+    @property
+    def start(self) -> str:
+        return self.evidence.certainty or START_BY_LEVEL[self.level]
+
+    def nouns(self) -> tuple[str, str]:
+        """What this link is called in a reason, singular and plural: "RCT", "animal studies"."""
+        if self.source.population in INDIRECT_POPULATIONS:
+            return f"{self.source.population} study", f"{self.source.population} studies"
+        return DESIGN_NOUNS.get(self.level, ("study", "studies"))
+
+    def label(self) -> str:
+        """"feder2014 (RCT, n=41)": what a reason names."""
+        parts = [self.nouns()[0]] + ([f"n={self.source.n}"] if self.source.n else [])
+        if self.source.risk_of_bias:
+            parts.append(f"{self.source.risk_of_bias} risk of bias")
+        if self.evidence.indirect:
+            parts.append(f"indirect: {', '.join(self.evidence.indirect)}")
+        return f"{self.source.id} ({', '.join(parts)})"
+
 
 LevelMemo = dict[tuple[str, bool], tuple[Level, frozenset[str]]]
 
 
 def claim_strength(claim: Claim, sources: Mapping[str, Source], memo: LevelMemo | None = None) -> Strength:
-    """Compute a claim's label from the evidence linked to it, with the reasons that decided it.
+    """Compute a claim's verdict and certainty from the evidence linked to it, with every step.
     Pass the same `memo` dict when grading many claims, so each source is assessed once per kind."""
     notes: list[str] = []
     retracted: list[str] = []
     counted = _counted_evidence(claim, sources, notes, retracted, {} if memo is None else memo)
-    supports = [c for c in counted if c.evidence.stance == "supports"]
-    contradicts = [c for c in counted if c.evidence.stance == "contradicts"]
-    label = _decide_label([c.level for c in supports], [c.level for c in contradicts])
-    reasons = [f"{label}: {LABEL_WHEN[label]}"]
-    reasons += [_describe(c) for c in supports + contradicts]
-    reasons += _weaker_contradictions(label, supports, contradicts)
-    reasons += notes
-    return Strength(label, reasons, retracted)
+    sides = {stance: _assess_body([c for c in counted if c.evidence.stance == stance])
+             for stance in STANCE_DIRECTION}
+    verdict, certainty, decision = _decide(claim, sides)
+    reasons = [decision] + [line for side in sides.values() if side is not None for line in side[1]]
+    return Strength(verdict, certainty, reasons + notes, retracted)
+
+
+def _decide(claim: Claim, sides: dict[str, tuple[str, list[str]] | None]) -> tuple[str, str | None, str]:
+    """The verdict, its certainty and the one line that says why (step 4 of the rubric)."""
+    certainties = {stance: side[0] for stance, side in sides.items() if side is not None}
+    if not certainties:
+        if claim.searched:
+            return "no-evidence-found", None, "no-evidence-found: " + "; ".join(s.describe() for s in claim.searched)
+        return "not-assessed", None, ("not-assessed: no study that supports or contradicts the claim is linked, "
+                                      "and no search is recorded")
+    if len(certainties) == 1:
+        (stance, certainty), = certainties.items()
+        verdict = STANCE_DIRECTION[stance]
+        return verdict, certainty, f"{verdict}, {CERTAINTY_WORDS[certainty]}: only {stance_word(stance)} studies count"
+    ranks = {stance: CERTAINTIES.index(c) for stance, c in certainties.items()}
+    winner, loser = sorted(ranks, key=ranks.__getitem__)
+    gap = ranks[loser] - ranks[winner]
+    if gap < 2:
+        return "conflicting", None, (
+            f"conflicting: supporting evidence {CERTAINTY_WORDS[certainties['supports']]}, contradicting evidence "
+            f"{CERTAINTY_WORDS[certainties['contradicts']]} (fewer than two steps apart)")
+    certainty = _step_down(certainties[winner], 1)
+    verdict = STANCE_DIRECTION[winner]
+    return verdict, certainty, (
+        f"{verdict}, {CERTAINTY_WORDS[certainty]}: {stance_word(winner)} evidence "
+        f"({CERTAINTY_WORDS[certainties[winner]]}) is {gap} steps more certain than {stance_word(loser)} evidence "
+        f"({CERTAINTY_WORDS[certainties[loser]]}); inconsistency -1")
+
+
+def stance_word(stance: str) -> str:
+    return {"supports": "supporting", "contradicts": "contradicting"}[stance]
+
+
+def _step_down(certainty: str, steps: int) -> str:
+    return CERTAINTIES[min(CERTAINTIES.index(certainty) + steps, len(CERTAINTIES) - 1)]
+
+
+def _assess_body(links: list[_Counted]) -> tuple[str, list[str]] | None:
+    """The certainty of one direction's evidence (steps 2-3): its best-starting links, downgraded
+    for risk of bias, indirectness and imprecision; None when the direction has no counted link."""
+    if not links:
+        return None
+    best = min(CERTAINTIES.index(c.start) for c in links)
+    body = [c for c in links if CERTAINTIES.index(c.start) == best]
+    start = CERTAINTIES[best]
+    stance = body[0].evidence.stance
+    reasons = [f"{stance_word(stance)}: start {CERTAINTY_WORDS[start]}: {_describe_body(body)}"]
+    reasons += [f"{stance_word(stance)}: {c.source.id} is level {c.level}: {c.found.why}" for c in body
+                if c.source.population in INDIRECT_POPULATIONS]
+    reasons += [f"{stance_word(stance)}: not in the body (starts lower): {c.label()}" for c in links if c not in body]
+    side = stance_word(stance)
+    steps = 0
+    reported = [c.source.id for c in body if c.evidence.certainty]
+    checks = [_indirectness] if reported else [_risk_of_bias, _indirectness, _imprecision]
+    if reported:
+        reasons.append(f"{side}: risk of bias and imprecision: not downgraded, the review's reported certainty "
+                       f"covers them ({', '.join(reported)})")
+    for check in checks:
+        down, why = check(body)
+        steps += down
+        reasons.append(f"{side}: {why}")
+    certainty = _step_down(start, steps)
+    if steps:
+        reasons.append(f"{stance_word(stance)}: {CERTAINTY_WORDS[start]} - {steps} = {CERTAINTY_WORDS[certainty]}"
+                       + (" (the floor)" if CERTAINTIES.index(start) + steps > len(CERTAINTIES) - 1 else ""))
+    return certainty, reasons
+
+
+def _describe_body(body: list[_Counted]) -> str:
+    nouns = {c.nouns() for c in body}
+    singular, plural = nouns.pop() if len(nouns) == 1 else ("study", "studies")
+    head = f"{len(body)} {singular if len(body) == 1 else plural}"
+    items = []
+    for c in body:
+        item = c.label()
+        if c.evidence.certainty:
+            item += f" certainty reported by the review: {CERTAINTY_WORDS[c.evidence.certainty]}"
+        items.append(item)
+    return f"{head}: {'; '.join(items)}"
+
+
+def _risk_of_bias(body: list[_Counted]) -> tuple[int, str]:
+    high = [c for c in body if c.source.risk_of_bias == "high"]
+    if not high:
+        return 0, "risk of bias: not downgraded, no study of the body is marked high"
+    names = ", ".join(c.source.id for c in high)
+    if all(c.source.n for c in body):
+        held, total = sum(c.source.n or 0 for c in high), sum(c.source.n or 0 for c in body)
+        share = f"{held} of {total} participants"
+    else:
+        held, total = len(high), len(body)
+        share = f"{held} of {total} studies (counted by study: not every study records n)"
+    if 2 * held > total:
+        return 1, f"risk of bias -1: studies at high risk ({names}) hold {share}, more than half"
+    return 0, f"risk of bias: not downgraded, studies at high risk ({names}) hold {share}, not more than half"
+
+
+def _indirectness(body: list[_Counted]) -> tuple[int, str]:
+    indirect = [c for c in body if c.evidence.indirect]
+    if indirect and len(indirect) == len(body):
+        ways = "; ".join(f"{c.source.id}: {', '.join(c.evidence.indirect)}" for c in indirect)
+        return 1, f"indirectness -1: every study differs from the claim ({ways})"
+    if indirect:
+        direct = ", ".join(c.source.id for c in body if not c.evidence.indirect)
+        return 0, f"indirectness: not downgraded, {direct} {'is' if ',' not in direct else 'are'} direct"
+    return 0, "indirectness: not downgraded, every study is direct"
+
+
+def _imprecision(body: list[_Counted]) -> tuple[int, str]:
+    recorded = [c for c in body if c.source.n]
+    if not recorded:
+        return 0, "imprecision: not assessed, no study of the body records n"
+    total = sum(c.source.n or 0 for c in recorded)
+    unknown = len(body) - len(recorded)
+    note = f"; {unknown} without n not counted" if unknown else ""
+    if total < IMPRECISE_BELOW:
+        return 1, f"imprecision -1: {total} participants (< {IMPRECISE_BELOW}){note}"
+    return 0, f"imprecision: not downgraded, {total} participants (>= {IMPRECISE_BELOW}){note}"
 
 
 def _assess(source: Source, claim_kind: str, memo: LevelMemo) -> tuple[Level, frozenset[str]]:
@@ -153,6 +376,7 @@ def _assess(source: Source, claim_kind: str, memo: LevelMemo) -> tuple[Level, fr
 
 def _counted_evidence(claim: Claim, sources: Mapping[str, Source], notes: list[str],
                       retracted: list[str], memo: LevelMemo) -> list[_Counted]:
+    """Step 1: the links that count, each study once, a review's pooled trials inside the review."""
     candidates: list[tuple[_Counted, frozenset[str]]] = []
     for item in claim.evidence:
         source = sources.get(item.source)
@@ -171,7 +395,7 @@ def _counted_evidence(claim: Claim, sources: Mapping[str, Source], notes: list[s
             notes.append(f"not counted: {_cite(source)}: {level.why}")
             continue
         candidates.append((_Counted(item, source, level), study_keys | {f"id:{source.id}"}))
-    return _one_per_study(candidates, notes)
+    return _inside_reviews(_one_per_study(candidates, notes), notes)
 
 
 def _one_per_study(candidates: list[tuple[_Counted, frozenset[str]]], notes: list[str]) -> list[_Counted]:
@@ -189,38 +413,17 @@ def _one_per_study(candidates: list[tuple[_Counted, frozenset[str]]], notes: lis
     return sorted(counted, key=lambda c: order[id(c)])
 
 
-def _decide_label(supporting: list[int], contradicting: list[int]) -> str:
-    """Apply LABEL_TABLE in order to the levels of the counted supporting and contradicting sources."""
-    if not supporting and not contradicting:
-        return "unsupported"
-    if not supporting:
-        return "contradicted"
-    best_support = min(supporting)
-    if contradicting and min(contradicting) <= best_support:
-        return "contested"
-    level_1 = supporting.count(1)
-    level_2 = supporting.count(2)
-    if level_1 + level_2 >= 2 and level_1 >= 1:
-        return "strong"
-    if level_1 >= 1 or level_2 >= 2:
-        return "moderate"
-    if level_2 == 1 or 3 in supporting:
-        return "limited"
-    return "preliminary"
-
-
-def _weaker_contradictions(label: str, supports: list[_Counted], contradicts: list[_Counted]) -> list[str]:
-    if label in ("contested", "contradicted") or not contradicts:
-        return []
-    best = min(c.level for c in supports)
-    return [f"weaker contradiction: {c.source.id} (level {c.level}) does not outweigh the best support "
-            f"(level {best})" for c in contradicts]
-
-
-def _describe(counted: _Counted) -> str:
-    found = counted.found
-    return (f"{counted.evidence.stance}: {_cite(counted.source)}, level {found.level}, "
-            f"{found.design} ({found.why})")
+def _inside_reviews(counted: list[_Counted], notes: list[str]) -> list[_Counted]:
+    """A study that a linked, counted review `includes` counts inside that review, not again."""
+    pooled = {study: c.source.id for c in counted for study in c.source.includes}
+    kept = []
+    for c in counted:
+        review = pooled.get(c.source.id)
+        if review is not None and review != c.source.id:
+            notes.append(f"counted inside {review}: {c.source.id} ({c.evidence.stance}) is one of the studies it pools")
+            continue
+        kept.append(c)
+    return kept
 
 
 def _cite(source: Source) -> str:
@@ -239,8 +442,30 @@ def design_table_markdown() -> str:
     return "\n".join(rows) + "\n"
 
 
-def label_table_markdown() -> str:
-    """The label table as Markdown, as docs/evidence.md shows it."""
-    rows = ["| label | when |", "|---|---|"]
-    rows += [f"| {label} | {when} |" for label, when in LABEL_TABLE]
+def start_table_markdown() -> str:
+    """Where a link's certainty starts, as docs/evidence.md shows it."""
+    rows = ["| design level | starts at |", "|---|---|"]
+    rows += [f"| {', '.join(map(str, levels))} | {certainty_text(start)} |" for levels, start in START_TABLE]
+    rows.append("| a review's reported GRADE certainty for the outcome (`certainty` on the link) | that certainty |")
+    return "\n".join(rows) + "\n"
+
+
+def downgrade_table_markdown() -> str:
+    """The three downgrades, as docs/evidence.md shows them."""
+    rows = ["| down one step for | when |", "|---|---|"]
+    rows += [f"| {name} | {when} |" for name, when in DOWNGRADE_TABLE]
+    return "\n".join(rows) + "\n"
+
+
+def verdict_table_markdown() -> str:
+    """The verdicts, as docs/evidence.md shows them."""
+    rows = ["| verdict | when |", "|---|---|"]
+    rows += [f"| {verdict} | {when} |" for verdict, when in VERDICT_TABLE]
+    return "\n".join(rows) + "\n"
+
+
+def certainty_table_markdown() -> str:
+    """GRADE's certainty levels with their symbols and plain-language words."""
+    rows = ["| certainty | shown as | a report says |", "|---|---|---|"]
+    rows += [f"| {CERTAINTY_WORDS[c]} | {CERTAINTY_SYMBOLS[c]} | {PLAIN_LANGUAGE[c]} |" for c in CERTAINTIES]
     return "\n".join(rows) + "\n"

@@ -12,30 +12,27 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-CLAIM_KINDS = ("mechanism", "efficacy", "safety", "dosing", "background")
-STANCES = ("supports", "contradicts", "mentions")
-LABELS = ("strong", "moderate", "limited", "preliminary", "contested", "contradicted", "unsupported")
-POPULATIONS = ("human", "animal", "in-vitro", "mixed", "unknown")
-SOURCE_KINDS = (
-    "journal-article",
-    "web-article",
-    "book",
-    "book-chapter",
-    "report",
-    "preprint",
-    "thesis",
-    "dataset",
-    "other",
+from kclaims.vocabulary import (
+    CERTAINTIES,
+    CLAIM_KINDS,
+    INDIRECTNESS,
+    POPULATIONS,
+    RISKS_OF_BIAS,
+    RUBRIC1_LABELS,
+    SOURCE_KINDS,
+    STANCES,
+    VERDICTS,
 )
+
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")  # always used with fullmatch
 ID_RULE = "lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 80 characters"
 
-CLAIM_KEYS = ("id", "statement", "kind", "topics", "made_in", "evidence", "grade", "note")
+CLAIM_KEYS = ("id", "statement", "kind", "topics", "made_in", "evidence", "searched", "grade", "note")
 SOURCE_KEYS = (
     "id", "kind", "title", "authors", "year", "journal", "site", "publisher", "date", "volume",
     "issue", "pages", "pmid", "pmcid", "doi", "url", "publication_types", "mesh", "population",
-    "design", "retracted", "retrieved", "references", "note",
+    "design", "retracted", "retrieved", "references", "n", "risk_of_bias", "includes", "note",
 )
 
 KeyPath = tuple[str | int, ...]
@@ -61,12 +58,37 @@ class Evidence:
     source: str
     stance: str
     note: str = ""
+    indirect: list[str] = field(default_factory=list)  # how the source differs from the claim (INDIRECTNESS)
+    certainty: str | None = None  # the GRADE certainty a review itself reports for this outcome
+
+
+@dataclass(slots=True)
+class Search:
+    """A literature search run for a claim: the rubric's difference between 'no evidence found'
+    and 'not assessed'."""
+
+    on: str
+    database: str
+    query: str
+    screened: int | None = None
+    relevant: int | None = None
+
+    def describe(self) -> str:
+        counts = [f"{self.screened} screened" if self.screened is not None else "",
+                  f"{self.relevant} relevant" if self.relevant is not None else ""]
+        tally = ", ".join(c for c in counts if c)
+        return f"searched {self.database} on {self.on} for '{self.query}'" + (f": {tally}" if tally else "")
 
 
 @dataclass(slots=True)
 class Grade:
-    label: str
+    """A curator's verdict and certainty, with the reason (required). `label` is a rubric-1 grade
+    still read from an old catalog; `kclaims check` asks to replace it with verdict and certainty."""
+
     because: str
+    verdict: str | None = None
+    certainty: str | None = None
+    label: str | None = None
 
 
 @dataclass(slots=True)
@@ -79,6 +101,7 @@ class Claim:
     evidence: list[Evidence] = field(default_factory=list)
     grade: Grade | None = None
     note: str | None = None
+    searched: list[Search] = field(default_factory=list)
 
     def source_ids(self) -> set[str]:
         """Every source this claim names, as an article making it or as evidence."""
@@ -111,6 +134,9 @@ class Source:
     retrieved: str | None = None
     references: dict[str, str] = field(default_factory=dict)
     note: str | None = None
+    n: int | None = None  # participants analysed (a review: in all the studies it pools)
+    risk_of_bias: str | None = None  # RISKS_OF_BIAS, as the paper's own or a review's assessment says
+    includes: list[str] = field(default_factory=list)  # a review: the catalog sources it pools
 
     def study_keys(self) -> set[str]:
         """Identifiers that make two source records the same study."""
@@ -143,16 +169,18 @@ def source_from_row(row: tuple) -> Source:
 
 
 def claim_to_row(claim: Claim) -> tuple:
-    grade = (claim.grade.label, claim.grade.because) if claim.grade else None
+    grade = (claim.grade.because, claim.grade.verdict, claim.grade.certainty, claim.grade.label) if claim.grade else None
     return (claim.id, claim.statement, claim.kind, claim.topics,
             tuple((q.source, q.text) for q in claim.made_in),
-            tuple((e.source, e.stance, e.note) for e in claim.evidence), grade, claim.note)
+            tuple((e.source, e.stance, e.note, tuple(e.indirect), e.certainty) for e in claim.evidence), grade,
+            claim.note, tuple((s.on, s.database, s.query, s.screened, s.relevant) for s in claim.searched))
 
 
 def claim_from_row(row: tuple) -> Claim:
-    claim_id, statement, kind, topics, made_in, evidence, grade, note = row
+    claim_id, statement, kind, topics, made_in, evidence, grade, note, searched = row
     return Claim(claim_id, statement, kind, topics, [Quote(*q) for q in made_in],
-                 [Evidence(*e) for e in evidence], Grade(*grade) if grade else None, note)
+                 [Evidence(s, stance, n, list(indirect), c) for s, stance, n, indirect, c in evidence],
+                 Grade(*grade) if grade else None, note, [Search(*s) for s in searched])
 
 
 # --- validation helpers -------------------------------------------------------------------
@@ -236,11 +264,7 @@ def claim_from_dict(data: Any, where: KeyPath = ()) -> Claim:
         Quote(check_id(q.get("source"), w, "source"), _text(q, "quote", w, required=True) or "")
         for w, q in _list_of_mappings(data, "made_in", where)
     ]
-    evidence = [
-        Evidence(check_id(e.get("source"), w, "source"), _choice(e, "stance", STANCES, w),
-                 _text(e, "note", w) or "")
-        for w, e in _list_of_mappings(data, "evidence", where)
-    ]
+    evidence = [_evidence(e, w) for w, e in _list_of_mappings(data, "evidence", where)]
     return Claim(
         id=claim_id,
         statement=_text(data, "statement", where, required=True) or "",
@@ -250,7 +274,39 @@ def claim_from_dict(data: Any, where: KeyPath = ()) -> Claim:
         evidence=evidence,
         grade=_grade(data.get("grade"), where + ("grade",)),
         note=_text(data, "note", where),
+        searched=[_search(s, w) for w, s in _list_of_mappings(data, "searched", where)],
     )
+
+
+def _evidence(data: dict, where: KeyPath) -> Evidence:
+    indirect = _text_list(data, "indirect", where)
+    for i, way in enumerate(indirect):
+        if way not in INDIRECTNESS:
+            raise Invalid(f"'indirect' item {way!r} is not one of: {', '.join(INDIRECTNESS)}", where + ("indirect", i))
+    certainty = data.get("certainty")
+    return Evidence(check_id(data.get("source"), where, "source"), _choice(data, "stance", STANCES, where),
+                    _text(data, "note", where) or "", indirect,
+                    None if certainty is None else _choice(data, "certainty", CERTAINTIES, where))
+
+
+def _search(data: dict, where: KeyPath) -> Search:
+    if True in data and "on" not in data:  # YAML 1.1 (PyYAML) reads the key `on` as the boolean true
+        data = {("on" if key is True else key): value for key, value in data.items()}
+    return Search(on=_text(data, "on", where, required=True) or "",
+                  database=_text(data, "database", where, required=True) or "",
+                  query=_text(data, "query", where, required=True) or "",
+                  screened=_count(data.get("screened"), "screened", where, allow_zero=True),
+                  relevant=_count(data.get("relevant"), "relevant", where, allow_zero=True))
+
+
+def _count(value: Any, key: str, where: KeyPath, allow_zero: bool = False) -> int | None:
+    if value is None:
+        return None
+    lowest = 0 if allow_zero else 1
+    if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
+        what = "a whole number" + (" (0 or more)" if allow_zero else " above 0")
+        raise Invalid(f"'{key}' must be {what}, not {value!r}", where + (key,))
+    return value
 
 
 def _topic(value: str, where: KeyPath) -> str:
@@ -263,12 +319,15 @@ def _grade(data: Any, where: KeyPath) -> Grade | None:
     if data is None:
         return None
     data = _require_mapping(data, where, "'grade'")
-    label = _choice(data, "label", LABELS, where)
     because = _text(data, "because", where)
     if not because:
-        raise Invalid("a grade needs 'because': say why it differs from or adds to the computed label",
+        raise Invalid("a grade needs 'because': say why it differs from or adds to the computed verdict",
                       where + ("because",))
-    return Grade(label, because)
+    if "verdict" not in data and "label" in data:  # rubric 1: still read; `check` asks to update it
+        return Grade(because, label=_choice(data, "label", RUBRIC1_LABELS, where))
+    verdict = _choice(data, "verdict", VERDICTS, where)
+    certainty = data.get("certainty")
+    return Grade(because, verdict, None if certainty is None else _choice(data, "certainty", CERTAINTIES, where))
 
 
 def _reject_unknown_types(data: dict, where: KeyPath) -> None:
@@ -311,7 +370,18 @@ def source_from_dict(data: Any, where: KeyPath = ()) -> Source:
         retrieved=_text(data, "retrieved", where),
         references=_references(data.get("references"), where + ("references",)),
         note=_text(data, "note", where),
+        n=_count(data.get("n"), "n", where),
+        risk_of_bias=None if data.get("risk_of_bias") is None else _choice(data, "risk_of_bias", RISKS_OF_BIAS, where),
+        includes=_includes(data, where),
     )
+
+
+def _includes(data: dict, where: KeyPath) -> list[str]:
+    ids = _text_list(data, "includes", where)
+    for i, source_id in enumerate(ids):
+        if not ID_PATTERN.fullmatch(source_id):
+            raise Invalid(f"'includes' item {source_id!r} is not a source id ({ID_RULE})", where + ("includes", i))
+    return ids
 
 
 def _year(value: Any, where: KeyPath) -> int | None:

@@ -18,19 +18,24 @@ REPORT_CLAIMS = [
      "topics": ["depression"],
      "made_in": [{"source": "blog", "quote": "ketamine works within hours for many patients"},
                  {"source": "news", "quote": "relief within a day"}],
-     "evidence": [{"source": "meta2020", "stance": "supports", "note": "Pooled response at 24 hours."},
+     "evidence": [{"source": "meta2020", "stance": "supports", "note": "Pooled response at 24 hours.",
+                   "certainty": "moderate"},
                   {"source": "rct2018", "stance": "supports", "note": "Response at 24 hours versus midazolam."}],
-     "grade": {"label": "moderate", "because": "The meta-analysis rates its own certainty as moderate (GRADE)."}},
+     "grade": {"verdict": "supported", "certainty": "low",
+               "because": "The trials followed patients for a day only."}},
     {"id": "nmda-antagonism", "statement": "Ketamine blocks NMDA glutamate receptors.", "kind": "mechanism",
      "topics": ["depression", "chronic-pain"],
      "made_in": [{"source": "blog", "quote": "By blocking this receptor, ketamine can reduce pain"}],
      "evidence": [{"source": "anis1983", "stance": "supports", "note": "NMDA-evoked excitation fell."}]},
     {"id": "ptsd-relief", "statement": "Ketamine reduces PTSD symptoms.", "kind": "efficacy", "topics": ["ptsd"],
      "made_in": [{"source": "news", "quote": "ketamine may ease the symptoms of PTSD"}],
-     "evidence": [{"source": "rct2019", "stance": "supports", "note": "Fewer symptoms at one week."},
+     "evidence": [{"source": "rct2019", "stance": "supports", "note": "Fewer symptoms at one week.",
+                   "indirect": ["population"]},
                   {"source": "null2021", "stance": "contradicts", "note": "No difference at four weeks."}]},
     {"id": "cures-everything", "statement": "Ketamine cures every mood disorder.", "kind": "efficacy",
-     "topics": ["depression"], "made_in": [{"source": "blog", "quote": "a cure for every mood disorder"}]},
+     "topics": ["depression"], "made_in": [{"source": "blog", "quote": "a cure for every mood disorder"}],
+     "searched": [{"on": "2026-11-30", "database": "europepmc", "query": "ketamine AND cure AND mood disorder",
+                   "screened": 12, "relevant": 0}]},
     {"id": "bladder-harm", "statement": "Frequent ketamine use damages the bladder.", "kind": "safety",
      "topics": ["side-effects"],
      "made_in": [{"source": "news", "quote": "heavy users can damage their bladder"}],
@@ -52,7 +57,7 @@ REPORT_SOURCES = [
      "population": "human"},
     {"id": "rct2018", "title": "Intravenous ketamine versus midazolam", "authors": ["Lee K"], "year": 2018,
      "journal": "American Journal of Psychiatry", "pmid": "11111111",
-     "publication_types": ["Randomized Controlled Trial"], "population": "human"},
+     "publication_types": ["Randomized Controlled Trial"], "population": "human", "n": 67},
     {"id": "rct2019", "title": "Ketamine for chronic PTSD", "authors": ["Feder A", "Costi S"], "year": 2019,
      "journal": "JAMA Psychiatry", "doi": "10.1000/rct.2019", "pmcid": "PMC1234567",
      "publication_types": ["Randomized Controlled Trial"], "population": "human"},
@@ -82,17 +87,22 @@ def write_catalog(root: Path, claims: list[dict], sources: list[dict]) -> Path:
 
 
 def write_report_catalog(root: Path) -> Path:
-    """Six claims, every label but moderate and preliminary, a grade, a retracted source, a claim without topic."""
+    """Six claims with six different verdicts and certainties (supported moderate and low, conflicting,
+    contradicted high, no-evidence-found, not-assessed), a curator's grade, a downgrade for imprecision and
+    one for indirectness, a review's reported certainty, a retracted source, a claim without topic."""
     return write_catalog(root, REPORT_CLAIMS, REPORT_SOURCES)
 
 
 def write_hostile_catalog(root: Path) -> Path:
-    """HOSTILE in every free-text field that reaches a report (ids and topics are slugs by rule)."""
+    """HOSTILE in every free-text field that reaches a report (ids and topics are slugs by rule), a recorded
+    search's database and query included."""
     claims = [{"id": "hostile", "statement": HOSTILE, "kind": "efficacy", "topics": ["depression"],
                "made_in": [{"source": "site", "quote": HOSTILE}],
                "evidence": [{"source": "paper", "stance": "supports", "note": HOSTILE},
                             {"source": "other", "stance": "contradicts", "note": HOSTILE}],
-               "grade": {"label": "limited", "because": HOSTILE}, "note": HOSTILE}]
+               "grade": {"verdict": "supported", "certainty": "low", "because": HOSTILE}, "note": HOSTILE},
+              {"id": "hostile-search", "statement": "Nothing tests this.", "kind": "efficacy", "topics": ["depression"],
+               "searched": [{"on": "2026-11-30", "database": HOSTILE, "query": HOSTILE}]}]
     sources = [
         {"id": "site", "kind": "web-article", "title": HOSTILE, "authors": [HOSTILE], "site": HOSTILE,
          "publisher": HOSTILE, "url": "javascript:window.__pwned=4", "year": 2020},

@@ -150,16 +150,21 @@ def test_lenient_load_collects_problems_and_keeps_good_entries(tmp_path: Path):
     assert len(catalog.problems) == 1 and catalog.problems[0].line == 17
 
 
-def test_cached_labels_follow_an_edited_source(small_catalog: Path):
+def test_cached_verdicts_follow_an_edited_source(small_catalog: Path):
     from kclaims.catalog.query import select_claims
 
+    def keys() -> list[str]:
+        return [r.strength.key for r in select_claims(load_catalog(small_catalog))]
+
     _age(small_catalog, 20)
-    assert [r.strength.label for r in select_claims(load_catalog(small_catalog))] == ["limited", "limited"]
-    assert [r.strength.label for r in select_claims(load_catalog(small_catalog))] == ["limited", "limited"]
+    assert keys() == keys() == ["supported-low", "supported-high"]
+    _break(small_catalog, "sources/feder2014.yaml", "retracted: false", "retracted: false\nn: 41")
+    _age(small_catalog, 15)  # an appraisal key added: imprecision now downgrades
+    assert keys() == ["supported-low", "supported-moderate"]
     _break(small_catalog, "sources/feder2014.yaml", "retracted: false", "retracted: true")
     _age(small_catalog, 10)  # an edit made a while ago: only the stamps tell the cache it changed
     rows = select_claims(load_catalog(small_catalog))
-    assert [r.strength.label for r in rows] == ["limited", "unsupported"]
+    assert [r.strength.key for r in rows] == ["supported-low", "not-assessed"]
     assert rows[1].strength.retracted == ["feder2014"]
 
 
@@ -169,14 +174,16 @@ def test_plain_table_lines_up_and_cuts_statements_to_width(small_catalog: Path):
 
     rows = select_claims(load_catalog(small_catalog))
     wide = plain_claims_table(rows).splitlines()
-    assert wide[0].split() == ["id", "statement", "kind", "topics", "label", "articles", "papers"]
+    assert wide[0].split() == ["id", "statement", "kind", "topics", "verdict", "certainty", "articles", "papers"]
     assert wide[1].startswith("nmda-antagonism  Ketamine blocks NMDA glutamate receptors.")
-    assert wide[1].index("limited") == wide[2].index("limited") == wide[0].index("label")
+    assert wide[1].index("supported") == wide[2].index("supported") == wide[0].index("verdict")
+    assert wide[1].index("low") > wide[0].index("certainty")
     narrow = plain_claims_table(rows, width=100).splitlines()
     assert all(len(line) <= 100 for line in narrow)
+    assert narrow[0].split() == ["id", "statement", "kind", "verdict", "certainty", "articles", "papers"]  # topics hidden
     assert "…" in narrow[1]
     coloured = plain_claims_table(rows, colour=True)
-    assert "\x1b[33mlimited\x1b[0m" in coloured
+    assert "\x1b[32msupported\x1b[0m" in coloured
 
 
 def test_cache_is_shared_between_relative_and_absolute_catalog_paths(small_catalog: Path,
@@ -197,7 +204,7 @@ def test_cache_is_shared_between_relative_and_absolute_catalog_paths(small_catal
 def test_duplicate_keys_are_refused_with_their_line(small_catalog: Path):
     _break(small_catalog, "claims.yaml", "    kind: efficacy\n", "    kind: efficacy\n    kind: mechanism\n")
     before = snapshot_files(small_catalog)
-    for args in (["list"], ["check"], ["claim", "grade", "ptsd-relief", "strong", "--because", "x"]):
+    for args in (["list"], ["check"], ["claim", "grade", "ptsd-relief", "supported", "--because", "x"]):
         result = invoke(args, code=2, catalog=small_catalog)
         assert result.stderr.strip() == (f"{small_catalog / 'claims.yaml'}:18: invalid YAML: duplicate key 'kind': "
                                          "the first one would be silently lost")

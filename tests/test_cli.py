@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,13 +20,30 @@ def test_version():
     assert invoke(["--version"]).stdout.strip() == f"kclaims {__version__}"
 
 
-def test_list_table_shows_each_claim_with_label_and_counts(small_catalog: Path):
+def test_list_table_shows_each_claim_with_verdict_certainty_and_counts(small_catalog: Path):
     out = invoke(["list"], catalog=small_catalog).stdout
     lines = [line for line in out.splitlines() if "nmda-antagonism" in line or "ptsd-relief" in line]
     assert len(lines) == 2
     assert "Ketamine blocks NMDA glutamate receptors." in lines[0]
-    assert "limited" in lines[0] and "mechanism" in lines[0]
-    assert "efficacy" in lines[1] and "ptsd" in lines[1]
+    assert "supported" in lines[0] and "low" in lines[0] and "mechanism" in lines[0]  # an animal study
+    assert "efficacy" in lines[1] and "ptsd" in lines[1] and "high" in lines[1]  # one RCT, no n recorded
+
+
+def test_list_shows_certainty_in_words_where_the_terminal_cannot_print_the_symbols(small_catalog: Path):
+    code = ("import sys; sys.argv = ['kclaims', 'list', '--catalog', sys.argv[1]]; from kclaims.cli import run; run()")
+    done = subprocess.run([sys.executable, "-c", code, str(small_catalog)], capture_output=True,
+                          env={**os.environ, "PYTHONIOENCODING": "ascii"}, check=True)
+    assert b"supported  low" in done.stdout and b"\xe2" not in done.stdout  # no UTF-8 bytes at all
+    done = subprocess.run([sys.executable, "-c", code, str(small_catalog)], capture_output=True,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"}, check=True)
+    assert "⊕⊕◯◯ low" in done.stdout.decode("utf-8")
+
+
+def test_list_shows_the_curators_grade_beside_the_computed_verdict(small_catalog: Path):
+    invoke(["claim", "grade", "ptsd-relief", "supported", "--certainty", "low", "--because", "One small trial."],
+           catalog=small_catalog)
+    line = next(x for x in invoke(["list"], catalog=small_catalog).stdout.splitlines() if "ptsd-relief" in x)
+    assert "⊕⊕⊕⊕ high" in line and "supported ⊕⊕◯◯" in line
 
 
 def _ids(args: list[str], catalog: Path) -> list[str]:
@@ -39,8 +57,12 @@ def _ids(args: list[str], catalog: Path) -> list[str]:
         (["--topic", "ptsd"], ["ptsd-relief"]),
         (["--topic", "ptsd", "--topic", "chronic-pain"], ["nmda-antagonism", "ptsd-relief"]),
         (["--kind", "mechanism"], ["nmda-antagonism"]),
-        (["--label", "limited"], ["nmda-antagonism", "ptsd-relief"]),
-        (["--label", "strong"], []),
+        (["--verdict", "supported"], ["nmda-antagonism", "ptsd-relief"]),
+        (["--verdict", "conflicting"], []),
+        (["--certainty", "high"], ["ptsd-relief"]),
+        (["--certainty", "low", "--certainty", "moderate"], ["nmda-antagonism"]),
+        (["--verdict", "supported", "--certainty", "very-low"], []),
+        (["--sort", "strength"], ["ptsd-relief", "nmda-antagonism"]),
         (["--source", "feder2014"], ["ptsd-relief"]),
         (["--text", "PAIN TRANSMISSION"], ["nmda-antagonism"]),
         (["--text", "reduces ptsd"], ["ptsd-relief"]),
@@ -57,7 +79,9 @@ def test_list_filters_and_sorts(small_catalog: Path, args, expected):
     ("args", "message"),
     [
         (["--kind", "opinion"], "--kind 'opinion' is not one of"),
-        (["--label", "great"], "--label 'great' is not one of"),
+        (["--verdict", "great"], "--verdict 'great' is not one of"),
+        (["--certainty", "very low"], "--certainty 'very low' is not one of"),
+        (["--sort", "label"], "cannot sort by 'label'"),
         (["--source", "zarate2006"], "no source with id 'zarate2006'"),
     ],
 )
@@ -67,15 +91,34 @@ def test_list_rejects_unknown_filter_values(small_catalog: Path, args, message):
 
 def test_list_json_contract_has_exact_keys(small_catalog: Path):
     document = json.loads(invoke(["list", "--json"], catalog=small_catalog).stdout)
-    assert document["kclaims"] == SCHEMA_VERSION == 1
+    assert document["kclaims"] == SCHEMA_VERSION == 2
     assert set(document) == {"kclaims", "claims"}
     claim = document["claims"][0]
-    assert set(claim) == {"id", "statement", "kind", "topics", "quotes", "evidence", "strength", "grade", "note"}
+    assert set(claim) == {"id", "statement", "kind", "topics", "quotes", "evidence", "strength", "grade", "searched",
+                          "note"}
     assert claim["quotes"] == [{"source": "blog", "text": "By blocking this receptor, ketamine can reduce pain transmission"}]
     assert claim["evidence"][0] == {"source": "anis1983", "stance": "supports",
                                     "note": "Ketamine selectively reduced NMDA-evoked excitation of spinal neurones."}
-    assert claim["strength"]["label"] == "limited"
-    assert set(claim["strength"]) == {"label", "reasons"}
+    assert (claim["strength"]["verdict"], claim["strength"]["certainty"]) == ("supported", "low")
+    assert set(claim["strength"]) == {"verdict", "certainty", "reasons"}
+    assert claim["searched"] == []
+
+
+def test_json_carries_the_appraisal_keys(small_catalog: Path):
+    text = (small_catalog / "claims.yaml").read_text(encoding="utf-8")
+    text = text.replace("      - source: feder2014\n        stance: supports\n",
+                        "      - source: feder2014\n        stance: supports\n        indirect: [population]\n"
+                        "        certainty: low\n")
+    (small_catalog / "claims.yaml").write_text(text, encoding="utf-8")
+    with (small_catalog / "sources" / "feder2014.yaml").open("a", encoding="utf-8") as f:
+        f.write("n: 41\nrisk_of_bias: some\n")
+    document = json.loads(invoke(["export", "--topic", "ptsd"], catalog=small_catalog).stdout)
+    link = document["claims"][0]["evidence"][0]
+    assert (link["indirect"], link["certainty"]) == (["population"], "low")
+    feder = next(s for s in document["sources"] if s["id"] == "feder2014")
+    assert (feder["n"], feder["risk_of_bias"], feder["includes"]) == (41, "some", [])
+    assert (document["claims"][0]["strength"]["verdict"], document["claims"][0]["strength"]["certainty"]) == \
+        ("supported", "very-low")  # starts low (reported), indirect: -1
 
 
 def test_export_json_contract_and_sources(small_catalog: Path, tmp_path: Path):
@@ -85,7 +128,7 @@ def test_export_json_contract_and_sources(small_catalog: Path, tmp_path: Path):
     assert set(document) == {"kclaims", "claims", "sources"}
     source = next(s for s in document["sources"] if s["id"] == "feder2014")
     assert set(source) == {"id", "kind", "title", "authors", "year", "journal", "pmid", "pmcid", "doi", "url",
-                           "design", "level", "retracted"}
+                           "design", "level", "retracted", "n", "risk_of_bias", "includes"}
     assert (source["level"], source["design"], source["pmid"]) == (2, "randomized controlled trial", "24740528")
     anis = next(s for s in document["sources"] if s["id"] == "anis1983")
     assert anis["level"] == 5  # animal work, as for a clinical claim
@@ -111,18 +154,23 @@ def test_show_prints_quotes_evidence_and_reasons(small_catalog: Path):
     assert "Ketamine blocks NMDA glutamate receptors." in out
     assert "By blocking this receptor, ketamine can reduce pain transmission" in out
     assert "anis1983" in out and "supports" in out
-    assert "limited: one supporting level-2 source, or any at level 3" in out
-    assert "animal study: direct evidence for a mechanism claim" in out
+    assert "Verdict: supported, certainty ⊕⊕◯◯ low. This may be true." in out
+    assert "supported, low: only supporting studies count" in out
+    assert "supporting: start low: 1 animal study: anis1983 (animal study)" in out
+    assert "supporting: imprecision: not assessed, no study of the body records n" in out
+    assert "anis1983 is level 3: animal study: direct evidence for a mechanism claim" in out
 
 
-def test_show_grade_is_beside_the_computed_label(small_catalog: Path):
-    invoke(["claim", "grade", "ptsd-relief", "moderate", "--because", "Two RCTs agree."], catalog=small_catalog)
+def test_show_grade_is_beside_the_computed_verdict(small_catalog: Path):
+    invoke(["claim", "grade", "ptsd-relief", "supported", "--certainty", "moderate", "--because", "Two RCTs agree."],
+           catalog=small_catalog)
     out = invoke(["show", "ptsd-relief"], catalog=small_catalog).stdout
-    assert "Evidence label: limited" in out
-    assert "Curator's grade: moderate — Two RCTs agree." in out
+    assert "Verdict: supported, certainty ⊕⊕⊕⊕ high" in out
+    assert "Curator's grade: supported, ⊕⊕⊕◯ moderate — Two RCTs agree." in out
     document = json.loads(invoke(["show", "ptsd-relief", "--json"], catalog=small_catalog).stdout)
-    assert document["claims"][0]["grade"] == {"label": "moderate", "because": "Two RCTs agree."}
-    assert document["claims"][0]["strength"]["label"] == "limited"
+    assert document["claims"][0]["grade"] == {"verdict": "supported", "certainty": "moderate",
+                                              "because": "Two RCTs agree."}
+    assert document["claims"][0]["strength"]["certainty"] == "high"
     assert [s["id"] for s in document["sources"]] == ["blog", "feder2014"]
 
 
@@ -150,7 +198,7 @@ def test_no_catalog_anywhere_says_how_to_get_one(tmp_path: Path, monkeypatch: py
 
 def test_init_command(tmp_path: Path):
     invoke(["init", str(tmp_path / "fresh")])
-    assert invoke(["list", "--json"], catalog=tmp_path / "fresh").stdout.startswith('{\n  "kclaims": 1')
+    assert invoke(["list", "--json"], catalog=tmp_path / "fresh").stdout.startswith('{\n  "kclaims": 2')
 
 
 def _all_commands(group, prefix=()):
@@ -268,6 +316,6 @@ def test_rich_tables_keep_every_label_and_title_visible_in_a_narrow_terminal():
              for s in sources]
     render._rich_sources_table(cells, console)
     text = " ".join(console.export_text().split())
-    assert all(row.strength.label in text for row in rows)
+    assert all(row.strength.verdict in text for row in rows)
     assert "kind and topics hidden" in text and "kind and identifiers hidden" in text
     assert "Dose-related effects of ketamine for" in text

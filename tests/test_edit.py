@@ -39,11 +39,12 @@ def test_claim_add_then_quote_then_grade_through_cli(small_catalog: Path):
             "--topic", "depression", "--from", "blog", "--quote", "Ketamine works on the NMDA receptor."],
            catalog=small_catalog)
     invoke(["claim", "quote", "rapid-onset", "blog", "Some say ketamine"], catalog=small_catalog)
-    invoke(["claim", "grade", "rapid-onset", "limited", "--because", "Only small trials."], catalog=small_catalog)
+    invoke(["claim", "grade", "rapid-onset", "supported", "--certainty", "low", "--because", "Only small trials."],
+           catalog=small_catalog)
     claim = load_catalog(small_catalog).claim("rapid-onset")
     assert claim.topics == ["depression"]
     assert [q.text for q in claim.made_in] == ["Ketamine works on the NMDA receptor.", "Some say ketamine"]
-    assert (claim.grade.label, claim.grade.because) == ("limited", "Only small trials.")
+    assert (claim.grade.verdict, claim.grade.certainty, claim.grade.because) == ("supported", "low", "Only small trials.")
     assert invoke(["check"], catalog=small_catalog).exit_code == 0
 
 
@@ -65,8 +66,10 @@ def test_source_new_writes_a_web_article(small_catalog: Path):
         (["claim", "add", "new-one", "x", "--kind", "magic"], "'kind' is 'magic'"),
         (["claim", "add", "new-one", "x", "--kind", "efficacy", "--from", "ghost", "--quote", "q"], "no source"),
         (["claim", "add", "new-one", "x", "--kind", "efficacy", "--from", "blog"], "--from and --quote go together"),
-        (["claim", "grade", "ptsd-relief", "excellent", "--because", "x"], "label 'excellent'"),
-        (["claim", "grade", "ptsd-relief", "strong", "--because", "  "], "'because' must not be empty"),
+        (["claim", "grade", "ptsd-relief", "strong", "--because", "x"], "verdict 'strong' is not one of"),
+        (["claim", "grade", "ptsd-relief", "supported", "--certainty", "good", "--because", "x"],
+         "certainty 'good' is not one of"),
+        (["claim", "grade", "ptsd-relief", "supported", "--because", "  "], "'because' must not be empty"),
         (["claim", "quote", "ptsd-relief", "blog", ""], "'quote' must not be empty"),
         (["source", "new", "blog", "--title", "Again"], "already exists"),
         (["source", "new", "../escape", "--title", "x"], "not a valid id"),
@@ -166,15 +169,31 @@ def test_quote_and_link_fill_an_empty_list(small_catalog: Path):
 
 
 def test_regrading_keeps_the_comment_beside_the_grade_and_says_what_it_replaced(small_catalog: Path):
-    invoke(["claim", "grade", "ptsd-relief", "limited", "--because", "First look."], catalog=small_catalog)
+    invoke(["claim", "grade", "ptsd-relief", "supported", "--certainty", "low", "--because", "First look."],
+           catalog=small_catalog)
     path = small_catalog / "claims.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(
         "      because: First look.\n", "      because: First look.\n      # reviewed by RB, 2026-11\n"),
         encoding="utf-8")
-    result = invoke(["claim", "grade", "ptsd-relief", "moderate", "--because", "Second look."], catalog=small_catalog)
-    assert "replaces limited" in result.stderr
+    result = invoke(["claim", "grade", "ptsd-relief", "conflicting", "--because", "Second look."], catalog=small_catalog)
+    assert "replaces supported, low: First look." in result.stderr
     text = path.read_text(encoding="utf-8")
     assert "# reviewed by RB, 2026-11" in text and "because: Second look." in text
+    assert "certainty" not in text.split("ptsd-relief")[-1]  # conflicting has no certainty
+
+
+def test_regrading_a_rubric_1_grade_puts_the_verdict_where_the_label_was(small_catalog: Path):
+    path = small_catalog / "claims.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "    kind: efficacy\n", "    kind: efficacy\n    grade:\n      label: strong  # rubric 1\n      because: Old.\n", 1)
+    path.write_text(text, encoding="utf-8")
+    assert "rubric-1 grade (label 'strong')" in invoke(["check"], code=1, catalog=small_catalog).stdout
+    invoke(["claim", "grade", "ptsd-relief", "supported", "--certainty", "moderate", "--because", "New."],
+           catalog=small_catalog)
+    after = path.read_text(encoding="utf-8")
+    assert "    grade:\n      verdict: supported\n      certainty: moderate\n      because: New.\n" in after
+    assert "label:" not in after
+    invoke(["check"], catalog=small_catalog)
 
 
 @pytest.mark.parametrize("bad_id", ["evil\n", "trailing\n\n", "UPPER", "a/b"])

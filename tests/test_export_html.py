@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import invoke
-from report_fixtures import HOSTILE, Page, write_hostile_catalog, write_report_catalog
+from report_fixtures import HOSTILE, Page, write_catalog, write_hostile_catalog, write_report_catalog
 
 from kclaims.catalog.files import load_catalog
 from kclaims.export.html import CONTENT_SECURITY_POLICY, SCRIPT, STYLE, export_html
@@ -27,19 +27,41 @@ def _export(root: Path) -> str:
     return export_html(rows, linked_sources(catalog, rows))
 
 
-def test_html_has_every_claim_label_quote_and_source(tmp_path):
+STRENGTHS_IN_ORDER = ["supported-high", "supported-moderate", "supported-low", "supported-very-low", "conflicting",
+                      "contradicted-very-low", "contradicted-low", "contradicted-moderate", "contradicted-high",
+                      "no-evidence-found", "not-assessed"]
+
+
+def test_html_has_every_claim_verdict_quote_and_source(tmp_path):
     html = _export(write_report_catalog(tmp_path / "c"))
     page = Page(html)
     claims = page.all("article")
     assert {a["id"] for a in claims} == {"claim-rapid-relief", "claim-nmda-antagonism", "claim-ptsd-relief",
                                         "claim-cures-everything", "claim-bladder-harm", "claim-no-topic"}
-    labels = {a["id"]: a["data-label"] for a in claims}
-    assert labels["claim-rapid-relief"] == "strong"
-    assert labels["claim-ptsd-relief"] == "contested"
-    assert labels["claim-cures-everything"] == "unsupported"
+    strengths = {a["id"]: a["data-strength"] for a in claims}
+    assert strengths == {"claim-rapid-relief": "supported-moderate", "claim-nmda-antagonism": "supported-low",
+                         "claim-ptsd-relief": "conflicting", "claim-cures-everything": "no-evidence-found",
+                         "claim-bladder-harm": "not-assessed", "claim-no-topic": "contradicted-high"}
+    assert all(a["data-rank"] == str(STRENGTHS_IN_ORDER.index(a["data-strength"])) for a in claims), "sort order"
+    select = html[html.index('<select id="filter-strength">'):]
+    assert Page(select[:select.index("</select>")]).all("option") == [
+        {"value": value} for value in ["", *STRENGTHS_IN_ORDER]], "the filter offers every verdict and certainty"
     assert "Ketamine gives rapid relief from depression." in page.text
     assert "ketamine works within hours for many patients" in page.text      # a quote
-    assert "curator's grade: moderate because" in page.text                  # a grade beside the label
+    assert ("Evidence: supported, ⊕⊕⊕◯ moderate This is probably true. · curator's grade: supported, ⊕⊕◯◯ low "
+            "because The trials followed patients for a day only.") in page.text  # a grade beside the verdict
+    assert "supporting: imprecision -1: 67 participants (< 400)" in page.text  # the reasons
+    assert "level 1, systematic review or meta-analysis (certainty reported by the review: ⊕⊕⊕◯ moderate)" in page.text
+    assert "level 2, randomized controlled trial (indirect: population). Fewer symptoms at one week." in page.text
+    assert "Evidence: no-evidence-found A search found no study that tests this." in page.text
+    assert "Evidence: not-assessed No study that tests this is linked yet." in page.text
+    legend = Page(html[html.index('<section id="legend">'):html.index('<section id="map">')])
+    assert legend.text.startswith("Verdicts and certainty supported, ⊕⊕⊕⊕ high The evidence shows this is true.")
+    assert "contradicted, ⊕⊕⊕⊕ high The evidence shows this is not true." in legend.text
+    assert [b["class"] for b in legend.all("span") if b["class"].startswith("badge ")] == [
+        f"badge badge-{key}" for key in STRENGTHS_IN_ORDER]
+    for key in STRENGTHS_IN_ORDER:
+        assert f".badge-{key}{{background:#" in STYLE, f"{key} has a colour"
     bibliography = {li["id"] for li in page.all("li") if (li.get("id") or "").startswith("source-")}
     assert bibliography == {"source-blog", "source-news", "source-meta2020", "source-rct2018", "source-rct2019",
                             "source-anis1983", "source-null2021", "source-retracted2015"}
@@ -48,7 +70,16 @@ def test_html_has_every_claim_label_quote_and_source(tmp_path):
     assert "https://pubmed.ncbi.nlm.nih.gov/11111111/" in hrefs               # no DOI: PubMed
     assert "https://example.org/ketamine" in hrefs                           # neither: the URL
     assert page.all("svg", **{"class": "evidence-map"}), "the evidence map is inline SVG"
-    assert len([b for b in page.all("span") if (b.get("class") or "").startswith("badge badge-")]) >= 14
+    assert len([b for b in page.all("span") if (b.get("class") or "").startswith("badge badge-")]) >= 18
+
+
+def test_html_shows_a_rubric_1_grade_as_such(tmp_path):
+    claim = {"id": "old", "statement": "Ketamine is old.", "kind": "background",
+             "grade": {"label": "strong", "because": "Graded before rubric 2."}}
+    page = Page(_export(write_catalog(tmp_path / "c", [claim], [])))
+    assert [a["data-strength"] for a in page.all("article")] == ["not-assessed"]
+    assert ("Evidence: not-assessed No study that tests this is linked yet. · curator's grade: "
+            "strong (a rubric-1 label) because Graded before rubric 2.") in page.text
 
 
 def test_html_is_self_contained(tmp_path):
@@ -76,6 +107,7 @@ def test_hostile_text_in_every_field_shows_as_text(tmp_path):
             assert not value.startswith(("javascript:", "data:text", "vbscript:")), (tag, attrs)
     # the statement, quote, note, grade, title, authors, journal, pages... each reaches the page as text
     assert page.text.count(HOSTILE) >= 10
+    assert f"no-evidence-found: searched {HOSTILE} on 2026-11-30 for '{HOSTILE}'" in page.text  # a recorded search
     assert "<script>" not in html.replace(f"<script>{SCRIPT}</script>", "")
 
 
@@ -232,7 +264,22 @@ def test_html_renders_in_chromium_with_no_error_and_no_request(tmp_path, browser
     assert browser.evaluate("document.querySelectorAll('article.claim:not([hidden])').length") == 6
     # the badge colours and the page style applied: the CSP hash matched the inline style
     assert browser.evaluate(
-        "getComputedStyle(document.querySelector('.badge-strong')).backgroundColor") == "rgb(27, 94, 32)"
+        "getComputedStyle(document.querySelector('.badge-supported-moderate')).backgroundColor") == "rgb(56, 142, 60)"
+    # every column heading of the map fits inside its coloured box ("⊕⊕⊕◯ moderate" is the widest)
+    checked, overflowing = browser.evaluate(
+        "var map = document.querySelector('svg.evidence-map');"
+        "var boxes = Array.from(map.querySelectorAll('rect[rx]'));"
+        "var inside = Array.from(map.querySelectorAll('text')).map(function (t) {"
+        "  var x = +t.getAttribute('x'), y = +t.getAttribute('y');"
+        "  return [t, boxes.find(function (r) { var rx = +r.getAttribute('x'), ry = +r.getAttribute('y');"
+        "    return rx <= x && x <= rx + +r.getAttribute('width') && ry <= y && y <= ry + +r.getAttribute('height');"
+        "  })];"
+        "}).filter(function (pair) { return pair[1]; });"
+        "[inside.length, inside.filter(function (pair) {"
+        "  var b = pair[0].getBBox(), left = +pair[1].getAttribute('x');"
+        "  return b.x < left || b.x + b.width > left + +pair[1].getAttribute('width');"
+        "}).map(function (pair) { return pair[0].textContent + ': ' + pair[0].getBBox().width; })]")
+    assert checked == 21 and overflowing == [], "11 headings, all but conflicting on two lines"
     browser.screenshot(tmp_path / "report-desktop.png", full_page=True)
     # filtering: type a word, only the matching claim stays
     shown = browser.evaluate(
@@ -240,13 +287,22 @@ def test_html_renders_in_chromium_with_no_error_and_no_request(tmp_path, browser
         "box.dispatchEvent(new Event('input'));"
         "Array.from(document.querySelectorAll('article.claim:not([hidden])')).map(a => a.id)")
     assert shown == ["claim-bladder-harm"]
-    # sorting by label puts the strong claim first
-    first = browser.evaluate(
+    # filtering by verdict and certainty: only the claim with that verdict stays
+    shown = browser.evaluate(
         "box.value = ''; box.dispatchEvent(new Event('input'));"
-        "var order = document.getElementById('sort'); order.value = 'label';"
+        "var strength = document.getElementById('filter-strength'); strength.value = 'no-evidence-found';"
+        "strength.dispatchEvent(new Event('change'));"
+        "Array.from(document.querySelectorAll('article.claim:not([hidden])')).map(a => a.id)")
+    assert shown == ["claim-cures-everything"]
+    assert browser.evaluate("document.getElementById('shown').textContent") == "1 of 6 claims shown"
+    # sorting by strength: supported most certain first, then conflicting, contradicted, nothing counted
+    ordered = browser.evaluate(
+        "strength.value = ''; strength.dispatchEvent(new Event('change'));"
+        "var order = document.getElementById('sort'); order.value = 'strength';"
         "order.dispatchEvent(new Event('change'));"
-        "document.querySelector('#sorted article.claim').id")
-    assert first == "claim-rapid-relief"
+        "Array.from(document.querySelectorAll('#sorted article.claim:not([hidden])')).map(a => a.id)")
+    assert ordered == ["claim-rapid-relief", "claim-nmda-antagonism", "claim-ptsd-relief", "claim-no-topic",
+                       "claim-cures-everything", "claim-bladder-harm"]
     assert browser.problems(url) == []
     # a phone: no sideways scrolling of the page
     browser.call("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=2, mobile=True)

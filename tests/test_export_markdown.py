@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import REPO, invoke
 from markdown_it import MarkdownIt
-from report_fixtures import HOSTILE, REPORT_TITLES, Page, write_hostile_catalog, write_report_catalog
+from report_fixtures import HOSTILE, REPORT_TITLES, Page, write_catalog, write_hostile_catalog, write_report_catalog
 
 from kclaims.catalog.files import load_catalog
 from kclaims.export.markdown import block, export_markdown, inline
@@ -55,35 +55,66 @@ def test_markdown_report_structure(tmp_path):
     assert "Also in this topic, shown under another: [Ketamine blocks NMDA glutamate receptors.]" in text
 
 
-def test_markdown_summary_counts_by_label_and_topic(tmp_path):
+def test_markdown_summary_counts_by_verdict_certainty_and_topic(tmp_path):
     text = _export(write_report_catalog(tmp_path / "c"))
-    by_label = _table_rows(text, "| label | claims | when |")
-    assert by_label["🟢 **strong**"][0] == "1"
-    assert by_label["⚪ **unsupported**"][0] == "2"
-    assert by_label["🟣 **contested**"][0] == "1"
-    matrix = _table_rows(text, "| topic | strong |")
-    assert matrix["[depression](#topic-depression)"] == ["1", "·", "1", "·", "·", "·", "1", "3"]
-    assert matrix["**all claims**"][-1] == "**6**"
+    by_strength = _table_rows(text, "| verdict and certainty | claims | meaning |")
+    assert list(by_strength) == [
+        "🟢 **supported, ⊕⊕⊕⊕ high**", "🟢 **supported, ⊕⊕⊕◯ moderate**", "🟢 **supported, ⊕⊕◯◯ low**",
+        "🟢 **supported, ⊕◯◯◯ very low**", "🟣 **conflicting**", "🔴 **contradicted, ⊕◯◯◯ very low**",
+        "🔴 **contradicted, ⊕⊕◯◯ low**", "🔴 **contradicted, ⊕⊕⊕◯ moderate**", "🔴 **contradicted, ⊕⊕⊕⊕ high**",
+        "⚪ **no-evidence-found**", "▫️ **not-assessed**"], "supported most certain first, then the troubled ones"
+    assert [cells[0] for cells in by_strength.values()] == ["0", "1", "1", "0", "1", "0", "0", "0", "1", "1", "1"]
+    assert by_strength["🟢 **supported, ⊕⊕⊕◯ moderate**"][1].startswith("This is probably true. (only supporting")
+    assert by_strength["🔴 **contradicted, ⊕⊕⊕⊕ high**"][1].startswith("The evidence shows this is not true.")
+    assert by_strength["⚪ **no-evidence-found**"][1].startswith("A search found no study that tests this.")
+    assert by_strength["▫️ **not-assessed**"][1].startswith("No study that tests this is linked yet.")
+    matrix = _table_rows(text, "| topic | supported, ⊕⊕⊕⊕ high | supported, ⊕⊕⊕◯ moderate |")
+    assert matrix["[depression](#topic-depression)"] == ["·", "1", "1", "·", "·", "·", "·", "·", "·", "1", "·", "3"]
+    assert matrix["[(no topic)](#topic-none)"] == ["·"] * 8 + ["1", "·", "·", "1"]
+    assert matrix["**all claims**"] == [f"**{n}**" for n in (0, 1, 1, 0, 1, 0, 0, 0, 1, 1, 1, 6)]
     assert render(text).all("table"), "the tables parse as tables"
 
 
-def test_markdown_claim_has_label_grade_reasons_quotes_and_papers(tmp_path):
+def test_markdown_claim_has_verdict_grade_reasons_quotes_and_papers(tmp_path):
     text = _export(write_report_catalog(tmp_path / "c"))
-    section = text[text.index('<a id="claim-rapid-relief">'):text.index('<a id="claim-cures-everything">')]
-    assert "Evidence: 🟢 **strong** · curator's grade: 🟩 **moderate**, because The meta-analysis" in section
-    assert "- strong: two or more supporting sources at level 1-2" in section
+    section = text[text.index('<a id="claim-rapid-relief">'):text.index('<a id="claim-nmda-antagonism">')]
+    assert ("Evidence: 🟢 **supported, ⊕⊕⊕◯ moderate**. This is probably true. · curator's grade: "
+            "**supported, ⊕⊕◯◯ low**, because The trials followed patients for a day only.") in section
+    assert "How the verdict and certainty were reached:\n\n- supported, moderate: only supporting studies count" in section
+    assert "\n- supporting: imprecision -1: 67 participants (\\< 400)\n" in section, "a downgrade, escaped"
     assert "> ketamine works within hours for many patients" in section
     assert "> relief within a day" in section
     assert ("[Smith 2020](#source-meta2020), *Journal of Affective Disorders* "
             "([doi:10.1000/meta.2020](https://doi.org/10.1000/meta.2020)): level 1, "
-            "systematic review or meta-analysis. Pooled response at 24 hours.") in section
-    assert "([PMID 11111111](https://pubmed.ncbi.nlm.nih.gov/11111111/)): level 2" in section
+            "systematic review or meta-analysis (certainty reported by the review: ⊕⊕⊕◯ moderate). "
+            "Pooled response at 24 hours.") in section
+    assert ("([PMID 11111111](https://pubmed.ncbi.nlm.nih.gov/11111111/)): level 2, randomized controlled trial. "
+            "Response at 24 hours") in section, "a link without appraisal keys shows none"
     assert "**Contradicted by:** no paper linked." in section
-    contested = text[text.index('<a id="claim-ptsd-relief">'):]
-    assert "**Contradicted by:**\n\n- [Abdallah 2021](#source-null2021)" in contested
+    searched = text[text.index('<a id="claim-cures-everything">'):text.index('<a id="topic-ptsd">')]
+    assert "Evidence: ⚪ **no-evidence-found**. A search found no study that tests this." in searched
+    assert ("- no-evidence-found: searched europepmc on 2026-11-30 for 'ketamine AND cure AND mood disorder': "
+            "12 screened, 0 relevant") in searched
+    conflicting = text[text.index('<a id="claim-ptsd-relief">'):text.index('<a id="topic-side-effects">')]
+    assert "Evidence: 🟣 **conflicting**. The evidence points both ways." in conflicting
+    assert "- conflicting: supporting evidence moderate, contradicting evidence high" in conflicting
+    assert "- supporting: indirectness -1: every study differs from the claim (rct2019: population)" in conflicting
+    assert "level 2, randomized controlled trial (indirect: population). Fewer symptoms at one week." in conflicting
+    assert "**Contradicted by:**\n\n- [Abdallah 2021](#source-null2021)" in conflicting
     retracted = text[text.index('<a id="claim-bladder-harm">'):]
-    assert "**links a retracted source:** `retracted2015`" in retracted
+    assert ("Evidence: ▫️ **not-assessed**. No study that tests this is linked yet. · "
+            "**links a retracted source:** `retracted2015`") in retracted
+    assert "- RETRACTED: retracted2015 (Roe 2015) is retracted and counts for nothing" in retracted
     assert "**Mentioned by:**" in retracted
+    assert "Evidence: 🔴 **contradicted, ⊕⊕⊕⊕ high**. The evidence shows this is not true." in text
+
+
+def test_markdown_shows_a_rubric_1_grade_as_such(tmp_path):
+    claim = {"id": "old", "statement": "Ketamine is old.", "kind": "background",
+             "grade": {"label": "strong", "because": "Graded before rubric 2."}}
+    text = _export(write_catalog(tmp_path / "c", [claim], []))
+    assert ("Evidence: ▫️ **not-assessed**. No study that tests this is linked yet. · curator's grade: "
+            "**strong (a rubric-1 label)**, because Graded before rubric 2.") in text
 
 
 def test_markdown_bibliography_lists_every_linked_source(tmp_path):
@@ -112,6 +143,7 @@ def test_hostile_text_stays_text_in_markdown(tmp_path):
         assert not (attrs.get("href") or "").lower().startswith("javascript:"), (tag, attrs)
     # *bold*, _it_, $x$, `code` and &amp; included: no emphasis, math, code or entity made of them
     assert page.text.count(HOSTILE) >= 10, "statement, quote, notes, grade, title, authors, journal... as text"
+    assert f"no-evidence-found: searched {HOSTILE} on 2026-11-30 for '{HOSTILE}'" in page.text, "a recorded search"
     assert [t for t, _ in page.elements].count("table") == 2, "a pipe in a text does not break a table"
 
 

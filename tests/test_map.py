@@ -1,4 +1,5 @@
-"""The evidence map: topics against labels, one dot per claim; SVG read back by an XML parser, PNG by its header."""
+"""The evidence map: topics against verdict and certainty, one dot per claim; SVG read back by an XML parser, PNG
+by its header."""
 
 from __future__ import annotations
 
@@ -15,24 +16,34 @@ from report_fixtures import HOSTILE, write_hostile_catalog, write_report_catalog
 
 from kclaims.catalog.files import load_catalog
 from kclaims.errors import BadInput
-from kclaims.export.evidence_map import build_map, render_png, render_svg
+from kclaims.export.evidence_map import build_map, layout, render_png, render_svg
 from kclaims.catalog.query import select_claims
 
 SVG = "{http://www.w3.org/2000/svg}"
+COLUMNS = ["supported-high", "supported-moderate", "supported-low", "supported-very-low", "conflicting",
+           "contradicted-very-low", "contradicted-low", "contradicted-moderate", "contradicted-high",
+           "no-evidence-found", "not-assessed"]
 
 
 def _map(root):
     return build_map(select_claims(load_catalog(root)))
 
 
-def test_map_counts_claims_by_topic_and_label(tmp_path):
+def test_map_counts_claims_by_topic_verdict_and_certainty(tmp_path):
     emap = _map(write_report_catalog(tmp_path / "c"))
     assert emap.topics == ["chronic-pain", "depression", "ptsd", "side-effects", "(no topic)"]
-    assert [c.id for c in emap.cell("depression", "unsupported")] == ["cures-everything"]
-    assert [c.id for c in emap.cell("chronic-pain", "limited")] == ["nmda-antagonism"]
-    assert [c.id for c in emap.cell("depression", "limited")] == ["nmda-antagonism"]
-    assert emap.totals == {"strong": 1, "moderate": 0, "limited": 1, "preliminary": 0, "contested": 1,
-                           "contradicted": 1, "unsupported": 2}
+    assert emap.columns == COLUMNS, "every verdict and certainty a column, empty ones too, supported first"
+    assert [c.id for c in emap.cell("depression", "no-evidence-found")] == ["cures-everything"]
+    assert [c.id for c in emap.cell("depression", "supported-moderate")] == ["rapid-relief"]
+    assert [c.id for c in emap.cell("chronic-pain", "supported-low")] == ["nmda-antagonism"]
+    assert [c.id for c in emap.cell("depression", "supported-low")] == ["nmda-antagonism"]
+    assert [c.id for c in emap.cell("side-effects", "not-assessed")] == ["bladder-harm"]
+    assert [c.id for c in emap.cell("(no topic)", "contradicted-high")] == ["no-topic"]
+    assert emap.cell("depression", "not-assessed") == []
+    assert emap.totals == {"supported-high": 0, "supported-moderate": 1, "supported-low": 1, "supported-very-low": 0,
+                           "conflicting": 1, "contradicted-very-low": 0, "contradicted-low": 0,
+                           "contradicted-moderate": 0, "contradicted-high": 1, "no-evidence-found": 1,
+                           "not-assessed": 1}
     assert emap.claim_count == 6, "a claim with two topics is one claim"
 
 
@@ -43,11 +54,31 @@ def test_svg_parses_with_one_dot_per_claim_and_topic(tmp_path):
     circles = root.findall(f".//{SVG}circle")
     assert len(circles) == 7  # six claims, one of them in two topics
     tooltips = {c.find(f"{SVG}title").text for c in circles}
-    assert "rapid-relief (strong): Ketamine gives rapid relief from depression." in tooltips
+    assert "rapid-relief (supported, moderate): Ketamine gives rapid relief from depression." in tooltips
+    assert "cures-everything (no-evidence-found): Ketamine cures every mood disorder." in tooltips
     texts = [t.text for t in root.iter(f"{SVG}text")]
-    for expected in ("chronic-pain", "side-effects", "(no topic)", "strong", "unsupported", "all claims"):
+    for expected in ("chronic-pain", "side-effects", "(no topic)", "supported", "⊕⊕⊕◯ moderate", "conflicting",
+                     "contradicted", "⊕◯◯◯ very low", "no evidence", "found", "not", "assessed", "all claims"):
         assert expected in texts
-    assert root.find(f"{SVG}title").text == "Evidence map: 6 claims by topic and label"
+    assert root.find(f"{SVG}title").text == "Evidence map: 6 claims by topic, verdict and certainty"
+    assert root.find(f"{SVG}desc").text == (
+        "Claims by topic, verdict and certainty: 1 supported, moderate, 1 supported, low, 1 conflicting, "
+        "1 contradicted, high, 1 no-evidence-found, 1 not-assessed.")
+    # each dot sits under its column's heading, in its column's colour
+    headings: dict[str, list[str]] = {}
+    fills = {r.get("x"): r.get("fill") for r in root.iter(f"{SVG}rect") if r.get("rx")}
+    for text in root.iter(f"{SVG}text"):
+        if text.get("font-size") == "11":
+            headings.setdefault(text.get("x"), []).append(text.text)
+    assert len(headings) == len(COLUMNS)
+    under = {c.find(f"{SVG}title").text.split(" ")[0]: (headings[c.get("cx")], c.get("fill")) for c in circles}
+    assert under["rapid-relief"] == (["supported", "⊕⊕⊕◯ moderate"], "#388e3c")
+    assert under["nmda-antagonism"] == (["supported", "⊕⊕◯◯ low"], "#81c784")
+    assert under["ptsd-relief"][0] == ["conflicting"]
+    assert under["no-topic"] == (["contradicted", "⊕⊕⊕⊕ high"], "#7f0000")
+    assert under["cures-everything"][0] == ["no evidence", "found"]
+    assert under["bladder-harm"][0] == ["not", "assessed"]
+    assert len(set(fills.values())) == len(COLUMNS), "every column has its own colour"
     assert not root.findall(f".//{SVG}a"), "the standalone map has no links to a page it is not in"
 
 
@@ -64,7 +95,8 @@ def test_svg_is_the_same_every_time_and_escapes_text(tmp_path):
     assert svg == render_svg(emap)
     root = ET.fromstring(svg)
     assert [e.tag for e in root.iter() if e.tag.endswith("script")] == []
-    assert root.find(f".//{SVG}circle/{SVG}title").text == f"hostile (limited): {HOSTILE}"
+    assert [c.find(f"{SVG}title").text for c in root.iter(f"{SVG}circle")] == [
+        f"hostile (supported, moderate): {HOSTILE}", "hostile-search (no-evidence-found): Nothing tests this."]
 
 
 def test_many_claims_in_a_cell_become_one_disc_with_the_count(tmp_path):
@@ -76,7 +108,7 @@ def test_many_claims_in_a_cell_become_one_disc_with_the_count(tmp_path):
               for i in range(MAX_DOTS + 5)]
     root = ET.fromstring(render_svg(_map(write_catalog(tmp_path / "c", claims, []))))
     circles = root.findall(f".//{SVG}circle")
-    assert len(circles) == 1 and circles[0].find(f"{SVG}title").text == "25 unsupported claims in depression"
+    assert len(circles) == 1 and circles[0].find(f"{SVG}title").text == "25 claims in depression: not-assessed"
     assert "25" in [t.text for t in root.iter(f"{SVG}text")]
 
 
@@ -90,7 +122,13 @@ def test_an_empty_map_still_renders(tmp_path):
 def test_map_command_writes_svg_to_stdout_or_a_file(tmp_path):
     root = write_report_catalog(tmp_path / "c")
     result = invoke(["map", "--topic", "ptsd"], catalog=root)
-    assert ET.fromstring(result.stdout).find(f"{SVG}title").text == "Evidence map: 1 claim by topic and label"
+    assert ET.fromstring(result.stdout).find(f"{SVG}title").text == (
+        "Evidence map: 1 claim by topic, verdict and certainty")
+    assert [c.find(f"{SVG}title").text for c in ET.fromstring(result.stdout).iter(f"{SVG}circle")] == [
+        "ptsd-relief (conflicting): Ketamine reduces PTSD symptoms."]
+    searched = invoke(["map", "--verdict", "no-evidence-found", "--verdict", "not-assessed"], catalog=root)
+    assert ET.fromstring(searched.stdout).find(f"{SVG}title").text == (
+        "Evidence map: 2 claims by topic, verdict and certainty")
     out = tmp_path / "map.svg"
     result = invoke(["map", "--output", str(out)], catalog=root)
     assert "Wrote the evidence map of 6 claims" in result.stderr
@@ -118,6 +156,29 @@ def test_map_command_writes_png(tmp_path):
     width, height = _png_size(out.read_bytes())
     svg = ET.fromstring(render_svg(_map(write_report_catalog(tmp_path / "d"))))
     assert abs(width - float(svg.get("width")) * 2) <= 1 and abs(height - float(svg.get("height")) * 2) <= 1
+
+
+def test_png_column_headings_fit_their_boxes(tmp_path):
+    """The PNG draws the headings with matplotlib's sans-serif: "⊕⊕⊕◯ moderate" must stay inside its box."""
+    _need_matplotlib()
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    from kclaims.export.evidence_map import Label, Rect
+
+    plan = layout(_map(write_report_catalog(tmp_path / "c")))
+    boxes = [s for s in plan.shapes if isinstance(s, Rect) and s.radius]
+    measure = TextToPath()
+    checked = []
+    for label in (s for s in plan.shapes if isinstance(s, Label)):
+        box = next((b for b in boxes if b.x <= label.x <= b.x + b.width and b.y <= label.y <= b.y + b.height), None)
+        if box is None:
+            continue
+        font = FontProperties(family="sans-serif", size=label.size, weight="bold" if label.bold else "normal")
+        width = measure.get_text_width_height_descent(label.text, font, ismath=False)[0]
+        assert box.x <= label.x - width / 2 and label.x + width / 2 <= box.x + box.width, (label.text, width, box)
+        checked.append(label.text)
+    assert len(checked) == 21 and "⊕⊕⊕◯ moderate" in checked
 
 
 def test_png_without_matplotlib_says_how_to_get_it(tmp_path, monkeypatch):

@@ -26,7 +26,7 @@ LAYERS = (
     ("kclaims.literature",),
     ("kclaims.catalog",),
     ("kclaims.grade",),
-    ("kclaims.model", "kclaims.text", "kclaims.errors", "kclaims"),
+    ("kclaims.model", "kclaims.text", "kclaims.errors", "kclaims.vocabulary", "kclaims"),
 )
 CLI_ONLY = ("typer", "rich", "click")
 

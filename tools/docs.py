@@ -16,7 +16,9 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 GENERATE = "python tools/docs.py"
 HELP_WIDTH = "100"
-MARKERS = {"design-table": "design_table_markdown", "label-table": "label_table_markdown"}
+MARKERS = {"design-table": "design_table_markdown", "start-table": "start_table_markdown",
+           "downgrade-table": "downgrade_table_markdown", "verdict-table": "verdict_table_markdown",
+           "certainty-table": "certainty_table_markdown"}
 
 
 def _command_paths() -> list[tuple[str, ...]]:

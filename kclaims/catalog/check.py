@@ -33,6 +33,8 @@ def check_catalog(root: Path) -> list[Problem]:
     problems += _retracted_support(catalog, locate)
     problems += _near_duplicates(catalog, locate)
     problems += _dangling_references(catalog)
+    problems += _dangling_includes(catalog)
+    problems += _rubric1_grades(catalog, locate)
     problems += _duplicate_studies(catalog)
     return sorted(problems, key=lambda p: (str(p.path), p.line or 0))
 
@@ -164,6 +166,26 @@ def _dangling_references(catalog: Catalog) -> list[Problem]:
                 line = _line_in_file(path, ("references", marker))
                 problems.append(Problem(path, line, f"reference [{marker}] points at unknown source {target!r}"))
     return problems
+
+
+def _dangling_includes(catalog: Catalog) -> list[Problem]:
+    problems = []
+    for source in catalog.sources.values():
+        for i, target in enumerate(source.includes):
+            if target not in catalog.sources or target == source.id:
+                path = catalog.sources_dir / f"{source.id}.yaml"
+                why = "is the review itself" if target == source.id else "is not a source in the catalog"
+                problems.append(Problem(path, _line_in_file(path, ("includes", i)),
+                                        f"'includes' names {target!r}, which {why}"))
+    return problems
+
+
+def _rubric1_grades(catalog: Catalog, locate: _Locator) -> list[Problem]:
+    return [locate.problem(claim, ("grade", "label"),
+                           f"claim {claim.id!r} has a rubric-1 grade (label {claim.grade.label!r}): record a verdict "
+                           f"and certainty instead: 'kclaims claim grade {claim.id} VERDICT --certainty CERTAINTY "
+                           "--because ...' (docs/evidence.md)")
+            for claim in catalog.claims if claim.grade and claim.grade.label]
 
 
 def _duplicate_studies(catalog: Catalog) -> list[Problem]:

@@ -22,10 +22,8 @@ from kclaims.catalog.files import (
 )
 from kclaims.errors import BadInput
 from kclaims.catalog.source_file import source_yaml
+from kclaims.vocabulary import CERTAINTIES, CLAIM_KINDS, STANCES, VERDICTS
 from kclaims.model import (
-    CLAIM_KINDS,
-    LABELS,
-    STANCES,
     Claim,
     Grade,
     Invalid,
@@ -112,22 +110,25 @@ def link_evidence(root: Path, claim_id: str, source_id: str, stance: str, note: 
     return existing is None
 
 
-def set_grade(root: Path, claim_id: str, label: str, because: str) -> Grade | None:
-    """Record a curator's grade beside the computed label; the reason is required.
-    Returns the grade it replaced, if any, so the caller can say so."""
-    if label not in LABELS:
-        raise BadInput(f"label {label!r} is not one of: {', '.join(LABELS)}")
+def set_grade(root: Path, claim_id: str, verdict: str, certainty: str | None, because: str) -> Grade | None:
+    """Record a curator's verdict and certainty beside the computed ones; the reason is required.
+    A rubric-1 `label` is replaced. Returns the grade it replaced, if any, so the caller can say so."""
+    if verdict not in VERDICTS:
+        raise BadInput(f"verdict {verdict!r} is not one of: {', '.join(VERDICTS)}")
+    if certainty is not None and certainty not in CERTAINTIES:
+        raise BadInput(f"certainty {certainty!r} is not one of: {', '.join(CERTAINTIES)}")
     because = _required_text(because, "because")
+    fields = {"verdict": verdict, **({"certainty": certainty} if certainty else {}), "because": because}
     with catalog_lock(root):
         catalog = load_catalog(root)
         previous = catalog.claim(claim_id).grade
         with _editing_claims(catalog) as claims:
             entry = _find(claims, claim_id)
-            if isinstance(entry.get("grade"), dict):  # change it in place: comments beside it stay
-                entry["grade"]["label"] = label
-                entry["grade"]["because"] = because
+            grade = entry.get("grade")
+            if isinstance(grade, dict):  # a round-trip mapping: change it in place
+                _regrade_in_place(grade, verdict, certainty, because)
             else:
-                entry["grade"] = {"label": label, "because": because}
+                entry["grade"] = fields
     return previous
 
 
@@ -216,10 +217,34 @@ def _plain_claim(claim: Claim) -> dict[str, Any]:
     data["made_in"] = [{"source": q.source, "quote": q.text} for q in claim.made_in]
     data["evidence"] = [_evidence_entry(e.source, e.stance, e.note) for e in claim.evidence]
     if claim.grade:
-        data["grade"] = {"label": claim.grade.label, "because": claim.grade.because}
+        data["grade"] = _grade_entry(claim.grade)
     if claim.note:
         data["note"] = claim.note
     return data
+
+
+def _regrade_in_place(grade: Any, verdict: str, certainty: str | None, because: str) -> None:
+    """Change a grade's keys where they stand, so comments beside them stay; a rubric-1 `label`
+    becomes `verdict` in its place."""
+    if "label" in grade and "verdict" not in grade:
+        grade.insert(list(grade).index("label"), "verdict", verdict)
+        del grade["label"]
+    else:
+        grade["verdict"] = verdict
+    if certainty and "certainty" not in grade:
+        grade.insert(list(grade).index("verdict") + 1, "certainty", certainty)
+    elif certainty:
+        grade["certainty"] = certainty
+    else:
+        grade.pop("certainty", None)
+    grade["because"] = because
+
+
+def _grade_entry(grade: Grade) -> dict[str, Any]:
+    if grade.label:
+        return {"label": grade.label, "because": grade.because}
+    return {"verdict": grade.verdict, **({"certainty": grade.certainty} if grade.certainty else {}),
+            "because": grade.because}
 
 
 def _claim_to_yaml(claim: Claim) -> dict[str, Any]:

@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 
 from kclaims.catalog.files import Catalog, cached_derived, remember_derived
 from kclaims.errors import BadInput
-from kclaims.grade import RUBRIC_VERSION, LevelMemo, Strength, claim_strength
-from kclaims.model import LABELS, Claim
-
-SORT_KEYS = ("catalog", "id", "label", "kind", "articles", "papers", "statement")
+from kclaims.grade import RUBRIC_VERSION, STRENGTH_KEYS, LevelMemo, Strength, claim_strength
+from kclaims.model import Claim
+from kclaims.vocabulary import SORT_KEYS
 
 
 @dataclass
@@ -18,12 +17,13 @@ class ClaimFilter:
 
     topics: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
-    labels: list[str] = field(default_factory=list)
+    verdicts: list[str] = field(default_factory=list)
+    certainties: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     text: str | None = None
 
     def is_empty(self) -> bool:
-        return not (self.topics or self.kinds or self.labels or self.sources or self.text)
+        return not (self.topics or self.kinds or self.verdicts or self.certainties or self.sources or self.text)
 
 
 @dataclass
@@ -56,7 +56,9 @@ def select_claims(catalog: Catalog, wanted: ClaimFilter | None = None, sort: str
     for claim, strength in zip(catalog.claims, strengths):
         if not _passes(claim, wanted, text):
             continue
-        if wanted.labels and strength.label not in wanted.labels:
+        if wanted.verdicts and strength.verdict not in wanted.verdicts:
+            continue
+        if wanted.certainties and strength.certainty not in wanted.certainties:
             continue
         rows.append(ClaimRow(claim, strength))
     return _sorted(rows, sort)
@@ -66,11 +68,10 @@ def all_strengths(catalog: Catalog) -> list[Strength]:
     """Every claim's strength, in catalog order; reused from the cache when no file has changed."""
     cached = cached_derived(catalog, "strengths", RUBRIC_VERSION)
     if cached is not None and len(cached) == len(catalog.claims):
-        return [Strength(label, list(reasons), list(retracted)) for label, reasons, retracted in cached]
+        return [Strength.from_tuple(value) for value in cached]
     memo: LevelMemo = {}
     strengths = [claim_strength(claim, catalog.sources, memo) for claim in catalog.claims]
-    remember_derived(catalog, "strengths", RUBRIC_VERSION,
-                     [(s.label, tuple(s.reasons), tuple(s.retracted)) for s in strengths])
+    remember_derived(catalog, "strengths", RUBRIC_VERSION, [s.as_tuple() for s in strengths])
     return strengths
 
 
@@ -101,7 +102,7 @@ def _sorted(rows: list[ClaimRow], sort: str) -> list[ClaimRow]:
     keys = {
         "catalog": None,
         "id": lambda r: r.claim.id,
-        "label": lambda r: (LABELS.index(r.strength.label), r.claim.id),
+        "strength": lambda r: (STRENGTH_KEYS.index(r.strength.key), r.claim.id),
         "kind": lambda r: (r.claim.kind, r.claim.id),
         "articles": lambda r: (-r.articles, r.claim.id),
         "papers": lambda r: (-r.papers, r.claim.id),

@@ -6,15 +6,17 @@ from typing import Annotated, Optional
 import typer
 
 from kclaims.cli.app import app, claim_app
+from kclaims.vocabulary import CERTAINTIES, VERDICTS
 from kclaims.cli.options import (
+    one_of,
+    StanceOption,
+    CertaintyOption,
+    VerdictOption,
     CatalogOption,
     JsonOption,
     KindOption,
-    LabelOption,
-    SortKey,
     SortOption,
     SourceFilterOption,
-    Stance,
     TextOption,
     TopicOption,
     catalog_root,
@@ -35,14 +37,15 @@ def init(directory: Annotated[Path, typer.Argument(metavar="[DIR]", help="Folder
 
 @app.command("list")
 def list_claims(
-    catalog: CatalogOption = None, topic: TopicOption = None, kind: KindOption = None, label: LabelOption = None,
-    source: SourceFilterOption = None, text: TextOption = None, sort: SortOption = SortKey.catalog,
+    catalog: CatalogOption = None, topic: TopicOption = None, kind: KindOption = None,
+    verdict: VerdictOption = None, certainty: CertaintyOption = None,
+    source: SourceFilterOption = None, text: TextOption = None, sort: SortOption = "catalog",
     json: JsonOption = False,
 ) -> None:
-    """List claims with their evidence label, how many articles make each and how many papers bear on it."""
+    """List claims with their verdict and certainty, how many articles make each and how many papers bear on it."""
     from kclaims.catalog.query import select_claims
 
-    rows = select_claims(load_at(catalog), claim_filter(topic, kind, label, source, text), sort.value)
+    rows = select_claims(load_at(catalog), claim_filter(topic, kind, verdict, certainty, source, text), sort)
     if json:
         from kclaims.export.json import export_json
 
@@ -58,7 +61,8 @@ def show(
     claim_id: Annotated[str, typer.Argument(metavar="ID", help="The claim's id (see kclaims list).")],
     catalog: CatalogOption = None, json: JsonOption = False,
 ) -> None:
-    """Show one claim: each article's words, the papers for and against, and why it got its label."""
+    """Show one claim: its verdict and certainty with every step that decided them, each article's words,
+    and the papers for and against."""
     from kclaims.catalog.query import ClaimRow, linked_sources
     from kclaims.grade import claim_strength
 
@@ -118,27 +122,31 @@ def claim_quote(
 def claim_link(
     claim_id: Annotated[str, typer.Argument(metavar="CLAIM", help="The claim's id.")],
     source_id: Annotated[str, typer.Argument(metavar="SOURCE", help="The paper's source id.")],
-    stance: Annotated[Stance, typer.Option("--stance", help="Does the paper support, contradict or only mention it?")],
+    stance: StanceOption,
     note: Annotated[str, typer.Option("--note", help="What the paper found, in a sentence.")] = "",
     catalog: CatalogOption = None,
 ) -> None:
     """Link a paper to a claim as evidence (again to change the stance or note)."""
     from kclaims.catalog.edit import link_evidence
 
-    new = link_evidence(catalog_root(catalog), claim_id, source_id, stance.value, note)
-    typer.echo(f"{'Linked' if new else 'Updated the link of'} {source_id} to {claim_id} ({stance.value}).", err=True)
+    new = link_evidence(catalog_root(catalog), claim_id, source_id, stance, note)
+    typer.echo(f"{'Linked' if new else 'Updated the link of'} {source_id} to {claim_id} ({stance}).", err=True)
 
 
 @claim_app.command("grade")
 def claim_grade(
     claim_id: Annotated[str, typer.Argument(metavar="CLAIM", help="The claim's id.")],
-    label: Annotated[str, typer.Argument(metavar="LABEL", help="strong, moderate, limited, preliminary, contested, contradicted or unsupported.")],
-    because: Annotated[str, typer.Option("--because", help="Why (required), e.g. the review's own GRADE certainty.")],
+    verdict: Annotated[str, typer.Argument(metavar="VERDICT", help=f"The curator's verdict: {one_of(VERDICTS)}.")],
+    because: Annotated[str, typer.Option("--because", help="Why (required), e.g. the review's own GRADE rating.")],
+    certainty: Annotated[Optional[str], typer.Option(
+        "--certainty", help=f"The curator's certainty: {one_of(CERTAINTIES)}.", show_default=False)] = None,
     catalog: CatalogOption = None,
 ) -> None:
-    """Record a curator's grade; it is shown beside the computed label, never instead of it."""
+    """Record a curator's verdict and certainty, and why; shown beside the computed ones, never instead."""
     from kclaims.catalog.edit import set_grade
+    from kclaims.export.view import grade_title
+    from kclaims.grade import strength_text
 
-    previous = set_grade(catalog_root(catalog), claim_id, label, because)
-    replaced = f" (replaces {previous.label}: {previous.because})" if previous else ""
-    typer.echo(f"Graded {claim_id} {label}.{replaced}", err=True)
+    previous = set_grade(catalog_root(catalog), claim_id, verdict, certainty, because)
+    replaced = f" (replaces {grade_title(previous, symbols=False)}: {previous.because})" if previous else ""
+    typer.echo(f"Graded {claim_id} {strength_text(verdict, certainty, symbols=False)}.{replaced}", err=True)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from kclaims.cli.app import app
-from kclaims.cli.options import ArticleFormat, CatalogOption, catalog_root, print_plain
+from kclaims.cli.options import ArticleFormatOption, CatalogOption, catalog_root, print_plain
 from kclaims.cli.review import INTERRUPTED, outcome_line, review_proposals
 from kclaims.extract import cues as _cues
 
@@ -29,8 +29,7 @@ def extract_claims(
     source: Annotated[Optional[str], typer.Option(
         "--source", "-s", help="The article's source id in the catalog: quotes are recorded under it. "
                                "Needed unless --json.", show_default=False)] = None,
-    format: Annotated[ArticleFormat, typer.Option(
-        "--format", "-f", help="How to read the file; auto goes by its suffix and sniffs HTML.")] = ArticleFormat.auto,
+    format: ArticleFormatOption = "auto",
     apply: Annotated[bool, typer.Option(
         "--apply", help="Accept every proposal scoring at least --threshold without asking.")] = False,
     threshold: Annotated[float, typer.Option(
@@ -61,7 +60,7 @@ def extract_claims(
     if source:
         loaded.source(source)
     path = article if article is not None else snapshot_article(loaded, source)
-    text = _read_article(path, format.value, interactive=not (json or apply))
+    text = _read_article(path, format, interactive=not (json or apply))
     model = ClaimIndex(loaded.claims)
     extraction = extract(text, loaded.claims, loaded.sources, min_score=min_score, model=model)
     if json:

@@ -1,11 +1,12 @@
 """The options and arguments every command shares, declared once: spelling, environment and help."""
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+
+from kclaims.vocabulary import ARTICLE_FORMATS, CERTAINTIES, CLAIM_KINDS, SORT_KEYS, STANCES, VERDICTS
 
 if TYPE_CHECKING:
     from kclaims.catalog.files import Catalog
@@ -18,35 +19,35 @@ CatalogOption = Annotated[Optional[Path], typer.Option(
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")]
 TopicOption = Annotated[Optional[list[str]], typer.Option(
     "--topic", "-t", help="Only claims with this topic (repeat for any of several).", show_default=False)]
+
+
+def one_of(values: tuple[str, ...]) -> str:
+    """"a, b or c": the choices of an option, as its help says them."""
+    return f"{', '.join(values[:-1])} or {values[-1]}"
+
+
 KindOption = Annotated[Optional[list[str]], typer.Option(
-    "--kind", "-k", help="Only claims of this kind: mechanism, efficacy, safety, dosing, background.",
+    "--kind", "-k", help=f"Only claims of this kind: {one_of(CLAIM_KINDS)}.", show_default=False)]
+VerdictOption = Annotated[Optional[list[str]], typer.Option(
+    "--verdict", help=f"Only claims with this computed verdict: {one_of(VERDICTS)} (repeat for several).",
     show_default=False)]
-LabelOption = Annotated[Optional[list[str]], typer.Option(
-    "--label", "-l", help="Only claims with this computed label, e.g. strong, unsupported.", show_default=False)]
+CertaintyOption = Annotated[Optional[list[str]], typer.Option(
+    "--certainty", help=f"Only claims with this computed certainty: {one_of(CERTAINTIES)} (repeat for several).",
+    show_default=False)]
 SourceFilterOption = Annotated[Optional[list[str]], typer.Option(
     "--source", "-s", help="Only claims that quote or link this source id.", show_default=False)]
 TextOption = Annotated[Optional[str], typer.Option(
     "--text", help="Only claims whose statement or quotes contain this text (any case).", show_default=False)]
 
 
-class SortKey(str, Enum):
-    catalog = "catalog"
-    id = "id"
-    label = "label"
-    kind = "kind"
-    articles = "articles"
-    papers = "papers"
-    statement = "statement"
-
-
-SortOption = Annotated[SortKey, typer.Option(
-    "--sort", help="Order: as in the catalog, or by id, label (strongest first), kind, articles, papers, statement.")]
-
-
-class Stance(str, Enum):
-    supports = "supports"
-    contradicts = "contradicts"
-    mentions = "mentions"
+SortOption = Annotated[str, typer.Option(
+    "--sort", metavar="KEY", help=f"Order: {one_of(SORT_KEYS)} (catalog: as the file keeps them; strength: "
+                                  "supported and most certain first).")]
+StanceOption = Annotated[str, typer.Option(
+    "--stance", metavar="STANCE", help=f"Does the paper support, contradict or only mention it? ({one_of(STANCES)})")]
+ArticleFormatOption = Annotated[str, typer.Option(
+    "--format", "-f", metavar="FORMAT",
+    help=f"How to read the file ({one_of(ARTICLE_FORMATS)}); auto goes by its suffix and sniffs HTML.")]
 
 
 def catalog_root(catalog: Path | None) -> Path:
@@ -61,14 +62,15 @@ def load_at(catalog: Path | None) -> "Catalog":
     return load_catalog(catalog_root(catalog))
 
 
-def claim_filter(topic: list[str] | None, kind: list[str] | None, label: list[str] | None,
-            source: list[str] | None, text: str | None) -> "ClaimFilter":
+def claim_filter(topic: list[str] | None, kind: list[str] | None, verdict: list[str] | None,
+                 certainty: list[str] | None, source: list[str] | None, text: str | None) -> "ClaimFilter":
     from kclaims.catalog.query import ClaimFilter
-    from kclaims.model import CLAIM_KINDS, LABELS
 
     check_choices("--kind", kind, CLAIM_KINDS)
-    check_choices("--label", label, LABELS)
-    return ClaimFilter(topics=topic or [], kinds=kind or [], labels=label or [], sources=source or [], text=text)
+    check_choices("--verdict", verdict, VERDICTS)
+    check_choices("--certainty", certainty, CERTAINTIES)
+    return ClaimFilter(topics=topic or [], kinds=kind or [], verdicts=verdict or [], certainties=certainty or [],
+                       sources=source or [], text=text)
 
 
 def check_choices(option: str, given: list[str] | None, allowed: tuple[str, ...]) -> None:
@@ -81,13 +83,6 @@ def check_choices(option: str, given: list[str] | None, allowed: tuple[str, ...]
 
 def print_plain(text: str) -> None:
     sys.stdout.write(text)
-
-
-class ArticleFormat(str, Enum):
-    auto = "auto"
-    text = "text"
-    markdown = "markdown"
-    html = "html"
 
 
 RefreshCacheOption = Annotated[bool, typer.Option(

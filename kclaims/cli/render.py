@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kclaims.catalog.query import ClaimRow
-from kclaims.grade import source_level
-from kclaims.model import Claim, Source
+from kclaims.grade import CERTAINTY_SYMBOLS, certainty_text, plain_language, source_level, strength_text
+from kclaims.model import Claim, Evidence, Grade, Source
 
 if TYPE_CHECKING:
     from rich.box import Box
@@ -24,14 +24,12 @@ if TYPE_CHECKING:
 
 # rich is imported inside the functions that draw with it: a plain listing never needs it.
 
-LABEL_STYLES = {
-    "strong": "bold green",
-    "moderate": "green",
-    "limited": "yellow",
-    "preliminary": "dark_orange",
-    "contested": "magenta",
+VERDICT_STYLES = {
+    "supported": "green",
+    "conflicting": "magenta",
     "contradicted": "red",
-    "unsupported": "dim red",
+    "no-evidence-found": "dim",
+    "not-assessed": "dim",
 }
 STANCE_STYLES = {"supports": "green", "contradicts": "red", "mentions": "dim"}
 
@@ -52,16 +50,40 @@ def _box() -> Box:
     return box.SIMPLE_HEAD
 
 
-def label_text(label: str) -> Text:
+def verdict_text(verdict: str) -> Text:
     from rich.text import Text
 
-    return Text(label, style=LABEL_STYLES.get(label, ""))
+    return Text(verdict, style=VERDICT_STYLES.get(verdict, ""))
+
+
+def can_show_symbols() -> bool:
+    """Whether standard output can print GRADE's ⊕◯ symbols (else certainty is shown in words only)."""
+    try:
+        "".join(CERTAINTY_SYMBOLS.values()).encode(sys.stdout.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def certainty_cell(certainty: str | None, symbols: bool) -> str:
+    return certainty_text(certainty, symbols) or "-"
+
+
+def grade_cell(grade: Grade | None, symbols: bool) -> str:
+    """A curator's grade in a table cell: "supported ⊕⊕◯◯", "rubric-1: strong", or ""."""
+    if grade is None:
+        return ""
+    if grade.label:
+        return f"rubric-1: {grade.label}"
+    mark = (CERTAINTY_SYMBOLS[grade.certainty] if symbols else certainty_text(grade.certainty, False)) \
+        if grade.certainty else ""
+    return f"{grade.verdict} {mark}".strip()
 
 
 RICH_ROW_LIMIT = 300
-CLAIM_COLUMNS = ("id", "statement", "kind", "topics", "label", "articles", "papers")
-ANSI_LABEL_COLOURS = {"strong": "1;32", "moderate": "32", "limited": "33", "preliminary": "38;5;208",
-                      "contested": "35", "contradicted": "31", "unsupported": "2;31"}
+CLAIM_COLUMNS = ("id", "statement", "kind", "topics", "verdict", "certainty", "curator", "articles", "papers")
+ANSI_VERDICT_COLOURS = {"supported": "32", "conflicting": "35", "contradicted": "31", "no-evidence-found": "2",
+                        "not-assessed": "2"}
 
 
 def claims_table(rows: list[ClaimRow]) -> None:
@@ -82,17 +104,26 @@ def _wants_colour() -> bool:
 
 def plain_claims_table(rows: list[ClaimRow], colour: bool = False, width: int | None = None) -> str:
     """Aligned columns, one line per claim; in a terminal the statement is cut to fit the width."""
-    cells = [(r.claim.id, r.claim.statement, r.claim.kind, ",".join(r.claim.topics), r.strength.label,
-              str(r.articles), str(r.papers)) for r in rows]
+    symbols = can_show_symbols()
     if width is None and sys.stdout.isatty():
         width = shutil.get_terminal_size().columns
-    return plain_table(CLAIM_COLUMNS, cells, right=(5, 6), fit=(1, width), paint=4 if colour else None)
+    hidden = set(_columns_to_hide(width)) if width else set()
+    if not any(r.claim.grade for r in rows):
+        hidden.add("curator")
+    columns = tuple(c for c in CLAIM_COLUMNS if c not in hidden)
+    cells = [tuple(value for name, value in zip(CLAIM_COLUMNS, (
+        r.claim.id, r.claim.statement, r.claim.kind, ",".join(r.claim.topics), r.strength.verdict,
+        certainty_cell(r.strength.certainty, symbols), grade_cell(r.claim.grade, symbols),
+        str(r.articles), str(r.papers))) if name not in hidden) for r in rows]
+    right = (len(columns) - 2, len(columns) - 1)
+    paint = columns.index("verdict") if colour else None
+    return plain_table(columns, cells, right=right, fit=(1, width), paint=paint)
 
 
-def _paint(label: str, width: int, colour: bool) -> str:
-    padded = label.ljust(width)
-    code = ANSI_LABEL_COLOURS.get(label)
-    return f"\x1b[{code}m{label}\x1b[0m{padded[len(label):]}" if colour and code else padded
+def _paint(verdict: str, width: int, colour: bool) -> str:
+    padded = verdict.ljust(width)
+    code = ANSI_VERDICT_COLOURS.get(verdict)
+    return f"\x1b[{code}m{verdict}\x1b[0m{padded[len(verdict):]}" if colour and code else padded
 
 
 def _rich_claims_table(rows: list[ClaimRow], console: Console | None = None) -> None:
@@ -105,20 +136,23 @@ def _rich_claims_table(rows: list[ClaimRow], console: Console | None = None) -> 
     id_width = min(max(len(row.claim.id) for row in rows), 30 if console.width >= 100 else 16)
     for name, options in (("id", {"style": "cyan", "overflow": "fold", "min_width": id_width, "max_width": 40}),
                           ("statement", {"ratio": 5, "min_width": 20}), ("kind", {"no_wrap": True}),
-                          ("topics", {"ratio": 2}), ("label", {"no_wrap": True}),
+                          ("topics", {"ratio": 2}), ("verdict", {"no_wrap": True}),
+                          ("certainty", {"no_wrap": True}), ("curator", {"no_wrap": True}),
                           ("art.", {"justify": "right", "no_wrap": True}),
                           ("pap.", {"justify": "right", "no_wrap": True})):
         if name not in hidden:
             table.add_column(name, **options)
+    symbols = can_show_symbols()
     for row in rows:
         claim = row.claim
         cells: dict[str, str | Text] = {
             "id": claim.id, "statement": Text(claim.statement), "kind": claim.kind,
-            "topics": Text(" ".join(claim.topics)), "label": label_text(row.strength.label),
-            "art.": str(row.articles), "pap.": str(row.papers)}
+            "topics": Text(" ".join(claim.topics)), "verdict": verdict_text(row.strength.verdict),
+            "certainty": certainty_cell(row.strength.certainty, symbols),
+            "curator": grade_cell(claim.grade, symbols), "art.": str(row.articles), "pap.": str(row.papers)}
         table.add_row(*(cell for name, cell in cells.items() if name not in hidden))
     console.print(table)
-    note = "art. = articles that make the claim, pap. = papers linked to it"
+    note = "art. = articles that make the claim, pap. = papers linked to it, curator = a curator's grade"
     if hidden:
         note += f"; {' and '.join(hidden)} hidden in this narrow window (see --json, or widen it)"
     console.print(Text(note, style="dim"))
@@ -133,7 +167,7 @@ def _columns_to_hide(width: int) -> tuple[str, ...]:
 
 
 def claim_detail(row: ClaimRow, sources: Mapping[str, Source]) -> None:
-    """The `kclaims show` view: statement, quotes by article, evidence, label and reasons."""
+    """The `kclaims show` view: statement, verdict and certainty with every step, quotes, evidence."""
     from rich.text import Text
 
     claim = row.claim
@@ -144,13 +178,25 @@ def claim_detail(row: ClaimRow, sources: Mapping[str, Source]) -> None:
     if claim.note:
         console.print(Text(f"Note: {claim.note}", style="italic"))
     console.print()
-    console.print(Text.assemble("Evidence label: ", label_text(row.strength.label)))
+    symbols = can_show_symbols()
+    strength = row.strength
+    console.print(Text.assemble("Verdict: ", verdict_text(strength.verdict),
+                                f", certainty {certainty_cell(strength.certainty, symbols)}" if strength.certainty
+                                else "", f". {plain_language(strength.verdict, strength.certainty)}"))
     if claim.grade:
-        console.print(Text.assemble("Curator's grade: ", label_text(claim.grade.label), f" — {claim.grade.because}"))
-    for reason in row.strength.reasons:
+        console.print(Text.assemble("Curator's grade: ", _grade_phrase(claim.grade, symbols),
+                                    f" — {claim.grade.because}"))
+    console.print(Text("How it was reached:", style="dim"))
+    for reason in strength.reasons:
         _indented(console, "  • ", Text(reason))
     _print_quotes(console, claim, sources)
     _print_evidence(console, claim, sources)
+
+
+def _grade_phrase(grade: Grade, symbols: bool) -> str:
+    if grade.label:
+        return f"{grade.label} (a rubric-1 label: run kclaims check)"
+    return strength_text(grade.verdict or "", grade.certainty, symbols)
 
 
 def _print_quotes(console: Console, claim: Claim, sources: Mapping[str, Source]) -> None:
@@ -198,15 +244,28 @@ def _print_evidence(console: Console, claim: Claim, sources: Mapping[str, Source
         console.print(Text("  no paper linked", style="dim"))
         return
     table = Table(pad_edge=False, box=None, show_header=True)
-    for name in ("stance", "source", "year", "design", "level", "note"):
+    for name in ("stance", "source", "year", "design", "level", "n", "appraisal", "note"):
         table.add_column(name)
     for item in claim.evidence:
         source = sources.get(item.source)
         level = source_level(source, claim.kind) if source else None
         table.add_row(Text(item.stance, style=STANCE_STYLES[item.stance]), Text(item.source, style="cyan"),
                       str(source.year or "") if source else "", level.design if level else "unknown source",
-                      str(level.level) if level and level.level else "–", Text(item.note))
+                      str(level.level) if level and level.level else "–",
+                      str(source.n) if source and source.n else "", Text(_appraisal(item, source)), Text(item.note))
     console.print(table)
+
+
+def _appraisal(item: Evidence, source: Source | None) -> str:
+    """What the curator recorded about this link and paper: indirectness, a review's certainty, bias."""
+    parts = [f"indirect: {', '.join(item.indirect)}"] if item.indirect else []
+    if item.certainty:
+        parts.append(f"review certainty: {certainty_text(item.certainty, False)}")
+    if source and source.risk_of_bias:
+        parts.append(f"{source.risk_of_bias} risk of bias")
+    if source and source.includes:
+        parts.append(f"pools {len(source.includes)} catalog source(s)")
+    return "; ".join(parts)
 
 
 SOURCE_COLUMNS = ("id", "kind", "year", "level", "identifiers", "title")

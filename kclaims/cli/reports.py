@@ -8,10 +8,10 @@ import typer
 
 from kclaims.cli.app import app
 from kclaims.cli.options import (
+    CertaintyOption,
+    VerdictOption,
     CatalogOption,
     KindOption,
-    LabelOption,
-    SortKey,
     SortOption,
     SourceFilterOption,
     TextOption,
@@ -61,8 +61,9 @@ def export(
                                "csl-json (for Zotero and Pandoc), bibtex. See docs/reports.md.")] = "json",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", dir_okay=False,
                                                    help="Write to this file instead of standard output.")] = None,
-    catalog: CatalogOption = None, topic: TopicOption = None, kind: KindOption = None, label: LabelOption = None,
-    source: SourceFilterOption = None, text: TextOption = None, sort: SortOption = SortKey.catalog,
+    catalog: CatalogOption = None, topic: TopicOption = None, kind: KindOption = None,
+    verdict: VerdictOption = None, certainty: CertaintyOption = None,
+    source: SourceFilterOption = None, text: TextOption = None, sort: SortOption = "catalog",
 ) -> None:
     """Export the claims (all, or those the filters select) with their sources.
 
@@ -75,11 +76,11 @@ def export(
 
     if format not in FORMATS:
         raise BadInput(f"--format {format!r} is not one of: {', '.join(FORMATS)}")
-    wanted = claim_filter(topic, kind, label, source, text)
+    wanted = claim_filter(topic, kind, verdict, certainty, source, text)
     with progress("Loading the catalog") as step:
         loaded = load_at(catalog)
         step("Grading the claims")
-        rows = select_claims(loaded, wanted, sort.value)
+        rows = select_claims(loaded, wanted, sort)
         step(f"Writing {len(rows)} claims as {format}")
         sources = sources_for_export(loaded, rows, wanted)
         text_out = exporter(format)(rows, sources)
@@ -98,14 +99,15 @@ def evidence_map(
     output: Annotated[Optional[Path], typer.Option(
         "--output", "-o", dir_okay=False,
         help="Write the map to FILE.svg or FILE.png (PNG needs matplotlib). Default: SVG on standard output.")] = None,
-    catalog: CatalogOption = None, topic: TopicOption = None, kind: KindOption = None, label: LabelOption = None,
+    catalog: CatalogOption = None, topic: TopicOption = None, kind: KindOption = None,
+    verdict: VerdictOption = None, certainty: CertaintyOption = None,
     source: SourceFilterOption = None, text: TextOption = None,
 ) -> None:
     """Draw the evidence map: the claims' topics against their evidence labels, one dot per claim."""
     from kclaims.catalog.query import select_claims
     from kclaims.export.evidence_map import build_map, render_for, render_svg
 
-    emap = build_map(select_claims(load_at(catalog), claim_filter(topic, kind, label, source, text)))
+    emap = build_map(select_claims(load_at(catalog), claim_filter(topic, kind, verdict, certainty, source, text)))
     if output is None:
         sys.stdout.write(render_svg(emap))
         return

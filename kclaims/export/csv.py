@@ -10,12 +10,12 @@ from __future__ import annotations
 import csv
 import io
 
-from kclaims.model import Source
+from kclaims.model import Grade, Source
 from kclaims.catalog.query import ClaimRow
 from kclaims.export.view import count_stance, one_line
 
-COLUMNS = ("id", "statement", "kind", "topics", "label", "grade", "articles", "papers_for", "papers_against",
-           "sources")
+COLUMNS = ("id", "statement", "kind", "topics", "verdict", "certainty", "grade_verdict", "grade_certainty",
+           "grade_because", "articles", "papers_for", "papers_against", "sources")
 LIST_SEPARATOR = "; "
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -27,20 +27,29 @@ def _cell_text(text: str) -> str:
 
 def claim_cells(row: ClaimRow) -> list[str | int]:
     """The values of one row, in COLUMNS order."""
-    claim = row.claim
+    claim, grade = row.claim, row.claim.grade
     source_ids = [q.source for q in claim.made_in] + [e.source for e in claim.evidence]
     return [
         claim.id,
         _cell_text(claim.statement),
         claim.kind,
         LIST_SEPARATOR.join(claim.topics),
-        row.strength.label,
-        claim.grade.label if claim.grade else "",
+        row.strength.verdict,
+        row.strength.certainty or "",
+        (grade.verdict or "") if grade else "",
+        (grade.certainty or "") if grade else "",
+        _cell_text(_grade_because(grade)) if grade else "",
         row.articles,
         count_stance(row, "supports"),
         count_stance(row, "contradicts"),
         LIST_SEPARATOR.join(dict.fromkeys(source_ids)),
     ]
+
+
+def _grade_because(grade: Grade) -> str:
+    """The curator's reason; an old rubric-1 grade (no verdict) says its label there, so the verdict
+    column holds only verdicts."""
+    return f"(rubric-1 label {grade.label}) {grade.because}" if grade.label else grade.because
 
 
 def export_csv(rows: list[ClaimRow], sources: list[Source] | None = None) -> str:

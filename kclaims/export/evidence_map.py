@@ -1,4 +1,4 @@
-"""The evidence map: the catalog's claims as a grid of topics against labels, one dot per claim.
+"""The evidence map: the catalog's claims as a grid of topics against verdict and certainty, one dot per claim.
 
 A reader sees at a glance where the evidence is strong, where it is thin and where it is
 disputed. `build_map` turns claim rows into the grid; `layout` places every shape once, in
@@ -19,27 +19,37 @@ from dataclasses import dataclass, field
 from html import escape
 
 from kclaims.catalog.query import ClaimRow
-from kclaims.export.view import LABEL_ORDER, NO_TOPIC, one_line, topic_label_matrix
+from kclaims.export.view import NO_TOPIC, STRENGTH_ORDER, one_line, strength_title, topic_strength_matrix
+from kclaims.grade import CERTAINTY_SYMBOLS, CERTAINTY_WORDS, split_strength_key
 
-# label -> (fill, text on that fill); greens to orange as support thins, purple and red for conflict
-LABEL_COLOURS: dict[str, tuple[str, str]] = {
-    "strong": ("#1b5e20", "#ffffff"),
-    "moderate": ("#66bb6a", "#000000"),
-    "limited": ("#fdd835", "#000000"),
-    "preliminary": ("#ffb74d", "#000000"),
-    "contested": ("#7b1fa2", "#ffffff"),
-    "contradicted": ("#c62828", "#ffffff"),
-    "unsupported": ("#616161", "#ffffff"),
+# verdict and certainty -> (fill, text on that fill): greens pale as certainty falls, purple for
+# conflicting, reds deepen as a contradiction grows more certain, greys where nothing counts
+STRENGTH_COLOURS: dict[str, tuple[str, str]] = {
+    "supported-high": ("#1b5e20", "#ffffff"),
+    "supported-moderate": ("#388e3c", "#ffffff"),
+    "supported-low": ("#81c784", "#000000"),
+    "supported-very-low": ("#c5e1a5", "#000000"),
+    "conflicting": ("#7b1fa2", "#ffffff"),
+    "contradicted-very-low": ("#ef9a9a", "#000000"),
+    "contradicted-low": ("#e57373", "#000000"),
+    "contradicted-moderate": ("#c62828", "#ffffff"),
+    "contradicted-high": ("#7f0000", "#ffffff"),
+    "no-evidence-found": ("#9e9e9e", "#000000"),
+    "not-assessed": ("#616161", "#ffffff"),
 }
+# the two lines of a column heading: the verdict, then the certainty
+HEADINGS = {key: (split_strength_key(key)[0], f"{CERTAINTY_SYMBOLS[c]} {CERTAINTY_WORDS[c]}" if c else "")
+            for key in STRENGTH_ORDER for c in [split_strength_key(key)[1]]}
+HEADINGS.update({"no-evidence-found": ("no evidence", "found"), "not-assessed": ("not", "assessed")})
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 MAX_DOTS = 20          # above this a cell shows one disc with the count
 DOTS_PER_ROW = 5
 DOT_RADIUS = 7
 DOT_STEP = 18
-COLUMN_WIDTH = 104
+COLUMN_WIDTH = 112  # fits "⊕⊕⊕◯ moderate" (97px at 11px in Chromium and matplotlib) with room
 MARGIN = 16
 HEADER_TOP = 62
-HEADER_HEIGHT = 30
+HEADER_HEIGHT = 44
 MIN_ROW_HEIGHT = 36
 CHAR_WIDTH = 7.4        # a 13px sans-serif character, on average: enough to size the topic column
 GRID = "#d0d7de"
@@ -51,15 +61,16 @@ STRIPE = "#f6f8fa"
 class MapClaim:
     id: str
     statement: str
-    label: str
+    key: str  # its verdict and certainty (grade.strength_key)
 
 
 @dataclass(slots=True)
 class EvidenceMap:
-    """Topics (rows) against labels (columns); each cell the claims in it; totals count each claim once."""
+    """Topics (rows) against verdict and certainty (columns); each cell the claims in it; totals count
+    each claim once."""
 
     topics: list[str]
-    labels: list[str]
+    columns: list[str]
     cells: dict[tuple[str, str], list[MapClaim]]
     totals: dict[str, int]
 
@@ -67,19 +78,19 @@ class EvidenceMap:
     def claim_count(self) -> int:
         return sum(self.totals.values())
 
-    def cell(self, topic: str, label: str) -> list[MapClaim]:
-        return self.cells.get((topic, label), [])
+    def cell(self, topic: str, key: str) -> list[MapClaim]:
+        return self.cells.get((topic, key), [])
 
 
 def build_map(rows: list[ClaimRow]) -> EvidenceMap:
-    """The grid for these claims: every label a column (empty ones too), every topic they carry a row."""
-    matrix = topic_label_matrix(rows)
+    """The grid for these claims: every verdict and certainty a column (empty ones too), every topic a row."""
+    matrix = topic_strength_matrix(rows)
     cells = {
-        (topic, label): [MapClaim(r.claim.id, one_line(r.claim.statement), label) for r in found]
-        for topic, by_label in matrix.items() for label, found in by_label.items() if found
+        (topic, key): [MapClaim(r.claim.id, one_line(r.claim.statement), key) for r in found]
+        for topic, by_key in matrix.items() for key, found in by_key.items() if found
     }
-    totals = {label: sum(1 for r in rows if r.strength.label == label) for label in LABEL_ORDER}
-    return EvidenceMap(list(matrix), list(LABEL_ORDER), cells, totals)
+    totals = {key: sum(1 for r in rows if r.strength.key == key) for key in STRENGTH_ORDER}
+    return EvidenceMap(list(matrix), list(STRENGTH_ORDER), cells, totals)
 
 
 # --- shapes: placed once, drawn by either renderer ------------------------------------------------
@@ -128,8 +139,9 @@ class Layout:
 def layout(emap: EvidenceMap) -> Layout:
     """Every shape of the map in pixel coordinates (y down)."""
     left = float(max(120, round(MARGIN * 2 + CHAR_WIDTH * max((len(t) for t in emap.topics), default=0))))
-    width = left + COLUMN_WIDTH * len(emap.labels) + MARGIN
-    title = f"Evidence map: {emap.claim_count} claim{'s' if emap.claim_count != 1 else ''} by topic and label"
+    width = left + COLUMN_WIDTH * len(emap.columns) + MARGIN
+    title = (f"Evidence map: {emap.claim_count} claim{'s' if emap.claim_count != 1 else ''} "
+             "by topic, verdict and certainty")
     out = Layout(width, 0, title=title)
     out.shapes.append(Label(MARGIN, 28, title, size=16, bold=True))
     out.shapes.append(Label(MARGIN, 48, "Each dot is one claim (hover for its statement); "
@@ -147,17 +159,21 @@ def layout(emap: EvidenceMap) -> Layout:
 
 
 def _header(out: Layout, emap: EvidenceMap, left: float) -> None:
-    out.shapes.append(Label(MARGIN, HEADER_TOP + 20, "topic", size=12, fill=MUTED, bold=True))
-    for column, label in enumerate(emap.labels):
-        fill, ink = LABEL_COLOURS[label]
+    out.shapes.append(Label(MARGIN, HEADER_TOP + 26, "topic", size=12, fill=MUTED, bold=True))
+    for column, key in enumerate(emap.columns):
+        fill, ink = STRENGTH_COLOURS[key]
         x = left + column * COLUMN_WIDTH
-        out.shapes.append(Rect(x + 4, HEADER_TOP + 4, COLUMN_WIDTH - 8, HEADER_HEIGHT - 8, fill, radius=4))
-        out.shapes.append(Label(x + COLUMN_WIDTH / 2, HEADER_TOP + 20, label, size=12, fill=ink,
+        top, bottom = HEADINGS[key]
+        out.shapes.append(Rect(x + 3, HEADER_TOP + 4, COLUMN_WIDTH - 6, HEADER_HEIGHT - 8, fill, radius=4))
+        out.shapes.append(Label(x + COLUMN_WIDTH / 2, HEADER_TOP + 19, top, size=11, fill=ink,
                                 anchor="middle", bold=True))
+        if bottom:
+            out.shapes.append(Label(x + COLUMN_WIDTH / 2, HEADER_TOP + 33, bottom, size=11, fill=ink,
+                                    anchor="middle"))
 
 
 def _row_height(emap: EvidenceMap, topic: str) -> float:
-    most = max((len(emap.cell(topic, label)) for label in emap.labels), default=0)
+    most = max((len(emap.cell(topic, key)) for key in emap.columns), default=0)
     dot_rows = 1 if most > MAX_DOTS else -(-most // DOTS_PER_ROW)
     return max(MIN_ROW_HEIGHT, 12 + dot_rows * DOT_STEP + 8)
 
@@ -169,21 +185,22 @@ def _topic_row(out: Layout, emap: EvidenceMap, topic: str, left: float, y: float
     out.shapes.append(Rect(0, y + height - 1, out.width, 1, GRID))
     name = topic if topic != NO_TOPIC else "(no topic)"
     out.shapes.append(Label(MARGIN, y + height / 2 + 4.5, name, fill=MUTED if topic == NO_TOPIC else "#1f2328"))
-    for column, label in enumerate(emap.labels):
-        claims = emap.cell(topic, label)
+    for column, key in enumerate(emap.columns):
+        claims = emap.cell(topic, key)
         x = left + column * COLUMN_WIDTH
-        out.shapes.extend(_cell_shapes(claims, label, topic, x, y, height))
+        out.shapes.extend(_cell_shapes(claims, key, topic, x, y, height))
     return y + height
 
 
-def _cell_shapes(claims: list[MapClaim], label: str, topic: str, x: float, y: float,
+def _cell_shapes(claims: list[MapClaim], key: str, topic: str, x: float, y: float,
                  height: float) -> list[Rect | Dot | Label]:
     if not claims:
         return []
-    fill, ink = LABEL_COLOURS[label]
+    fill, ink = STRENGTH_COLOURS[key]
+    title = strength_title(key, symbols=False)
     if len(claims) > MAX_DOTS:
         cx, cy = x + COLUMN_WIDTH / 2, y + height / 2
-        tooltip = f"{len(claims)} {label} claims in {topic}"
+        tooltip = f"{len(claims)} claims in {topic}: {title}"
         return [Dot(cx, cy, 14, fill, tooltip), Label(cx, cy + 4.5, str(len(claims)), size=12, fill=ink,
                                                       anchor="middle", bold=True)]
     per_row = min(DOTS_PER_ROW, len(claims))
@@ -191,14 +208,14 @@ def _cell_shapes(claims: list[MapClaim], label: str, topic: str, x: float, y: fl
     x0 = x + COLUMN_WIDTH / 2 - (per_row - 1) * DOT_STEP / 2
     y0 = y + height / 2 - (rows - 1) * DOT_STEP / 2
     return [Dot(x0 + (i % DOTS_PER_ROW) * DOT_STEP, y0 + (i // DOTS_PER_ROW) * DOT_STEP, DOT_RADIUS, fill,
-                f"{c.id} ({label}): {c.statement}", c.id) for i, c in enumerate(claims)]
+                f"{c.id} ({title}): {c.statement}", c.id) for i, c in enumerate(claims)]
 
 
 def _totals_row(out: Layout, emap: EvidenceMap, left: float, y: float) -> float:
     out.shapes.append(Rect(0, y, out.width, 2, "#8c959f"))
     out.shapes.append(Label(MARGIN, y + 24, "all claims", bold=True))
-    for column, label in enumerate(emap.labels):
-        count = emap.totals.get(label, 0)
+    for column, key in enumerate(emap.columns):
+        count = emap.totals.get(key, 0)
         out.shapes.append(Label(left + column * COLUMN_WIDTH + COLUMN_WIDTH / 2, y + 24, str(count),
                                 fill="#1f2328" if count else MUTED, anchor="middle", bold=bool(count)))
     return y + MIN_ROW_HEIGHT
@@ -227,8 +244,9 @@ def render_svg(emap: EvidenceMap, links: bool = False) -> str:
 
 
 def _describe(emap: EvidenceMap) -> str:
-    counts = ", ".join(f"{emap.totals[label]} {label}" for label in emap.labels if emap.totals.get(label))
-    text = f"Claims by topic and evidence label: {counts or 'none'}."
+    counts = ", ".join(f"{emap.totals[key]} {strength_title(key, symbols=False)}" for key in emap.columns
+                       if emap.totals.get(key))
+    text = f"Claims by topic, verdict and certainty: {counts or 'none'}."
     return f"<desc>{escape(text)}</desc>"
 
 

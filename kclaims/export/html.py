@@ -1,4 +1,4 @@
-"""One self-contained HTML page: badges with a legend, the evidence map, claims by topic, bibliography.
+"""One self-contained HTML page: verdict badges with a legend, the evidence map, claims by topic, bibliography.
 
 Nothing on the page reaches the network: the CSS and a little JavaScript (filter and sort, the
 page reads fine without it) are inline, the map is inline SVG, fonts are the reader's own, and
@@ -13,15 +13,15 @@ import hashlib
 from html import escape
 
 from kclaims import __version__
-from kclaims.export.evidence_map import LABEL_COLOURS, build_map, render_svg
+from kclaims.export.evidence_map import STRENGTH_COLOURS, build_map, render_svg
 from kclaims.model import Source
 from kclaims.catalog.query import ClaimRow
 from kclaims.export.view import (
-    LABEL_CAVEAT,
-    LABEL_ORDER,
     NO_TOPIC,
     REPORT_TITLE,
     STANCE_HEADINGS,
+    STRENGTH_ORDER,
+    VERDICT_CAVEAT,
     Bibliography,
     EvidenceItem,
     TopicGroup,
@@ -32,15 +32,19 @@ from kclaims.export.view import (
     count_stance,
     evidence_items,
     group_by_topic,
-    label_counts,
-    label_meaning,
+    grade_title,
     level_text,
+    link_appraisal,
     link_text,
     one_line,
     quotes_by_article,
     source_link,
-    topic_label_matrix,
+    strength_counts,
+    strength_meaning,
+    strength_title,
+    topic_strength_matrix,
 )
+from kclaims.grade import plain_language
 
 
 def esc(text: object) -> str:
@@ -49,8 +53,8 @@ def esc(text: object) -> str:
 
 
 def _badge_css() -> str:
-    return "\n".join(f".badge-{label}{{background:{fill};color:{ink};border-color:{fill}}}\n"
-                     f"th.head-{label}{{border-bottom:4px solid {fill}}}" for label, (fill, ink) in LABEL_COLOURS.items())
+    return "\n".join(f".badge-{key}{{background:{fill};color:{ink};border-color:{fill}}}\n"
+                     f"th.head-{key}{{border-bottom:4px solid {fill}}}" for key, (fill, ink) in STRENGTH_COLOURS.items())
 
 
 STYLE = """
@@ -108,14 +112,14 @@ a{color:inherit;text-decoration:none}.bibliography a[href^="http"]::after{conten
 font-size:.85em;color:var(--muted)}.claim{border-color:#999}h2{break-after:avoid}}
 """.strip() + "\n" + _badge_css() + "\n"
 
-# Filter by text and label, sort by label; the page is complete without it (controls stay hidden).
+# Filter by text and by verdict and certainty, sort strongest first; the page is complete without it (controls stay hidden).
 SCRIPT = """
 (function () {
   var controls = document.getElementById("controls");
   var claims = Array.prototype.slice.call(document.querySelectorAll("article.claim"));
   var sorted = document.getElementById("sorted");
   var text = document.getElementById("filter-text");
-  var label = document.getElementById("filter-label");
+  var strength = document.getElementById("filter-strength");
   var order = document.getElementById("sort");
   var shown = document.getElementById("shown");
   var homes = claims.map(function (claim) {
@@ -124,34 +128,34 @@ SCRIPT = """
     return mark;
   });
   function place() {
-    if (order.value === "label") {
+    if (order.value === "strength") {
       claims.slice().sort(function (a, b) {
         return (a.dataset.rank - b.dataset.rank) || a.dataset.order - b.dataset.order;
       }).forEach(function (claim) { sorted.appendChild(claim); });
     } else {
       claims.forEach(function (claim, i) { homes[i].parentNode.insertBefore(claim, homes[i]); });
     }
-    sorted.hidden = order.value !== "label";
+    sorted.hidden = order.value !== "strength";
   }
   function filter() {
     var words = text.value.trim().toLowerCase();
     var count = 0;
     claims.forEach(function (claim) {
       var hit = (!words || claim.textContent.toLowerCase().indexOf(words) >= 0) &&
-        (!label.value || claim.dataset.label === label.value);
+        (!strength.value || claim.dataset.strength === strength.value);
       claim.hidden = !hit;
       if (hit) { count += 1; }
     });
-    var filtering = words || label.value;
+    var filtering = words || strength.value;
     document.querySelectorAll("section.topic").forEach(function (section) {
       var empty = !section.querySelector("article.claim:not([hidden])");
-      section.hidden = order.value === "label" || (empty && (filtering || !section.querySelector(".also")));
+      section.hidden = order.value === "strength" || (empty && (filtering || !section.querySelector(".also")));
     });
     shown.textContent = count + " of " + claims.length + " claims shown";
   }
   function update() { place(); filter(); }
   text.addEventListener("input", filter);
-  label.addEventListener("change", filter);
+  strength.addEventListener("change", filter);
   order.addEventListener("change", update);
   controls.hidden = false;
   update();
@@ -167,8 +171,9 @@ CONTENT_SECURITY_POLICY = (f"default-src 'none'; style-src {_csp_hash(STYLE)}; s
                            "img-src data:; base-uri 'none'; form-action 'none'")
 
 
-def badge(label: str) -> str:
-    return f'<span class="badge badge-{esc(label)}">{esc(label)}</span>'
+def badge(key: str) -> str:
+    """A verdict and certainty as a coloured badge: "supported, ⊕⊕⊕◯ moderate"."""
+    return f'<span class="badge badge-{esc(key)}">{esc(strength_title(key))}</span>'
 
 
 def export_html(rows: list[ClaimRow], sources: list[Source]) -> str:
@@ -178,7 +183,7 @@ def export_html(rows: list[ClaimRow], sources: list[Source]) -> str:
     body = [
         f"<header><h1>{esc(REPORT_TITLE)}</h1>",
         f'<p class="summary">{esc(catalog_summary(rows, sources))}</p>',
-        f'<p class="caveat">{esc(LABEL_CAVEAT)}</p></header>',
+        f'<p class="caveat">{esc(VERDICT_CAVEAT)}</p></header>',
         _toc(groups), _legend(rows), _map(rows) + _summary_table(rows), _controls(),
         '<main id="claims"><h2>Claims by topic</h2>',
         '<section id="sorted" class="sorted" hidden><h3 class="muted">All claims, strongest evidence first</h3>'
@@ -223,31 +228,31 @@ def _toc(groups: list[TopicGroup]) -> str:
 
 
 def _legend(rows: list[ClaimRow]) -> str:
-    counts = label_counts(rows)
-    items = "".join(f"<dt>{badge(label)}</dt><dd>{esc(label_meaning(label))} "
-                    f'<span class="muted">({counts[label]} claim{"s" if counts[label] != 1 else ""})</span></dd>'
-                    for label in LABEL_ORDER)
-    return f'<section id="legend"><h2>Evidence labels</h2><dl class="legend">{items}</dl></section>'
+    counts = strength_counts(rows)
+    items = "".join(f"<dt>{badge(key)}</dt><dd>{esc(strength_meaning(key))} "
+                    f'<span class="muted">({counts[key]} claim{"s" if counts[key] != 1 else ""})</span></dd>'
+                    for key in STRENGTH_ORDER)
+    return f'<section id="legend"><h2>Verdicts and certainty</h2><dl class="legend">{items}</dl></section>'
 
 
 def _map(rows: list[ClaimRow]) -> str:
     svg = render_svg(build_map(rows), links=True)
     return ('<section id="map"><h2>Evidence map</h2><figure><div class="scroll">' + svg + "</div>"
-            "<figcaption>Topics against evidence labels; each dot is one claim and links to it.</figcaption>"
+            "<figcaption>Topics against verdict and certainty; each dot is one claim and links to it.</figcaption>"
             "</figure>")
 
 
 def _summary_table(rows: list[ClaimRow]) -> str:
-    head = ("<tr><th>topic</th>" + "".join(f'<th class="head-{esc(label)}">{esc(label)}</th>' for label in LABEL_ORDER)
-            + "<th>total</th></tr>")
+    head = ("<tr><th>topic</th>" + "".join(f'<th class="head-{esc(key)}">{esc(strength_title(key))}</th>'
+                                           for key in STRENGTH_ORDER) + "<th>total</th></tr>")
     lines = []
-    for topic, by_label in topic_label_matrix(rows).items():
-        cells = "".join(f"<td>{len(by_label[label]) or '·'}</td>" for label in LABEL_ORDER)
-        total = len({r.claim.id for found in by_label.values() for r in found})
+    for topic, by_key in topic_strength_matrix(rows).items():
+        cells = "".join(f"<td>{len(by_key[key]) or '·'}</td>" for key in STRENGTH_ORDER)
+        total = len({r.claim.id for found in by_key.values() for r in found})
         lines.append(f'<tr><td><a href="#{esc(_topic_id(topic))}">{esc(_topic_name(topic))}</a></td>{cells}'
                      f"<td>{total}</td></tr>")
-    counts = label_counts(rows)
-    lines.append('<tr class="total"><td>all claims</td>' + "".join(f"<td>{counts[label]}</td>" for label in LABEL_ORDER)
+    counts = strength_counts(rows)
+    lines.append('<tr class="total"><td>all claims</td>' + "".join(f"<td>{counts[key]}</td>" for key in STRENGTH_ORDER)
                  + f"<td>{len(rows)}</td></tr>")
     return ('<details id="summary"><summary>The map as a table</summary><div class="scroll"><table>'
             f"<thead>{head}</thead><tbody>{''.join(lines)}</tbody></table></div>"
@@ -256,12 +261,12 @@ def _summary_table(rows: list[ClaimRow]) -> str:
 
 
 def _controls() -> str:
-    options = "".join(f'<option value="{esc(label)}">{esc(label)}</option>' for label in LABEL_ORDER)
+    options = "".join(f'<option value="{esc(key)}">{esc(strength_title(key))}</option>' for key in STRENGTH_ORDER)
     return ('<div id="controls" class="controls" hidden>'
             '<label>Find <input id="filter-text" type="search" placeholder="words in a claim or quote"></label>'
-            f'<label>Label <select id="filter-label"><option value="">any</option>{options}</select></label>'
+            f'<label>Verdict <select id="filter-strength"><option value="">any</option>{options}</select></label>'
             '<label>Order <select id="sort"><option value="topic">by topic</option>'
-            '<option value="label">strongest evidence first</option></select></label>'
+            '<option value="strength">strongest evidence first</option></select></label>'
             '<span id="shown" class="muted" aria-live="polite"></span></div>')
 
 
@@ -272,7 +277,7 @@ def _topic_section(group: TopicGroup, sources: Bibliography, order: dict[str, in
     parts = [f'<section class="topic" id="{esc(_topic_id(group.topic))}"><h2>{esc(_topic_name(group.topic))}</h2>']
     parts += [_claim(row, sources, order[row.claim.id]) for row in group.rows]
     if group.also:
-        links = ", ".join(f'<a href="#claim-{esc(r.claim.id)}">{esc(r.claim.statement)}</a> {badge(r.strength.label)}'
+        links = ", ".join(f'<a href="#claim-{esc(r.claim.id)}">{esc(r.claim.statement)}</a> {badge(r.strength.key)}'
                           for r in group.also)
         parts.append(f'<p class="also">Also in this topic, shown under another: {links}</p>')
     parts.append("</section>")
@@ -281,10 +286,10 @@ def _topic_section(group: TopicGroup, sources: Bibliography, order: dict[str, in
 
 def _claim(row: ClaimRow, sources: Bibliography, order: int) -> str:
     claim = row.claim
-    rank = LABEL_ORDER.index(row.strength.label) if row.strength.label in LABEL_ORDER else len(LABEL_ORDER)
+    rank = STRENGTH_ORDER.index(row.strength.key)
     topics = ", ".join(esc(t) for t in claim.topics) or "none"
     parts = [
-        f'<article class="claim" id="claim-{esc(claim.id)}" data-label="{esc(row.strength.label)}" '
+        f'<article class="claim" id="claim-{esc(claim.id)}" data-strength="{esc(row.strength.key)}" '
         f'data-rank="{rank}" data-order="{order}">',
         f"<h3>{esc(claim.statement)}</h3>",
         f'<p class="facts"><code>{esc(claim.id)}</code> · {esc(claim.kind)} · topics: {topics} · '
@@ -305,10 +310,12 @@ def _claim(row: ClaimRow, sources: Bibliography, order: int) -> str:
 
 
 def _verdict(row: ClaimRow) -> str:
-    text = f'<p class="verdict">Evidence: {badge(row.strength.label)}'
+    strength = row.strength
+    text = (f'<p class="verdict">Evidence: {badge(strength.key)} '
+            f"{esc(plain_language(strength.verdict, strength.certainty))}")
     grade = row.claim.grade
     if grade:
-        text += f" · curator's grade: {badge(grade.label)} because {esc(grade.because)}"
+        text += f" · curator's grade: <strong>{esc(grade_title(grade))}</strong> because {esc(grade.because)}"
     if row.strength.retracted:
         text += (' · <span class="retracted">links a retracted source: '
                  + ", ".join(esc(s) for s in row.strength.retracted) + "</span>")
@@ -332,8 +339,10 @@ def _evidence(stance: str, heading: str, items: list[EvidenceItem], sources: Bib
     lines = []
     for item in items:
         note = f". {esc(item.note)}" if item.note else ""
+        appraisal = link_appraisal(item)
+        appraisal = f" ({esc(appraisal)})" if appraisal else ""
         lines.append(f"<li>{_source_ref(sources, item.source_id, with_title=False)}: "
-                     f"{esc(level_text(item.level))}{note}</li>")
+                     f"{esc(level_text(item.level))}{appraisal}{note}</li>")
     return f'<h4>{heading}</h4><ul class="evidence {stance}">{"".join(lines)}</ul>'
 
 

@@ -10,10 +10,10 @@ import json
 from typing import Any
 
 from kclaims.grade import source_level
-from kclaims.model import Source
+from kclaims.model import Evidence, Grade, Source
 from kclaims.catalog.query import ClaimRow
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: rubric 2's strength {verdict, certainty, reasons}, appraisal keys
 
 
 def claim_record(row: ClaimRow) -> dict[str, Any]:
@@ -25,11 +25,31 @@ def claim_record(row: ClaimRow) -> dict[str, Any]:
         "kind": claim.kind,
         "topics": list(claim.topics),
         "quotes": [{"source": q.source, "text": q.text} for q in claim.made_in],
-        "evidence": [{"source": e.source, "stance": e.stance, "note": e.note} for e in claim.evidence],
-        "strength": {"label": row.strength.label, "reasons": list(row.strength.reasons)},
-        "grade": {"label": claim.grade.label, "because": claim.grade.because} if claim.grade else None,
+        "evidence": [evidence_record(e) for e in claim.evidence],
+        "strength": {"verdict": row.strength.verdict, "certainty": row.strength.certainty,
+                     "reasons": list(row.strength.reasons)},
+        "grade": grade_record(claim.grade) if claim.grade else None,
+        "searched": [{"on": s.on, "database": s.database, "query": s.query, "screened": s.screened,
+                      "relevant": s.relevant} for s in claim.searched],
         "note": claim.note,
     }
+
+
+def evidence_record(item: Evidence) -> dict[str, Any]:
+    """One link: source, stance, note, and the appraisal keys it records (indirect, certainty)."""
+    record: dict[str, Any] = {"source": item.source, "stance": item.stance, "note": item.note}
+    if item.indirect:
+        record["indirect"] = list(item.indirect)
+    if item.certainty:
+        record["certainty"] = item.certainty
+    return record
+
+
+def grade_record(grade: Grade) -> dict[str, Any]:
+    """A curator's grade: verdict, certainty and why; an old rubric-1 grade keeps its `label`."""
+    if grade.label:
+        return {"verdict": None, "certainty": None, "label": grade.label, "because": grade.because}
+    return {"verdict": grade.verdict, "certainty": grade.certainty, "because": grade.because}
 
 
 def source_record(source: Source) -> dict[str, Any]:
@@ -49,6 +69,9 @@ def source_record(source: Source) -> dict[str, Any]:
         "design": level.design,
         "level": level.level,
         "retracted": source.retracted or level.design == "retracted",
+        "n": source.n,
+        "risk_of_bias": source.risk_of_bias,
+        "includes": list(source.includes),
     }
 
 

@@ -11,11 +11,11 @@ import re
 from kclaims.model import Source
 from kclaims.catalog.query import ClaimRow
 from kclaims.export.view import (
-    LABEL_CAVEAT,
-    LABEL_ORDER,
     NO_TOPIC,
     REPORT_TITLE,
     STANCE_HEADINGS,
+    STRENGTH_ORDER,
+    VERDICT_CAVEAT,
     Bibliography,
     EvidenceItem,
     TopicGroup,
@@ -26,21 +26,23 @@ from kclaims.export.view import (
     count_stance,
     evidence_items,
     group_by_topic,
-    label_counts,
-    label_meaning,
+    grade_title,
     level_text,
+    link_appraisal,
     link_text,
     one_line,
     quotes_by_article,
     source_link,
-    topic_label_matrix,
+    strength_counts,
+    strength_meaning,
+    strength_title,
+    topic_strength_matrix,
 )
+from kclaims.grade import plain_language, split_strength_key
 
-# a coloured mark beside each label: GitHub has no colour in Markdown, but it renders emoji
-LABEL_MARKS = {
-    "strong": "🟢", "moderate": "🟩", "limited": "🟡", "preliminary": "🟠",
-    "contested": "🟣", "contradicted": "🔴", "unsupported": "⚪",
-}
+# a coloured mark beside each verdict: GitHub has no colour in Markdown, but it renders emoji
+VERDICT_MARKS = {"supported": "🟢", "conflicting": "🟣", "contradicted": "🔴", "no-evidence-found": "⚪",
+                 "not-assessed": "▫️"}
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&$])")
 _LINE_START = re.compile(r"^(\d+)([.)])|^([-+=>])")
@@ -64,14 +66,16 @@ def url(address: str) -> str:
     return address
 
 
-def label_mark(label: str) -> str:
-    return f"{LABEL_MARKS.get(label, '')} **{label}**".strip()
+def strength_mark(key: str) -> str:
+    """"🟢 **supported, ⊕⊕⊕◯ moderate**": a verdict and certainty as every Markdown report shows them."""
+    verdict, _ = split_strength_key(key)
+    return f"{VERDICT_MARKS.get(verdict, '')} **{strength_title(key)}**".strip()
 
 
 def export_markdown(rows: list[ClaimRow], sources: list[Source]) -> str:
     """The whole report as GitHub-flavoured Markdown, ending in a newline."""
     by_id = Bibliography(sources)
-    parts = [f"# {REPORT_TITLE}", block(catalog_summary(rows, sources)), f"> {inline(LABEL_CAVEAT)}"]
+    parts = [f"# {REPORT_TITLE}", block(catalog_summary(rows, sources)), f"> {inline(VERDICT_CAVEAT)}"]
     parts += _summary(rows)
     parts.append("## Claims by topic")
     if not rows:
@@ -86,24 +90,25 @@ def export_markdown(rows: list[ClaimRow], sources: list[Source]) -> str:
 
 
 def _summary(rows: list[ClaimRow]) -> list[str]:
-    counts = label_counts(rows)
-    by_label = ["| label | claims | when |", "|---|---:|---|"]
-    by_label += [f"| {label_mark(label)} | {counts[label]} | {inline(label_meaning(label))} |" for label in LABEL_ORDER]
-    return ["## Summary", "### Claims by label", "\n".join(by_label),
-            "### Claims by topic and label", _matrix(rows),
+    counts = strength_counts(rows)
+    by_strength = ["| verdict and certainty | claims | meaning |", "|---|---:|---|"]
+    by_strength += [f"| {strength_mark(key)} | {counts[key]} | {inline(strength_meaning(key))} |"
+                    for key in STRENGTH_ORDER]
+    return ["## Summary", "### Claims by verdict and certainty", "\n".join(by_strength),
+            "### Claims by topic, verdict and certainty", _matrix(rows),
             "A claim with several topics is counted in each of their rows; the last row counts every claim once."]
 
 
 def _matrix(rows: list[ClaimRow]) -> str:
-    matrix = topic_label_matrix(rows)
-    lines = ["| topic | " + " | ".join(LABEL_ORDER) + " | total |",
-             "|---|" + "---:|" * (len(LABEL_ORDER) + 1)]
-    for topic, by_label in matrix.items():
-        cells = [str(len(by_label[label])) if by_label[label] else "·" for label in LABEL_ORDER]
-        total = len({r.claim.id for found in by_label.values() for r in found})
+    matrix = topic_strength_matrix(rows)
+    lines = ["| topic | " + " | ".join(strength_title(key) for key in STRENGTH_ORDER) + " | total |",
+             "|---|" + "---:|" * (len(STRENGTH_ORDER) + 1)]
+    for topic, by_key in matrix.items():
+        cells = [str(len(by_key[key])) if by_key[key] else "·" for key in STRENGTH_ORDER]
+        total = len({r.claim.id for found in by_key.values() for r in found})
         lines.append(f"| [{inline(topic)}](#{_topic_anchor(topic)}) | " + " | ".join(cells) + f" | {total} |")
-    counts = label_counts(rows)
-    lines.append("| **all claims** | " + " | ".join(f"**{counts[label]}**" for label in LABEL_ORDER)
+    counts = strength_counts(rows)
+    lines.append("| **all claims** | " + " | ".join(f"**{counts[key]}**" for key in STRENGTH_ORDER)
                  + f" | **{len(rows)}** |")
     return "\n".join(lines)
 
@@ -121,7 +126,7 @@ def _topic_section(group: TopicGroup, sources: Bibliography) -> list[str]:
     for row in group.rows:
         parts += _claim(row, sources)
     if group.also:
-        links = ", ".join(f"[{inline(r.claim.statement)}](#claim-{r.claim.id}) ({label_mark(r.strength.label)})"
+        links = ", ".join(f"[{inline(r.claim.statement)}](#claim-{r.claim.id}) ({strength_mark(r.strength.key)})"
                           for r in group.also)
         parts.append(f"Also in this topic, shown under another: {links}")
     return parts
@@ -133,7 +138,8 @@ def _claim(row: ClaimRow, sources: Bibliography) -> list[str]:
     facts = (f"`{claim.id}` · {claim.kind} · topics: {topics} · {row.articles} article(s), "
              f"{count_stance(row, 'supports')} for, {count_stance(row, 'contradicts')} against")
     parts = [f'<a id="claim-{claim.id}"></a>\n\n#### {inline(claim.statement)}', facts, _verdict(row)]
-    parts.append("Why this label:\n\n" + "\n".join(f"- {block(reason)}" for reason in row.strength.reasons))
+    parts.append("How the verdict and certainty were reached:\n\n"
+                 + "\n".join(f"- {block(reason)}" for reason in row.strength.reasons))
     if claim.note:
         parts.append(f"Note: {inline(claim.note)}")
     parts.append(_made_in(row, sources))
@@ -145,10 +151,10 @@ def _claim(row: ClaimRow, sources: Bibliography) -> list[str]:
 
 
 def _verdict(row: ClaimRow) -> str:
-    text = f"Evidence: {label_mark(row.strength.label)}"
+    text = f"Evidence: {strength_mark(row.strength.key)}. {inline(plain_language(row.strength.verdict, row.strength.certainty))}"
     grade = row.claim.grade
     if grade:
-        text += f" · curator's grade: {label_mark(grade.label)}, because {inline(grade.because)}"
+        text += f" · curator's grade: **{inline(grade_title(grade))}**, because {inline(grade.because)}"
     if row.strength.retracted:
         text += " · **links a retracted source:** " + ", ".join(f"`{s}`" for s in row.strength.retracted)
     return text
@@ -171,6 +177,9 @@ def _evidence(heading: str, items: list[EvidenceItem], sources: Bibliography) ->
     lines = [f"**{heading}:**", ""]
     for item in items:
         line = f"- {_source_ref(sources, item.source_id, with_title=False)}: {inline(level_text(item.level))}"
+        appraisal = link_appraisal(item)
+        if appraisal:
+            line += f" ({inline(appraisal)})"
         if item.note:
             line += f". {inline(item.note)}"
         lines.append(line)

@@ -12,17 +12,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from kclaims.grade import INDIRECT_POPULATIONS, LABEL_WHEN, Level, source_level
-from kclaims.model import LABELS, STANCES, Source
 from kclaims.catalog.query import ClaimRow
+from kclaims.grade import (
+    INDIRECT_POPULATIONS,
+    STRENGTH_KEYS,
+    VERDICT_WHEN,
+    Level,
+    certainty_text,
+    plain_language,
+    source_level,
+    split_strength_key,
+    strength_text,
+)
+from kclaims.model import Grade, Source
+from kclaims.vocabulary import STANCES
 
 NO_TOPIC = "(no topic)"
 STANCE_HEADINGS = (("supports", "Supported by"), ("contradicts", "Contradicted by"), ("mentions", "Mentioned by"))
 REPORT_TITLE = "Claims and the evidence behind them"
-LABEL_CAVEAT = ("A label rates the evidence linked to a claim, not the truth of the claim. "
-                "Levels: 1 systematic review or meta-analysis, 2 randomized trial, 3 other clinical study, "
-                "4 case report or series, 5 narrative review, opinion or indirect (animal, in-vitro) evidence.")
-LABEL_ORDER = LABELS  # strongest first, then the troubled ones: the order every report uses
+VERDICT_CAVEAT = ("A verdict rates the evidence linked to a claim, not the truth of the claim. Certainty is "
+                  "GRADE's: ⊕⊕⊕⊕ high (the evidence shows), ⊕⊕⊕◯ moderate (probably), ⊕⊕◯◯ low (may), "
+                  "⊕◯◯◯ very low (very uncertain). Design levels: 1 systematic review or meta-analysis, "
+                  "2 randomized trial, 3 other clinical study, 4 case report or series, 5 narrative review, "
+                  "opinion or indirect (animal, in-vitro) evidence.")
+STRENGTH_ORDER = STRENGTH_KEYS  # supported from most certain down, then the troubled ones: every report's order
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +47,8 @@ class EvidenceItem:
     source_id: str
     source: Source | None
     level: Level | None
+    indirect: tuple[str, ...] = ()
+    certainty: str | None = None  # as the review reports it for this outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,25 +79,46 @@ def topics_of(rows: Iterable[ClaimRow]) -> list[str]:
     return sorted(found, key=lambda t: (t == NO_TOPIC, t))
 
 
-def label_counts(rows: Iterable[ClaimRow]) -> dict[str, int]:
-    """How many claims carry each label, every label present (zero included), strongest first."""
-    counts = Counter(row.strength.label for row in rows)
-    return {label: counts.get(label, 0) for label in LABEL_ORDER}
+def strength_counts(rows: Iterable[ClaimRow]) -> dict[str, int]:
+    """How many claims have each verdict and certainty (zero included), in STRENGTH_ORDER."""
+    counts = Counter(row.strength.key for row in rows)
+    return {key: counts.get(key, 0) for key in STRENGTH_ORDER}
 
 
-def topic_label_matrix(rows: list[ClaimRow]) -> dict[str, dict[str, list[ClaimRow]]]:
-    """topic -> label -> the claims there; a claim with two topics counts in both rows."""
+def topic_strength_matrix(rows: list[ClaimRow]) -> dict[str, dict[str, list[ClaimRow]]]:
+    """topic -> verdict and certainty -> the claims there; a claim with two topics counts in both rows."""
     matrix: dict[str, dict[str, list[ClaimRow]]] = {
-        topic: {label: [] for label in LABEL_ORDER} for topic in topics_of(rows)}
+        topic: {key: [] for key in STRENGTH_ORDER} for topic in topics_of(rows)}
     for row in rows:
         for topic in row.claim.topics or [NO_TOPIC]:
-            matrix[topic][row.strength.label].append(row)
+            matrix[topic][row.strength.key].append(row)
     return matrix
 
 
-def label_meaning(label: str) -> str:
-    """The rubric's sentence for a label, as the legend shows it."""
-    return LABEL_WHEN.get(label, "")
+def strength_title(key: str, symbols: bool = True) -> str:
+    """"supported, ⊕⊕⊕◯ moderate" for a strength key (words only without `symbols`)."""
+    return strength_text(*split_strength_key(key), symbols=symbols)
+
+
+def strength_meaning(key: str) -> str:
+    """What a verdict and certainty mean, as a legend says it: the rubric's rule and GRADE's wording."""
+    verdict, certainty = split_strength_key(key)
+    return f"{plain_language(verdict, certainty)} ({VERDICT_WHEN.get(verdict, '')})"
+
+
+def grade_title(grade: Grade, symbols: bool = True) -> str:
+    """A curator's grade as a phrase: "supported, ⊕⊕◯◯ low", or an old rubric-1 label said as such."""
+    if grade.label:
+        return f"{grade.label} (a rubric-1 label)"
+    return strength_text(grade.verdict or "", grade.certainty, symbols)
+
+
+def link_appraisal(item: EvidenceItem, symbols: bool = True) -> str:
+    """"indirect: intervention; certainty reported by the review: ⊕⊕◯◯ low", or ""."""
+    parts = [f"indirect: {', '.join(item.indirect)}"] if item.indirect else []
+    if item.certainty:
+        parts.append(f"certainty reported by the review: {certainty_text(item.certainty, symbols)}")
+    return "; ".join(parts)
 
 
 def evidence_items(row: ClaimRow, sources: dict[str, Source]) -> dict[str, list[EvidenceItem]]:
@@ -91,7 +127,8 @@ def evidence_items(row: ClaimRow, sources: dict[str, Source]) -> dict[str, list[
     for item in row.claim.evidence:
         source = sources.get(item.source)
         level = source_level(source, row.claim.kind) if source else None
-        grouped[item.stance].append(EvidenceItem(item.stance, item.note, item.source, source, level))
+        grouped[item.stance].append(EvidenceItem(item.stance, item.note, item.source, source, level,
+                                                 tuple(item.indirect), item.certainty))
     return grouped
 
 
