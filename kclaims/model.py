@@ -326,8 +326,21 @@ def _grade(data: Any, where: KeyPath) -> Grade | None:
     if "verdict" not in data and "label" in data:  # rubric 1: still read; `check` asks to update it
         return Grade(because, label=_choice(data, "label", RUBRIC1_LABELS, where))
     verdict = _choice(data, "verdict", VERDICTS, where)
-    certainty = data.get("certainty")
-    return Grade(because, verdict, None if certainty is None else _choice(data, "certainty", CERTAINTIES, where))
+    certainty = None if data.get("certainty") is None else _choice(data, "certainty", CERTAINTIES, where)
+    problem = certainty_problem(verdict, certainty)
+    if problem:
+        raise Invalid(problem, where + ("certainty",))
+    return Grade(because, verdict, certainty)
+
+
+def certainty_problem(verdict: str, certainty: str | None) -> str | None:
+    """Why a verdict and certainty cannot go together (rubric 2: only supported and contradicted
+    carry a certainty, and they always do), or None."""
+    if verdict in ("supported", "contradicted") and certainty is None:
+        return f"a '{verdict}' grade needs its certainty: one of {', '.join(CERTAINTIES)}"
+    if verdict not in ("supported", "contradicted") and certainty is not None:
+        return f"a '{verdict}' grade has no certainty: remove 'certainty: {certainty}'"
+    return None
 
 
 def _reject_unknown_types(data: dict, where: KeyPath) -> None:

@@ -204,7 +204,7 @@ def test_cache_is_shared_between_relative_and_absolute_catalog_paths(small_catal
 def test_duplicate_keys_are_refused_with_their_line(small_catalog: Path):
     _break(small_catalog, "claims.yaml", "    kind: efficacy\n", "    kind: efficacy\n    kind: mechanism\n")
     before = snapshot_files(small_catalog)
-    for args in (["list"], ["check"], ["claim", "grade", "ptsd-relief", "supported", "--because", "x"]):
+    for args in (["list"], ["check"], ["claim", "grade", "ptsd-relief", "supported", "--certainty", "low", "--because", "x"]):
         result = invoke(args, code=2, catalog=small_catalog)
         assert result.stderr.strip() == (f"{small_catalog / 'claims.yaml'}:18: invalid YAML: duplicate key 'kind': "
                                          "the first one would be silently lost")

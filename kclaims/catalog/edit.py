@@ -28,6 +28,7 @@ from kclaims.model import (
     Grade,
     Invalid,
     Source,
+    certainty_problem,
     check_id,
     claim_from_dict,
     source_from_dict,
@@ -118,6 +119,10 @@ def set_grade(root: Path, claim_id: str, verdict: str, certainty: str | None, be
     if certainty is not None and certainty not in CERTAINTIES:
         raise BadInput(f"certainty {certainty!r} is not one of: {', '.join(CERTAINTIES)}")
     because = _required_text(because, "because")
+    problem = certainty_problem(verdict, certainty)
+    if problem:
+        raise BadInput(problem.replace(f"remove 'certainty: {certainty}'", "leave out --certainty")
+                       .replace("needs its certainty", "needs --certainty"))
     fields = {"verdict": verdict, **({"certainty": certainty} if certainty else {}), "because": because}
     with catalog_lock(root):
         catalog = load_catalog(root)

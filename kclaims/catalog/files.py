@@ -63,7 +63,7 @@ claims: []
 
 class SourceTable(Mapping[str, Source]):
     """Sources by id. Cached sources stay packed (marshal bytes) until first looked at: listing
-    claims whose labels are cached never needs them, and unpacking 20,000 costs a tenth of a second."""
+    claims whose verdicts are cached never needs them, and unpacking 20,000 costs a tenth of a second."""
 
     def __init__(self) -> None:
         self._items: dict[str, Source | bytes] = {}

@@ -52,7 +52,7 @@ def _wants_traceback(ctx: Any) -> bool:
 app = typer.Typer(
     cls=_ErrorFunnel,
     name="kclaims",
-    help="Organise the claims articles make and the evidence behind them: quotes, sources, labels, reports.",
+    help="Organise the claims articles make and the evidence behind them: quotes, sources, verdicts, reports.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,

@@ -103,7 +103,7 @@ def evidence_map(
     verdict: VerdictOption = None, certainty: CertaintyOption = None,
     source: SourceFilterOption = None, text: TextOption = None,
 ) -> None:
-    """Draw the evidence map: the claims' topics against their evidence labels, one dot per claim."""
+    """Draw the evidence map: the claims' topics against their verdict and certainty, one dot per claim."""
     from kclaims.catalog.query import select_claims
     from kclaims.export.evidence_map import build_map, render_for, render_svg
 
