@@ -54,7 +54,7 @@ def test_svg_parses_with_one_dot_per_claim_and_topic(tmp_path):
     circles = root.findall(f".//{SVG}circle")
     assert len(circles) == 7  # six claims, one of them in two topics
     tooltips = {c.find(f"{SVG}title").text for c in circles}
-    assert "rapid-relief (supported, moderate): Ketamine gives rapid relief from depression." in tooltips
+    assert "rapid-relief (supported, moderate; curator: supported, low): Ketamine gives rapid relief from depression." in tooltips
     assert "cures-everything (no-evidence-found): Ketamine cures every mood disorder." in tooltips
     texts = [t.text for t in root.iter(f"{SVG}text")]
     for expected in ("chronic-pain", "side-effects", "(no topic)", "supported", "⊕⊕⊕◯ moderate", "conflicting",
@@ -96,7 +96,7 @@ def test_svg_is_the_same_every_time_and_escapes_text(tmp_path):
     root = ET.fromstring(svg)
     assert [e.tag for e in root.iter() if e.tag.endswith("script")] == []
     assert [c.find(f"{SVG}title").text for c in root.iter(f"{SVG}circle")] == [
-        f"hostile (supported, moderate): {HOSTILE}", "hostile-search (no-evidence-found): Nothing tests this."]
+        f"hostile (supported, moderate; curator: supported, low): {HOSTILE}", "hostile-search (no-evidence-found): Nothing tests this."]
 
 
 def test_many_claims_in_a_cell_become_one_disc_with_the_count(tmp_path):

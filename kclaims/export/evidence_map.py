@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from kclaims.catalog.query import ClaimRow
-from kclaims.export.view import NO_TOPIC, STRENGTH_ORDER, one_line, strength_title, topic_strength_matrix
+from kclaims.export.view import NO_TOPIC, STRENGTH_ORDER, grade_title, one_line, strength_title, topic_strength_matrix
 from kclaims.grade import CERTAINTY_SYMBOLS, CERTAINTY_WORDS, split_strength_key
 
 # verdict and certainty -> (fill, text on that fill): greens pale as certainty falls, purple for
@@ -62,6 +62,7 @@ class MapClaim:
     id: str
     statement: str
     key: str  # its verdict and certainty (grade.strength_key)
+    curator: str = ""  # a curator's grade, shown beside the computed one in the tooltip
 
 
 @dataclass(slots=True)
@@ -86,7 +87,8 @@ def build_map(rows: list[ClaimRow]) -> EvidenceMap:
     """The grid for these claims: every verdict and certainty a column (empty ones too), every topic a row."""
     matrix = topic_strength_matrix(rows)
     cells = {
-        (topic, key): [MapClaim(r.claim.id, one_line(r.claim.statement), key) for r in found]
+        (topic, key): [MapClaim(r.claim.id, one_line(r.claim.statement), key,
+                                grade_title(r.claim.grade, symbols=False) if r.claim.grade else "") for r in found]
         for topic, by_key in matrix.items() for key, found in by_key.items() if found
     }
     totals = {key: sum(1 for r in rows if r.strength.key == key) for key in STRENGTH_ORDER}
@@ -208,7 +210,8 @@ def _cell_shapes(claims: list[MapClaim], key: str, topic: str, x: float, y: floa
     x0 = x + COLUMN_WIDTH / 2 - (per_row - 1) * DOT_STEP / 2
     y0 = y + height / 2 - (rows - 1) * DOT_STEP / 2
     return [Dot(x0 + (i % DOTS_PER_ROW) * DOT_STEP, y0 + (i // DOTS_PER_ROW) * DOT_STEP, DOT_RADIUS, fill,
-                f"{c.id} ({title}): {c.statement}", c.id) for i, c in enumerate(claims)]
+                f"{c.id} ({title}{'; curator: ' + c.curator if c.curator else ''}): {c.statement}", c.id)
+            for i, c in enumerate(claims)]
 
 
 def _totals_row(out: Layout, emap: EvidenceMap, left: float, y: float) -> float:
