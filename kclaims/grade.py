@@ -291,26 +291,24 @@ def _assess_body(links: list[_Counted]) -> tuple[str, list[str]] | None:
     best = min(CERTAINTIES.index(c.start) for c in links)
     body = [c for c in links if CERTAINTIES.index(c.start) == best]
     start = CERTAINTIES[best]
-    stance = body[0].evidence.stance
-    reasons = [f"{stance_word(stance)}: start {CERTAINTY_WORDS[start]}: {_describe_body(body)}"]
-    reasons += [f"{stance_word(stance)}: {c.source.id} is level {c.level}: {c.found.why}" for c in body
+    side = stance_word(body[0].evidence.stance)
+    reasons = [f"{side}: start {CERTAINTY_WORDS[start]}: {_describe_body(body)}"]
+    reasons += [f"{side}: {c.source.id} is level {c.level}: {c.found.why}" for c in body
                 if c.source.population in INDIRECT_POPULATIONS]
-    reasons += [f"{stance_word(stance)}: not in the body (starts lower): {c.label()}" for c in links if c not in body]
-    side = stance_word(stance)
-    steps = 0
+    reasons += [f"{side}: not in the body (starts lower): {c.label()}" for c in links if c not in body]
     reported = [c.source.id for c in body if c.evidence.certainty]
-    checks = [_indirectness] if reported else [_risk_of_bias, _indirectness, _imprecision]
     if reported:
         reasons.append(f"{side}: risk of bias and imprecision: not downgraded, the review's reported certainty "
                        f"covers them ({', '.join(reported)})")
-    for check in checks:
+    steps = 0
+    for check in ([_indirectness] if reported else [_risk_of_bias, _indirectness, _imprecision]):
         down, why = check(body)
         steps += down
         reasons.append(f"{side}: {why}")
     certainty = _step_down(start, steps)
     if steps:
-        reasons.append(f"{stance_word(stance)}: {CERTAINTY_WORDS[start]} - {steps} = {CERTAINTY_WORDS[certainty]}"
-                       + (" (the floor)" if CERTAINTIES.index(start) + steps > len(CERTAINTIES) - 1 else ""))
+        floor = " (the floor)" if CERTAINTIES.index(start) + steps > len(CERTAINTIES) - 1 else ""
+        reasons.append(f"{side}: {CERTAINTY_WORDS[start]} - {steps} = {CERTAINTY_WORDS[certainty]}{floor}")
     return certainty, reasons
 
 
