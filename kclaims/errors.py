@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import signal
 from pathlib import Path
 
 
@@ -15,7 +16,21 @@ class ExitCode(enum.IntEnum):
     BAD_INPUT = 2
     NETWORK = 3
     INTERNAL = 70  # a bug in kclaims (BSD's EX_SOFTWARE); run with --traceback to see it
+    HANGUP = 129  # 128 + SIGHUP: the terminal went away; stopped and rolled back like Ctrl-C
     INTERRUPTED = 130  # 128 + SIGINT: stopped by Ctrl-C (what was accepted before stays written)
+    TERMINATED = 143  # 128 + SIGTERM: asked to stop (kill, a service manager); rolled back like Ctrl-C
+
+
+class Stopped(KeyboardInterrupt):
+    """A stop signal (SIGTERM, SIGHUP) raised as Ctrl-C is: every `except KeyboardInterrupt` that
+    rolls a write back rolls this back too. The CLI installs the handlers; `exit_code` is 128 + the
+    signal's number, as shells report a process the signal killed."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+        self.exit_code = 128 + signum
 
 
 class KclaimsError(Exception):

@@ -36,6 +36,8 @@ SOURCE_KEYS = (
 )
 
 KeyPath = tuple[str | int, ...]
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only (r"\d" and str.isdigit() take any script's digits)
+_YEAR_DIGITS = re.compile(r"[0-9]{1,9}")  # longer strings of digits would overflow int()'s safety limit
 
 
 class Invalid(ValueError):
@@ -400,7 +402,8 @@ def _includes(data: dict, where: KeyPath) -> list[str]:
 def _year(value: Any, where: KeyPath) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+    # ASCII digits only: str.isdigit() also passes '²⁰²⁰', which int() then refuses
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not _YEAR_DIGITS.fullmatch(str(value)):
         raise Invalid(f"'year' must be a year like 2016, not {value!r}", where + ("year",))
     year = int(value)
     if not 1000 <= year <= 2999:
@@ -412,7 +415,7 @@ def _pmid(value: Any, where: KeyPath) -> str | None:
     if value is None or value == "":
         return None
     text = str(value)
-    if isinstance(value, bool) or not text.isdigit() or text.startswith("0"):
+    if isinstance(value, bool) or not _DIGITS.fullmatch(text) or text.startswith("0"):
         raise Invalid(f"'pmid' must be digits like \"16894061\", not {value!r}", where + ("pmid",))
     return text
 
@@ -421,7 +424,7 @@ def _pmcid(value: Any, where: KeyPath) -> str | None:
     if value is None or value == "":
         return None
     text = str(value).upper()
-    if not re.fullmatch(r"PMC\d+", text):
+    if not re.fullmatch(r"PMC[0-9]+", text):
         raise Invalid(f"'pmcid' must look like PMC4810965, not {value!r}", where + ("pmcid",))
     return text
 

@@ -69,3 +69,29 @@ def squash(text: str) -> str:
 def shorten(text: str, limit: int = 80) -> str:
     """`text` cut to `limit` characters with an ellipsis, for quoting user text in a one-line message."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# What a terminal would act on rather than print: escape sequences (CSI "ESC [ ... m", OSC
+# "ESC ] ... BEL" that retitles windows or plants links, and the two-byte ones), then single C0 and
+# C1 controls, DEL, and the bidirectional embeddings, overrides and isolates that reorder what is
+# shown (U+202A-202E, U+2066-2069) so a title can read differently from its bytes.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"                      # CSI
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC up to their terminator
+    r"|\x1b[ -/]*[0-~]?"                             # two-byte and nF sequences, or a lone ESC
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
+
+
+def printable(text: str, multiline: bool = False) -> str:
+    """`text` safe to show on a terminal: escape sequences, control characters and bidi overrides
+    removed. One line unless `multiline` (then newlines and tabs are kept; other breaks become one)."""
+    if text.isprintable() and (multiline or "\n" not in text):  # the common case: nothing to do
+        return text
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    else:
+        text = _LINE_BREAKS.sub(" ", text)
+    return _CONTROLS.sub("", text)

@@ -4,7 +4,11 @@ A route table maps (method, path) to a reply, a list of replies served in turn (
 repeats), or a function of the request. Every request is recorded with its arrival time, so
 tests can count requests (batching) and measure gaps (rate limits). Faults are replies too:
 `Reply(500)`, `Reply(429, {"Retry-After": "1"})`, `Reply(delay=2)` for a timeout, `Reply(trickle=0.5)`
-for a server that sends its body a little at a time.
+for a server that sends its body a little at a time. Hostile ones as well: `Reply(pieces=..., interval=2)`
+streams a body it never holds (a byte every 2 s, gigabytes of a gzip bomb), `Reply(length=2**31)`
+claims a Content-Length it never sends. The server also answers as an HTTP proxy (a request for
+`http://any.host/path` is routed by its path), so tests can fetch pages "from" other hosts without
+a packet leaving 127.0.0.1.
 
 Also: `cassette_bodies(path)` decodes the response bodies of a vcrpy or R-vcr cassette.
 """
@@ -15,7 +19,7 @@ import functools
 import gzip
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -33,6 +37,9 @@ class Reply:
     body: bytes | str = b""
     delay: float = 0.0  # seconds to wait before answering (for timeouts)
     trickle: float = 0.0  # seconds between the TRICKLE_PIECES pieces of the body (for a slow server)
+    pieces: Callable[[], Iterable[bytes]] | None = None  # a body streamed piece by piece instead of `body`
+    interval: float = 0.0  # seconds before each of `pieces`
+    length: int | None = None  # the Content-Length to claim (none, and the connection closes, for `pieces`)
 
     def data(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -48,6 +55,7 @@ class Seen:
     form: dict[str, list[str]]
     headers: dict[str, str]
     time: float  # time.monotonic() on arrival
+    host: str = ""  # the host asked for (from a proxy request's URL, else the Host header)
 
     def param(self, name: str) -> str | None:
         values = self.form.get(name) or self.query.get(name)
@@ -60,11 +68,12 @@ Route = Union[Reply, list[Reply], Handler]
 
 
 class ReplayServer:
-    def __init__(self) -> None:
+    def __init__(self, address: str = "127.0.0.1") -> None:
+        assert address.startswith("127."), "test servers listen on loopback only"
         self.routes: dict[tuple[str, str], Route] = {}
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd = ThreadingHTTPServer((address, 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
@@ -126,20 +135,30 @@ class ReplayServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode("utf-8") if length else ""
                 seen = Seen(self.command, parts.path, parse_qs(parts.query), parse_qs(body),
-                            dict(self.headers.items()), arrived)
+                            dict(self.headers.items()), arrived, parts.netloc or self.headers.get("Host", ""))
                 reply = server._answer(seen)
                 if reply.delay:
                     time.sleep(reply.delay)
                 data = reply.data()
+                length = reply.length if reply.length is not None or reply.pieces else len(data)
                 try:
                     self.send_response(reply.status)
                     for name, value in reply.headers.items():
                         self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(data)))
+                    if length is not None:
+                        self.send_header("Content-Length", str(length))
+                    else:  # the body ends when the connection does
+                        self.send_header("Connection", "close")
+                        self.close_connection = True
                     self.end_headers()
-                    _send_body(self.wfile, data, reply.trickle)
+                    if reply.pieces is not None:
+                        _send_pieces(self.wfile, reply.pieces(), reply.interval)
+                    else:
+                        _send_body(self.wfile, data, reply.trickle)
+                    if reply.length is not None:
+                        self.close_connection = True
                 except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
-                    pass
+                    self.close_connection = True
 
             do_GET = do_POST = _serve
 
@@ -155,6 +174,14 @@ def _send_body(stream: Any, data: bytes, trickle: float) -> None:
         stream.write(data[start:start + size])
         stream.flush()
         time.sleep(trickle)
+
+
+def _send_pieces(stream: Any, pieces: Iterable[bytes], interval: float) -> None:
+    for piece in pieces:
+        if interval:
+            time.sleep(interval)
+        stream.write(piece)
+        stream.flush()
 
 
 @pytest.fixture

@@ -204,18 +204,143 @@ def test_cache_is_shared_between_relative_and_absolute_catalog_paths(small_catal
 def test_duplicate_keys_are_refused_with_their_line(small_catalog: Path):
     _break(small_catalog, "claims.yaml", "    kind: efficacy\n", "    kind: efficacy\n    kind: mechanism\n")
     before = snapshot_files(small_catalog)
-    for args in (["list"], ["check"], ["claim", "grade", "ptsd-relief", "supported", "--certainty", "low", "--because", "x"]):
+    expected = (f"{small_catalog / 'claims.yaml'}:18: invalid YAML: duplicate key 'kind': "
+                "the first one would be silently lost")
+    for args in (["list"], ["claim", "grade", "ptsd-relief", "supported", "--certainty", "low", "--because", "x"]):
         result = invoke(args, code=2, catalog=small_catalog)
-        assert result.stderr.strip() == (f"{small_catalog / 'claims.yaml'}:18: invalid YAML: duplicate key 'kind': "
-                                         "the first one would be silently lost")
+        assert result.stderr.strip() == expected
+    assert expected in invoke(["check"], code=1, catalog=small_catalog).stdout.splitlines()  # a problem among others
     assert snapshot_files(small_catalog) == before
 
 
 def test_misspelt_top_level_key_is_not_an_empty_catalog(small_catalog: Path):
     _break(small_catalog, "claims.yaml", "claims:\n", "claim:\n")
-    result = invoke(["check"], code=2, catalog=small_catalog)
-    assert "must be a mapping with a 'claims:' list" in result.stderr
+    result = invoke(["check"], code=1, catalog=small_catalog)
+    assert "claims.yaml:1: must be a mapping with a 'claims:' list" in result.stdout
     _break(small_catalog, "claims.yaml", "claim:\n", "claims:\n")
     (small_catalog / "claims.yaml").write_text((small_catalog / "claims.yaml").read_text() + "sources: []\n")
     result = invoke(["list"], code=2, catalog=small_catalog)
     assert "claims.yaml:26: unknown top-level key 'sources'" in result.stderr
+
+
+# --- hostile files: YAML the safe loader accepts but the model cannot take --------------------
+
+HOSTILE_VALUES = [
+    ("year: 1983", "year: 2020-13-45", 5, "'2020-13-45' is not a valid !!timestamp"),
+    ("year: 1983", "year: 2020-02-30", 5, "'2020-02-30' is not a valid !!timestamp"),
+    ("retracted: false", "retracted: !!bool maybe", 13, "'maybe' is not a valid !!bool"),
+    ("year: 1983", "year: !!int abc", 5, "'abc' is not a valid !!int"),
+    ("year: 1983", "year: !!float abc", 5, "'abc' is not a valid !!float"),
+    ("year: 1983", 'year: "²⁰²⁰"', 5, "'year' must be a year like 2016"),  # passes str.isdigit()
+    ("year: 1983", 'year: "٢٠٢٠"', 5, "'year' must be a year like 2016"),  # Arabic-Indic digits: int() takes them
+    ("year: 1983", "year: " + "9" * 5000, 5, "a number longer than 1000 characters"),
+    ("year: 1983", "year: 0x" + "f" * 5000, 5, "a number longer than 1000 characters"),
+    ('pmid: "6317114"', 'pmid: "٦٣١٧١١٤"', 7, "'pmid' must be digits"),
+    ("year: 1983", "year: 1983\n? [a, b]\n: c", 6, "a key must be a plain value, not a list or mapping"),
+    ("year: 1983", "year: 1983\n? {a: 1}\n: c", 6, "a key must be a plain value, not a list or mapping"),
+    ("year: 1983", "retrieved: 2020-01-01 10:00:00 +99:00", 5, "is not a valid !!timestamp"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "line", "message"), HOSTILE_VALUES)
+def test_values_the_loader_takes_but_the_model_cannot_are_bad_input_with_their_line(
+        small_catalog: Path, old: str, new: str, line: int, message: str):
+    _break(small_catalog, "sources/anis1983.yaml", old, new)
+    path = small_catalog / "sources" / "anis1983.yaml"
+    before = snapshot_files(small_catalog)
+    error = invoke(["list"], code=2, catalog=small_catalog).stderr.strip()
+    assert error.startswith(f"{path}:{line}: ") and message in error, error
+    assert "\n" not in error and "internal error" not in error
+    problems = invoke(["check"], code=1, catalog=small_catalog).stdout.splitlines()  # one problem among the others
+    assert any(p.startswith(f"{path}:{line}: ") and message in p for p in problems), problems
+    assert snapshot_files(small_catalog) == before
+
+
+@pytest.mark.parametrize(("old", "new", "line", "message"), HOSTILE_VALUES[:4] + HOSTILE_VALUES[7:8])
+def test_hostile_values_in_claims_yaml_are_bad_input_and_one_problem_in_check(
+        small_catalog: Path, old: str, new: str, line: int, message: str):
+    key, value = new.split(": ", 1)
+    _break(small_catalog, "claims.yaml", "    curator_extra: an unknown key a person added",
+           f"    curator_extra: {value}")
+    error = invoke(["list"], code=2, catalog=small_catalog).stderr.strip()
+    assert error.startswith(f"{small_catalog / 'claims.yaml'}:14: ") and message in error, error
+    problems = invoke(["check"], code=1, catalog=small_catalog).stdout.splitlines()
+    assert problems == [error]  # the sources are still checked: they are clean
+
+
+def test_yaml_key_on_still_means_on_in_searched_entries(small_catalog: Path):
+    _break(small_catalog, "claims.yaml", "    curator_extra: an unknown key a person added",
+           "    searched:\n      - on: 2026-01-05\n        database: PubMed\n        query: ketamine nmda\n"
+           "        screened: 12\n        relevant: 1")
+    search = load_catalog(small_catalog).claim("nmda-antagonism").searched[0]
+    assert (search.on, search.database, search.screened) == ("2026-01-05", "PubMed", 12)
+
+
+def test_a_utf8_byte_order_mark_is_read_as_utf8(small_catalog: Path):
+    for name in ("claims.yaml", "sources/blog.yaml", "sources/blog.txt"):
+        path = small_catalog / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert len(load_catalog(small_catalog).claims) == 2
+    invoke(["check"], catalog=small_catalog)
+    invoke(["claim", "link", "ptsd-relief", "anis1983", "--stance", "mentions"], catalog=small_catalog)
+    assert (small_catalog / "claims.yaml").read_bytes().startswith(b"\xef\xbb\xbf# Hand-written")  # kept as found
+    assert len(load_catalog(small_catalog).claim("ptsd-relief").evidence) == 2
+
+
+# --- the row cache: stamped before reading, and checked by a checksum -------------------------
+
+
+def test_a_file_replaced_while_parsed_by_a_copy_keeping_its_mtime_is_not_cached_stale(
+        small_catalog: Path, monkeypatch: pytest.MonkeyPatch):
+    import kclaims.catalog.files as catalog_module
+
+    _age(small_catalog)
+    path = small_catalog / "sources" / "feder2014.yaml"
+    real_parse = catalog_module.parse_source
+
+    def parse_while_rsync_replaces_it(text: str, where: Path):
+        if where.name == "feder2014.yaml" and "year: 2014" in text:  # rsync -a: a new file, same size and mtime
+            status = path.stat()
+            copy = path.with_name(".feder2014.yaml.rsync")
+            copy.write_text(text.replace("year: 2014", "year: 2015"), encoding="utf-8")
+            os.utime(copy, ns=(status.st_atime_ns, status.st_mtime_ns))
+            os.replace(copy, path)
+        return real_parse(text, where)
+
+    monkeypatch.setattr(catalog_module, "parse_source", parse_while_rsync_replaces_it)
+    assert load_catalog(small_catalog).sources["feder2014"].year == 2014  # what was read when it was read
+    monkeypatch.setattr(catalog_module, "parse_source", real_parse)  # not undo(): that would drop the cache folder
+    assert load_catalog(small_catalog).sources["feder2014"].year == 2015
+
+
+def _cache_file(cache: Path) -> Path:
+    [location] = [p for p in cache.glob("catalog-*.marshal") if "-strengths" not in p.name]
+    return location
+
+
+def test_a_byte_flipped_cache_is_rebuilt_never_believed(small_catalog: Path, clean_environment: Path):
+    _age(small_catalog)
+    invoke(["show", "nmda-antagonism", "--json"], catalog=small_catalog)
+    location = _cache_file(clean_environment)
+    data = location.read_bytes()
+    assert data.count(b"ketamine can reduce pain") == 1
+    location.write_bytes(data.replace(b"ketamine can reduce pain", b"ketamine can cure pain"))
+    shown = invoke(["show", "nmda-antagonism", "--json"], catalog=small_catalog).stdout
+    assert "ketamine can reduce pain" in shown and "cure" not in shown
+    assert b"ketamine can reduce pain" in location.read_bytes()  # rebuilt
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip-last-byte", "flip-first-byte"])
+def test_a_damaged_cache_is_rebuilt(small_catalog: Path, clean_environment: Path, damage: str):
+    _age(small_catalog)
+    expected = invoke(["list", "--json"], catalog=small_catalog).stdout
+    invoke(["list", "--json"], catalog=small_catalog)  # the second run writes the verdicts too
+    for location in clean_environment.glob("catalog-*.marshal"):
+        data = bytearray(location.read_bytes())
+        if damage == "truncate":
+            data = data[: len(data) // 2]
+        else:
+            data[-1 if damage == "flip-last-byte" else 0] ^= 0x01
+        location.write_bytes(bytes(data))
+    assert invoke(["list", "--json"], catalog=small_catalog).stdout == expected
+    assert invoke(["list", "--json"], catalog=small_catalog).stdout == expected

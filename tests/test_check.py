@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from conftest import invoke
 from kclaims.catalog.check import check_catalog, normalise_quote_text, statement_signature
@@ -128,3 +133,65 @@ def test_quotes_without_a_snapshot_are_reported_as_uncheckable(small_catalog: Pa
     result = invoke(["check"], code=1, catalog=small_catalog)
     assert result.stdout.strip() == (f"{small_catalog / 'sources' / 'blog.yaml'}: no text snapshot (sources/blog.txt): "
                                      "2 quote(s) from it cannot be checked; save the article's text there")
+
+
+# --- unreadable files: each is reported, and the check goes on --------------------------------
+
+
+def _check_in_a_subprocess(root: Path, seconds: float = 30) -> subprocess.CompletedProcess:
+    """`kclaims check` in its own process, so a hang fails the test instead of stalling the suite."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    return subprocess.run([sys.executable, "-m", "kclaims", "check", "--catalog", str(root)], capture_output=True,
+                          text=True, timeout=seconds, env=env)
+
+
+def test_each_unreadable_file_is_reported_and_the_check_goes_on(small_catalog: Path):
+    sources = small_catalog / "sources"
+    (sources / "latin1.yaml").write_bytes(b"id: latin1\ntitle: caf\xe9\n")
+    (sources / "folder.yaml").mkdir()
+    (sources / "dangling.yaml").symlink_to(sources / "nowhere.yaml")
+    (sources / "blog.txt").write_bytes(b"By blocking this receptor, caf\xe9")
+    unreadable = sources / "secret.yaml"
+    unreadable.write_text("id: secret\n", encoding="utf-8")
+    unreadable.chmod(0)
+    _replace(small_catalog / "sources" / "feder2014.yaml", "retracted: false", "retracted: true")
+    try:
+        result = invoke(["check"], code=1, catalog=small_catalog)
+    finally:
+        unreadable.chmod(0o644)
+    out = result.stdout
+    assert f"{sources / 'latin1.yaml'}: not UTF-8 text" in out
+    assert f"{sources / 'folder.yaml'}: cannot read: a folder, not a regular file" in out
+    assert f"{sources / 'dangling.yaml'}: cannot read: a symbolic link to a missing file" in out
+    assert f"{sources / 'blog.txt'}: not UTF-8 text" in out
+    if os.geteuid() != 0:  # root reads any file
+        assert f"{sources / 'secret.yaml'}: cannot read: Permission denied" in out
+    assert "supported by retracted source 'feder2014'" in out  # the rest of the catalog was still checked
+    assert len(out.splitlines()) == int(result.stderr.split()[0])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifos_and_devices_under_sources_never_hang_or_fill_memory(small_catalog: Path):
+    sources = small_catalog / "sources"
+    os.mkfifo(sources / "pipe.yaml")
+    (sources / "zero.yaml").symlink_to("/dev/zero")
+    (sources / "blog.txt").unlink()
+    (sources / "blog.txt").symlink_to("/dev/zero")
+    result = _check_in_a_subprocess(small_catalog)
+    assert result.returncode == 1, result.stderr
+    out = result.stdout
+    assert f"{sources / 'pipe.yaml'}: cannot read: a named pipe, not a regular file" in out
+    assert f"{sources / 'zero.yaml'}: cannot read: a device, not a regular file" in out
+    assert f"{sources / 'blog.txt'}: cannot read: a device, not a regular file" in out
+    list_result = invoke(["list"], code=2, catalog=small_catalog)  # strict commands stop at the first, at once
+    assert "not a regular file" in list_result.stderr
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(small_catalog: Path, monkeypatch: pytest.MonkeyPatch):
+    import kclaims.catalog.files as catalog_module
+
+    monkeypatch.setattr(catalog_module, "MAX_FILE_BYTES", 1000)
+    (small_catalog / "sources" / "blog.txt").write_text("x" * 1001, encoding="utf-8")
+    problems = [str(p) for p in check_catalog(small_catalog)]
+    assert any(p.startswith(f"{small_catalog / 'sources' / 'blog.txt'}: larger than 1000 bytes") for p in problems), \
+        problems

@@ -204,3 +204,87 @@ def test_ids_with_newlines_or_slashes_are_refused(small_catalog: Path, bad_id: s
     result = invoke(["source", "new", bad_id, "--title", "x"], code=2, catalog=small_catalog)
     assert "not a valid id" in result.stderr
     assert not [p for p in (small_catalog / "sources").iterdir() if p.name.startswith(bad_id.strip()[:3])]
+
+
+# --- hostile files: an editor saving during the write, symbolic links, leftovers of kill -9 ----
+
+
+def test_an_editor_saving_while_the_temporary_file_is_written_is_never_overwritten(
+        small_catalog: Path, monkeypatch: pytest.MonkeyPatch):
+    path = small_catalog / "claims.yaml"
+    saved_by_editor = path.read_text(encoding="utf-8") + "# saved in an editor during the write\n"
+    real_fsync = os.fsync
+
+    def editor_saves_meanwhile(descriptor: int) -> None:  # after the first check, before the rename
+        real_fsync(descriptor)
+        if path.read_text(encoding="utf-8") != saved_by_editor:
+            path.write_text(saved_by_editor, encoding="utf-8")
+
+    monkeypatch.setattr(os, "fsync", editor_saves_meanwhile)
+    claim = Claim(id="rapid-onset", statement="Ketamine acts within hours.", kind="efficacy")
+    with pytest.raises(ConflictError, match="changed on disk"):
+        add_claim(small_catalog, claim)
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert path.read_text(encoding="utf-8") == saved_by_editor
+    assert [p.name for p in small_catalog.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_symlinked_claims_file_stays_a_symlink_and_its_target_is_edited(small_catalog: Path, tmp_path: Path):
+    elsewhere = tmp_path / "dotfiles"
+    elsewhere.mkdir()
+    (small_catalog / "claims.yaml").rename(elsewhere / "claims.yaml")
+    (small_catalog / "claims.yaml").symlink_to(elsewhere / "claims.yaml")
+    invoke(["claim", "link", "ptsd-relief", "anis1983", "--stance", "mentions"], catalog=small_catalog)
+    assert (small_catalog / "claims.yaml").is_symlink()
+    assert "source: anis1983\n        stance: mentions" in (elsewhere / "claims.yaml").read_text(encoding="utf-8")
+    assert [p.name for p in elsewhere.iterdir()] == ["claims.yaml"]  # no temporary file left beside it
+
+
+def test_a_symlinked_source_file_stays_a_symlink(small_catalog: Path, tmp_path: Path):
+    link = small_catalog / "sources" / "blog.yaml"
+    target = tmp_path / "shared-blog.yaml"
+    link.rename(target)
+    link.symlink_to(target)
+    with edit_yaml(link, validate=lambda text: None) as document:
+        document["title"] = "Ketamine for chronic pain, revised"
+    assert link.is_symlink()
+    assert "revised" in target.read_text(encoding="utf-8")
+
+
+def test_a_new_source_is_never_written_through_a_dangling_symlink(small_catalog: Path, tmp_path: Path):
+    outside = tmp_path / "outside.yaml"
+    (small_catalog / "sources" / "planted.yaml").symlink_to(outside)
+    invoke(["source", "new", "planted", "--title", "Planted"], code=2, catalog=small_catalog)
+    assert not outside.exists()
+
+
+def _dead_pid() -> int:
+    process = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(process.stdout)
+
+
+def test_leftover_temporary_files_of_a_killed_write_are_cleaned_on_the_next_write(small_catalog: Path):
+    import time
+
+    dead = _dead_pid()
+    killed = small_catalog / f".claims.yaml.{dead}-abcd1234.tmp"  # kill -9 between write and rename
+    old_style = small_catalog / ".claims.yaml.zz99yy88.tmp"  # from an older kclaims: no process id, an hour old
+    in_flight = small_catalog / f".claims.yaml.{os.getpid()}-live0001.tmp"  # a write still under way: kept
+    not_ours = small_catalog / ".notes.tmp"  # someone else's file: never touched
+    for leftover in (killed, old_style, in_flight, not_ours):
+        leftover.write_text("claims: [half", encoding="utf-8")
+    an_hour_ago = time.time() - 3700
+    os.utime(old_style, (an_hour_ago, an_hour_ago))
+    os.utime(not_ours, (an_hour_ago, an_hour_ago))
+    sources_leftover = small_catalog / "sources" / f".blog.yaml.{dead}-abcd1234.tmp"
+    sources_leftover.write_text("id: blo", encoding="utf-8")
+
+    assert "half" not in invoke(["list", "--json"], catalog=small_catalog).stdout  # listings ignore them
+    invoke(["source", "list"], catalog=small_catalog)
+    invoke(["check"], catalog=small_catalog)
+
+    invoke(["claim", "link", "ptsd-relief", "anis1983", "--stance", "mentions"], catalog=small_catalog)
+    assert not killed.exists() and not old_style.exists()
+    assert in_flight.exists() and not_ours.exists()
+    invoke(["source", "new", "uncited-2024", "--title", "Not cited yet"], catalog=small_catalog)
+    assert not sources_leftover.exists()

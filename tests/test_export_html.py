@@ -336,3 +336,29 @@ def test_the_browser_check_catches_requests_and_console_errors(tmp_path, browser
     problems = browser.problems(_open(browser, bad))
     assert any(p.startswith("request: http://127.0.0.1:9/pixel.png") for p in problems), problems
     assert any("console.error" in p and "boom" in p for p in problems), problems
+
+
+def test_the_evidence_map_reads_on_a_phone(tmp_path, browser):
+    """At 1280 px the map is the figure; at 390 px its labels would shrink to ~5 px, so it gives way to the
+    map as a list, whose text stays at the page's size. A screenshot of each width is kept."""
+    out = tmp_path / "report.html"
+    out.write_text(_export(write_report_catalog(tmp_path / "c")), encoding="utf-8")
+    shown = ("[getComputedStyle(document.querySelector('#map figure')).display,"
+             " getComputedStyle(document.querySelector('.map-list')).display,"
+             " parseFloat(getComputedStyle(document.querySelector('.map-list li')).fontSize),"
+             " document.documentElement.scrollWidth <= window.innerWidth + 1]")
+    for width, height, figure, listed in ((1280, 900, "block", "none"), (390, 844, "none", "block")):
+        browser.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
+                     mobile=width < 500)
+        url = _open(browser, out)
+        browser.evaluate("document.getElementById('map').scrollIntoView()")
+        state = browser.evaluate(shown)
+        assert state[:2] == [figure, listed] and state[3], (width, state)
+        if width == 390:
+            assert state[2] >= 14, "the list reads at the page's own size"
+            links = browser.evaluate("Array.from(document.querySelectorAll('.map-list a')).map(a => a.hash)")
+            assert "#claim-ptsd-relief" in links and len(links) == 7  # nmda-antagonism is in two topics
+        browser.screenshot(tmp_path / f"map-{width}.png")
+        assert browser.problems(url) == []
+    browser.call("Emulation.clearDeviceMetricsOverride")
+    assert (tmp_path / "map-390.png").stat().st_size > 5_000 and (tmp_path / "map-1280.png").stat().st_size > 5_000

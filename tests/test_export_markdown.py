@@ -144,7 +144,7 @@ def test_hostile_text_stays_text_in_markdown(tmp_path):
     # *bold*, _it_, $x$, `code` and &amp; included: no emphasis, math, code or entity made of them
     assert page.text.count(HOSTILE) >= 10, "statement, quote, notes, grade, title, authors, journal... as text"
     assert f"no-evidence-found: searched {HOSTILE} on 2026-11-30 for '{HOSTILE}'" in page.text, "a recorded search"
-    assert [t for t, _ in page.elements].count("table") == 2, "a pipe in a text does not break a table"
+    assert [t for t, _ in page.elements].count("table") == 3, "a pipe in a text does not break a table (scorecard, summary, matrix)"
 
 
 def test_escaping_helpers():

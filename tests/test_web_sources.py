@@ -430,7 +430,7 @@ def test_a_server_that_trickles_the_page_is_given_up_at_the_deadline(web: Replay
                                                                      monkeypatch: pytest.MonkeyPatch):
     from kclaims.literature import client
 
-    monkeypatch.setattr(client, "PAGE_DEADLINE_SECONDS", 0.5)
+    monkeypatch.setattr(client, "REQUEST_DEADLINE_SECONDS", 0.5)
     web.route("GET", "/slow", Reply(200, UTF8, CLINIC_PAGE, trickle=0.1))  # 2 s in all, never 2 s silent
     before = snapshot_files(catalog)
     started = time.monotonic()

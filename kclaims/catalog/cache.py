@@ -4,7 +4,13 @@ Each entry is keyed by the file's path and checked against its size, modificatio
 and change time; a stale entry is parsed again. Files modified within the last couple of seconds
 are never cached (their mtime could still be equal after a second edit in the same clock tick).
 The cache lives outside the catalog, under KCLAIMS_CACHE_DIR (default: the user's cache folder),
-and can be deleted at any time.
+and can be deleted at any time. Each cache file carries a SHA-256 checksum of its contents: a
+damaged one (a flipped byte, a truncated write) is rebuilt, never believed.
+
+Also here, because the cache is only right if they are: reading a file together with the stamp
+it had *before* it was read; the sources table whose cached entries stay packed until used; and,
+shared by the catalog's writes and the cache's own, the names of the temporary files that atomic
+writes rename into place and the clean-up of ones a killed process left behind.
 """
 
 from __future__ import annotations
@@ -13,12 +19,21 @@ import gc
 import hashlib
 import marshal
 import os
+import re
+import stat
 import tempfile
 import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-FORMAT_VERSION = 4
+from kclaims.errors import BadInput
+from kclaims.model import Source, source_from_row
+
+FORMAT_VERSION = 5
+MAGIC = b"kclaims-cache\n"  # then the SHA-256 of the rest, then the marshalled value
+STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old, or of a process that is gone, is a leftover
+Stamp = tuple[int, int, int, int]  # size, modification time, inode, change time
 
 
 def _model_digest() -> str:
@@ -38,12 +53,86 @@ def cache_dir() -> Path:
     return Path(base) / "kclaims"
 
 
-def _stamp(path: str) -> tuple[int, int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
+def stamp_of(st: os.stat_result) -> Stamp:
+    """What a cache entry is checked against: a file whose stamp is unchanged has unchanged bytes."""
     return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+class SourceTable(Mapping[str, Source]):
+    """Sources by id. Cached sources stay packed (marshal bytes) until first looked at: listing
+    claims whose verdicts are cached never needs them, and unpacking 20,000 costs a tenth of a second."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, Source | bytes] = {}
+
+    def add(self, source: Source) -> None:
+        self._items[source.id] = source
+
+    def add_packed(self, source_id: str, packed: bytes) -> None:
+        self._items[source_id] = packed
+
+    def __getitem__(self, source_id: str) -> Source:
+        item = self._items[source_id]
+        if isinstance(item, bytes):
+            item = self._items[source_id] = source_from_row(marshal.loads(item))
+        return item
+
+    def __contains__(self, source_id: object) -> bool:
+        return source_id in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def read_stamped(path: Path | str, limit: int) -> tuple[bytes, Stamp]:
+    """The bytes of a regular file (through a symbolic link) and its stamp, taken *before* reading
+    (see `Store.put`). A folder, FIFO or device is refused without waiting on it, and so is a file
+    over `limit` bytes; any of these, or a file that cannot be opened, is BadInput."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)  # non-blocking: opening a FIFO must not wait for a writer
+    except OSError as error:
+        dangling = isinstance(error, FileNotFoundError) and os.path.islink(path)
+        raise BadInput("cannot read: a symbolic link to a missing file" if dangling
+                       else f"cannot read: {error.strerror or error}", path) from None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise BadInput(f"cannot read: {_file_kind(status.st_mode)}, not a regular file", path)
+        data = _read_at_most(descriptor, limit + 1) if status.st_size <= limit else b""
+        if status.st_size > limit or len(data) > limit:
+            size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
+            raise BadInput(f"larger than {size}, the most kclaims reads from one file", path)
+        return data, stamp_of(status)
+    except OSError as error:
+        raise BadInput(f"cannot read: {error.strerror or error}", path) from None
+    finally:
+        os.close(descriptor)
+
+
+def _read_at_most(descriptor: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = os.read(descriptor, min(limit - size, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "not a file"
 
 
 class Store:
@@ -79,9 +168,10 @@ class Store:
             found.append(entry[1] if entry is not None and entry[0] == stamp else None)
         return found
 
-    def put(self, path: str, key: str, value: Any) -> None:
-        stamp = _stamp(path)
-        if stamp is None or time.time() - stamp[1] / 1e9 < RACY_SECONDS:
+    def put(self, key: str, value: Any, stamp: Stamp) -> None:
+        """Keep `value`, parsed from a file whose stamp was `stamp` *before* it was read: a file
+        replaced while it was parsed then no longer matches, so it is parsed again next time."""
+        if time.time() - stamp[1] / 1e9 < RACY_SECONDS:
             self.racy = True
             return
         self.entries[key] = (stamp, value)
@@ -99,9 +189,8 @@ class Store:
         if fingerprint is None:
             return None
         try:
-            with open(self._derived_location(key), "rb") as handle:
-                stored_fingerprint, stored_version, value = _unmarshal(handle.read())
-        except Exception:
+            stored_fingerprint, stored_version, value = _read(self._derived_location(key))
+        except Exception:  # missing or damaged: recompute
             return None
         return value if (stored_fingerprint, stored_version) == (fingerprint, version) else None
 
@@ -123,14 +212,29 @@ class Store:
 
 
 def _write(location: Path, value: Any) -> None:
+    temporary = None
     try:
+        payload = marshal.dumps(value)
         location.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=location.parent, suffix=".tmp")
+        remove_stale_temporaries(location.parent)
+        descriptor, temporary = tempfile.mkstemp(prefix=temporary_prefix(location), suffix=".tmp", dir=location.parent)
         with os.fdopen(descriptor, "wb") as handle:
-            marshal.dump(value, handle)
+            handle.write(MAGIC + hashlib.sha256(payload).digest() + payload)
         os.replace(temporary, location)
     except (OSError, ValueError):
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
         return  # a cache that cannot be written only costs speed
+
+
+def _read(location: Path) -> Any:
+    """The value in a cache file; ValueError if its checksum does not match (damaged: rebuild it)."""
+    with open(location, "rb") as handle:
+        data = handle.read()
+    digest_end = len(MAGIC) + 32
+    if not data.startswith(MAGIC) or hashlib.sha256(data[digest_end:]).digest() != data[len(MAGIC):digest_end]:
+        raise ValueError(f"{location}: damaged cache file")
+    return _unmarshal(data[digest_end:])
 
 
 def _version() -> str:
@@ -154,10 +258,67 @@ def open_store(root: Path) -> Store:
     digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
     location = cache_dir() / f"catalog-{digest}.marshal"
     try:
-        with open(location, "rb") as handle:
-            version, entries = _unmarshal(handle.read())
+        version, entries = _read(location)
         if version != _version() or not isinstance(entries, dict):
             entries = {}
-    except Exception:  # missing, truncated or from an older kclaims or Python: rebuild
+    except Exception:  # missing, damaged or from an older kclaims or Python: rebuild
         entries = {}
     return Store(location, entries)
+
+
+# --- temporary files of atomic writes ------------------------------------------------------
+
+_TEMPORARY_NAME = re.compile(r"\..+\.(?:(\d+)-)?[a-z0-9_]{8}\.tmp")  # .NAME.PID-XXXXXXXX.tmp (PID-less: older kclaims)
+_CLEANED: set[str] = set()  # folders already cleaned by this process
+
+
+def temporary_prefix(path: Path) -> str:
+    """The start of the name of a temporary file that will be renamed to `path`: hidden (so no
+    listing takes it for a catalog file), and naming this process, so a leftover can be told from
+    a write still under way."""
+    return f".{path.name}.{os.getpid()}-"
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Delete the temporary files that writes killed part-way (kill -9, a power cut) left in
+    `folder`: ones whose process is gone, or older than an hour. Once per folder per process."""
+    if str(folder) in _CLEANED:
+        return
+    _CLEANED.add(str(folder))
+    try:
+        with os.scandir(folder) as entries:
+            leftovers = [entry.path for entry in entries if _is_leftover(entry)]
+    except OSError:
+        return
+    for leftover in leftovers:
+        try:
+            os.unlink(leftover)
+        except OSError:
+            continue  # gone already, or not ours to delete
+
+
+def _is_leftover(entry: os.DirEntry) -> bool:
+    match = _TEMPORARY_NAME.fullmatch(entry.name)
+    if not match:
+        return False
+    try:
+        st = entry.stat(follow_symlinks=False)
+    except OSError:
+        return False
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    if time.time() - st.st_mtime > STALE_TEMPORARY_SECONDS:
+        return True
+    return match.group(1) is not None and not _running(int(match.group(1)))
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid() or os.name == "nt":  # Windows' os.kill(pid, 0) would end the process
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's process, or a name we cannot judge: leave it
+    return True

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kclaims.catalog.files import Catalog, compose_yaml, line_at, load_catalog, locate_line
-from kclaims.errors import Problem
+from kclaims.catalog.files import Catalog, compose_yaml, line_at, load_catalog, locate_line, read_catalog_text
+from kclaims.errors import BadInput, Problem
 from kclaims.grade import is_retracted
 from kclaims.model import Claim, KeyPath
 from kclaims.text import NEGATIONS, STOPWORDS, normalise_quote_text, shorten
@@ -21,14 +22,17 @@ _SIGNATURE_STOPWORDS = STOPWORDS - NEGATIONS
 
 
 def check_catalog(root: Path) -> list[Problem]:
-    """Every problem in the catalog at `root`, in file order; empty when it is clean."""
+    """Every problem in the catalog at `root`, in file order; empty when it is clean. A file that
+    cannot be read or parsed is one problem among the others, and the check goes on."""
     catalog = load_catalog(root, strict=False)
     locate = _Locator(catalog)
     problems = list(catalog.problems)
     problems += _duplicate_claim_ids(catalog, locate)
     problems += _dangling_ids(catalog, locate)
     problems += _unmade_claims(catalog, locate)
-    problems += _drifted_quotes(catalog, locate)
+    snapshots = _SnapshotReader(catalog)
+    problems += _drifted_quotes(catalog, locate, snapshots)
+    problems += snapshots.problems
     problems += _unverifiable_quotes(catalog)
     problems += _retracted_support(catalog, locate)
     problems += _near_duplicates(catalog, locate)
@@ -49,7 +53,10 @@ class _Locator:
 
     def problem(self, claim: Claim, where: KeyPath, message: str) -> Problem:
         if self.tree is None:
-            self.tree = compose_yaml(self.path.read_text(encoding="utf-8"))
+            try:
+                self.tree = compose_yaml(read_catalog_text(self.path))
+            except BadInput:  # changed since it was loaded: the problem stands, without its line
+                pass
         return Problem(self.path, line_at(self.tree, ("claims", self.positions[id(claim)], *where)), message)
 
 
@@ -82,8 +89,7 @@ def _unmade_claims(catalog: Catalog, locate: _Locator) -> list[Problem]:
             for claim in catalog.claims if not claim.made_in]
 
 
-def _drifted_quotes(catalog: Catalog, locate: _Locator) -> list[Problem]:
-    snapshots = _SnapshotReader(catalog)
+def _drifted_quotes(catalog: Catalog, locate: _Locator, snapshots: _SnapshotReader) -> list[Problem]:
     problems = []
     for claim in catalog.claims:
         for i, quote in enumerate(claim.made_in):
@@ -97,18 +103,27 @@ def _drifted_quotes(catalog: Catalog, locate: _Locator) -> list[Problem]:
 
 
 class _SnapshotReader:
+    """The articles' text snapshots, each read once; one that exists but cannot be read (not UTF-8,
+    a folder, a FIFO, too large) is a problem. A missing one is `_unverifiable_quotes`' to report."""
+
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         self.texts: dict[str, str | None] = {}
+        self.problems: list[Problem] = []
 
     def get(self, source_id: str) -> str | None:
         if source_id not in self.texts:
-            path = self.catalog.snapshot_path(source_id)
-            try:
-                self.texts[source_id] = normalise_quote_text(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError):
-                self.texts[source_id] = None
+            self.texts[source_id] = self._read(self.catalog.snapshot_path(source_id))
         return self.texts[source_id]
+
+    def _read(self, path: Path) -> str | None:
+        if not os.path.lexists(path):
+            return None
+        try:
+            return normalise_quote_text(read_catalog_text(path))
+        except BadInput as error:
+            self.problems.append(Problem(path, error.line, error.message))
+            return None
 
 
 def _unverifiable_quotes(catalog: Catalog) -> list[Problem]:
@@ -120,7 +135,7 @@ def _unverifiable_quotes(catalog: Catalog) -> list[Problem]:
     return [Problem(catalog.sources_dir / f"{source_id}.yaml", None,
                     f"no text snapshot (sources/{source_id}.txt): {count} quote(s) from it cannot be checked; "
                     f"save the article's text there")
-            for source_id, count in sorted(counts.items()) if not catalog.snapshot_path(source_id).is_file()]
+            for source_id, count in sorted(counts.items()) if not os.path.lexists(catalog.snapshot_path(source_id))]
 
 
 def _retracted_support(catalog: Catalog, locate: _Locator) -> list[Problem]:
@@ -205,6 +220,6 @@ def _duplicate_studies(catalog: Catalog) -> list[Problem]:
 
 def _line_in_file(path: Path, where: KeyPath) -> int | None:
     try:
-        return locate_line(path.read_text(encoding="utf-8"), where)
-    except OSError:
+        return locate_line(read_catalog_text(path), where)
+    except BadInput:
         return None

@@ -19,6 +19,7 @@ from kclaims.catalog.files import (
     new_yaml_file,
     parse_claims,
     parse_source,
+    read_catalog_text,
 )
 from kclaims.errors import BadInput
 from kclaims.catalog.source_file import source_yaml
@@ -152,7 +153,7 @@ def new_source(root: Path, fields: dict[str, Any]) -> Source:
         path = catalog.sources_dir / f"{source.id}.yaml"
         catalog.sources_dir.mkdir(exist_ok=True)
         new_yaml_file(path, source_yaml(source))
-        parse_source(path.read_text(encoding="utf-8"), path)
+        parse_source(read_catalog_text(path), path)
     return source
 
 

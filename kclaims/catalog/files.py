@@ -5,6 +5,9 @@ ruamel.yaml's round-trip mode, which keeps comments, key order and unknown keys.
 holds the catalog's lock, validates, refuses to overwrite a file changed since it was read, and
 writes a temporary file renamed into place. Parsed files are cached (see `cache.py`), keyed by
 each file's size and modification time, so an unchanged catalog loads without parsing YAML.
+
+Every catalog file is read through `read_catalog_file`: regular files only (a FIFO or a device
+is refused without waiting on it), at most MAX_FILE_BYTES, stamped before they are read.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import io
 import marshal
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -21,18 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from kclaims.catalog import cache
 from kclaims.errors import BadInput, CatalogNotFound, ConflictError, Problem
-from kclaims.model import (
-    Claim,
-    Invalid,
-    KeyPath,
-    Source,
-    claim_from_dict,
-    claim_from_row,
-    claim_to_row,
-    source_from_dict,
-    source_from_row,
-    source_to_row,
-)
+from kclaims.model import (Claim, Invalid, KeyPath, Source, claim_from_dict, claim_from_row, claim_to_row,
+                           source_from_dict, source_to_row)
 
 if TYPE_CHECKING:
     import yaml
@@ -43,6 +37,12 @@ CLAIMS_FILE = "claims.yaml"
 SOURCES_DIR = "sources"
 LOCK_FILE = ".kclaims.lock"
 LOCK_TIMEOUT_SECONDS = 30
+# Larger files are refused unread: a claims.yaml of 10,000 claims is about 8 MB, an article's text
+# rarely 1 MB; a runaway file (or a link to /dev/zero) must not take all the memory.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+UTF8_BOM = b"\xef\xbb\xbf"
+CHANGED_ON_DISK = "changed on disk while kclaims was editing it; nothing was written, run the command again"
+MAX_NUMBER_CHARACTERS = 1000  # a longer YAML integer is refused (int() itself stops at 4,300 digits, confusingly)
 HOW_TO_GET_A_CATALOG = (
     "run 'kclaims init DIR' to make one, or point at one with --catalog DIR or KCLAIMS_CATALOG"
 )
@@ -59,35 +59,6 @@ EMPTY_CLAIMS_FILE = """\
 # Add them with `kclaims claim add` or by hand; `kclaims check` says what is wrong and where.
 claims: []
 """
-
-
-class SourceTable(Mapping[str, Source]):
-    """Sources by id. Cached sources stay packed (marshal bytes) until first looked at: listing
-    claims whose verdicts are cached never needs them, and unpacking 20,000 costs a tenth of a second."""
-
-    def __init__(self) -> None:
-        self._items: dict[str, Source | bytes] = {}
-
-    def add(self, source: Source) -> None:
-        self._items[source.id] = source
-
-    def add_packed(self, source_id: str, packed: bytes) -> None:
-        self._items[source_id] = packed
-
-    def __getitem__(self, source_id: str) -> Source:
-        item = self._items[source_id]
-        if isinstance(item, bytes):
-            item = self._items[source_id] = source_from_row(marshal.loads(item))
-        return item
-
-    def __contains__(self, source_id: object) -> bool:
-        return source_id in self._items
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 @dataclass
@@ -202,10 +173,16 @@ def _load_claims(catalog: Catalog, store: cache.Store, strict: bool) -> list[Cla
     if cached is not None:
         catalog.claim_positions = list(range(len(cached)))
         return [claim_from_row(row) for row in cached]
-    text = _read_text(path)
-    claims, positions, problems = parse_claims(text, path, strict)
+    try:
+        data, stamp = read_catalog_file(path)
+        claims, positions, problems = parse_claims(decode_text(data, path), path, strict)
+    except BadInput as error:
+        if strict:
+            raise
+        catalog.problems.append(Problem(error.path or path, error.line, error.message))
+        return []
     if not problems:
-        store.put(str(path), CLAIMS_FILE, [claim_to_row(claim) for claim in claims])
+        store.put(CLAIMS_FILE, [claim_to_row(claim) for claim in claims], stamp)
     catalog.problems.extend(problems)
     catalog.claim_positions = positions
     return claims
@@ -228,7 +205,7 @@ def parse_claims(text: str, path: Path, strict: bool = True) -> tuple[list[Claim
     problems: list[Problem] = []
     for i, item in enumerate(data.get("claims") or []):
         try:
-            claims.append(claim_from_dict(item, ("claims", i)))
+            claims.append(_claim_from_dict(item, ("claims", i)))
             positions.append(i)
         except Invalid as error:
             problem = Problem(path, locate_line(text, error.where), error.message)
@@ -238,17 +215,33 @@ def parse_claims(text: str, path: Path, strict: bool = True) -> tuple[list[Claim
     return claims, positions, problems
 
 
-def _load_sources(catalog: Catalog, store: cache.Store, strict: bool) -> SourceTable:
-    sources = SourceTable()
+def _claim_from_dict(item: Any, where: KeyPath) -> Claim:
+    try:
+        return claim_from_dict(item, where)
+    except Invalid:
+        raise
+    except _UNFORESEEN as error:  # values the model did not foresee are the file's fault, not a crash
+        raise Invalid(_unforeseen(error), where) from None
+
+
+_UNFORESEEN = (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError)
+
+
+def _unforeseen(error: Exception) -> str:
+    return f"kclaims cannot read this entry ({type(error).__name__}: {str(error)[:200]})"
+
+
+def _load_sources(catalog: Catalog, store: cache.Store, strict: bool) -> cache.SourceTable:
+    sources = cache.SourceTable()
     files = [(path, f"{SOURCES_DIR}/{name}") for path, name in _source_files(catalog.sources_dir)]
     for (path, key), packed in zip(files, store.get_many(files)):
         if packed is not None:
             sources.add_packed(key[len(SOURCES_DIR) + 1: -len(".yaml")], packed)  # id = file name, checked when parsed
             continue
-        source = _parse_source_file(Path(path), catalog, strict)
-        if source is not None:
-            store.put(path, key, marshal.dumps(source_to_row(source)))
-            sources.add(source)
+        parsed = _parse_source_file(Path(path), catalog, strict)
+        if parsed is not None:
+            store.put(key, marshal.dumps(source_to_row(parsed[0])), parsed[1])
+            sources.add(parsed[0])
     return sources
 
 
@@ -263,16 +256,15 @@ def _source_files(folder: Path) -> list[tuple[str, str]]:
     return [(prefix + name, name) for name in names]
 
 
-def _parse_source_file(path: Path, catalog: Catalog, strict: bool) -> Source | None:
-    text = _read_text(path)
+def _parse_source_file(path: Path, catalog: Catalog, strict: bool) -> tuple[Source, cache.Stamp] | None:
     try:
-        source = parse_source(text, path)
+        data, stamp = read_catalog_file(path)
+        return parse_source(decode_text(data, path), path), stamp
     except BadInput as error:
         if strict:
             raise
         catalog.problems.append(Problem(error.path or path, error.line, error.message))
         return None
-    return source
 
 
 def parse_source(text: str, path: Path) -> Source:
@@ -284,16 +276,29 @@ def parse_source(text: str, path: Path) -> Source:
             raise Invalid(f"id {source.id!r} does not match the file name {path.name}", ("id",))
     except Invalid as error:
         raise BadInput(error.message, path, locate_line(text, error.where)) from None
+    except _UNFORESEEN as error:
+        raise BadInput(_unforeseen(error), path) from None
     return source
 
 
-def _read_text(path: Path) -> str:
+def read_catalog_file(path: Path | str) -> tuple[bytes, cache.Stamp]:
+    """The bytes of a regular file (through a symbolic link), and its stamp taken *before* reading
+    (see `cache.Store.put`). A folder, FIFO or device is refused without waiting on it, and so is
+    a file over MAX_FILE_BYTES; any of these, or a file that cannot be opened, is BadInput."""
+    return cache.read_stamped(path, MAX_FILE_BYTES)
+
+
+def decode_text(data: bytes, path: Path | str) -> str:
+    """UTF-8 text (a byte-order mark at the start is allowed and dropped), or BadInput."""
     try:
-        return path.read_text(encoding="utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise BadInput(f"not UTF-8 text ({error.reason} at byte {error.start})", path) from None
-    except OSError as error:
-        raise BadInput(f"cannot read: {error.strerror}", path) from None
+
+
+def read_catalog_text(path: Path | str) -> str:
+    """The UTF-8 text of a catalog file, read as `read_catalog_file` reads; BadInput if it cannot be."""
+    return decode_text(read_catalog_file(path)[0], path)
 
 
 def _parse_yaml(text: str, path: Path) -> Any:
@@ -307,6 +312,8 @@ def _parse_yaml(text: str, path: Path) -> Any:
         raise BadInput(_yaml_message(error), path, line) from None
     except yaml.YAMLError as error:
         raise BadInput(f"invalid YAML: {error}", path) from None
+    except RecursionError:
+        raise BadInput("invalid YAML: nested too deeply", path) from None
 
 
 def _yaml_message(error: yaml.MarkedYAMLError) -> str:
@@ -326,9 +333,26 @@ def _safe_loader() -> Any:
         import yaml
 
         class StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+            def construct_object(self, node: Any, deep: bool = False) -> Any:
+                # PyYAML's constructors raise plain ValueError, KeyError... (2020-13-45, !!bool maybe,
+                # !!int abc), which are not YAMLError: give them the node's line like any YAML error
+                try:
+                    return super().construct_object(node, deep=deep)
+                except (ValueError, TypeError, KeyError, OverflowError) as error:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, _unreadable_value(node, error), node.start_mark) from None
+
+            def construct_yaml_int(self, node: Any) -> int:
+                if len(str(node.value)) > MAX_NUMBER_CHARACTERS:
+                    raise ValueError(f"a number longer than {MAX_NUMBER_CHARACTERS} characters")
+                return super().construct_yaml_int(node)
+
             def construct_mapping(self, node: Any, deep: bool = False) -> Any:
                 seen: set[Any] = set()
                 for key_node, _ in node.value:
+                    if not isinstance(key_node, yaml.ScalarNode):  # `? [a, b]`: a key that is a list or mapping
+                        raise yaml.constructor.ConstructorError(
+                            None, None, "a key must be a plain value, not a list or mapping", key_node.start_mark)
                     key = key_node.value
                     if key in seen:
                         raise yaml.constructor.ConstructorError(
@@ -337,8 +361,17 @@ def _safe_loader() -> Any:
                     seen.add(key)
                 return super().construct_mapping(node, deep=deep)
 
+        StrictLoader.add_constructor("tag:yaml.org,2002:int", StrictLoader.construct_yaml_int)
         _LOADER = StrictLoader
     return _LOADER
+
+
+def _unreadable_value(node: yaml.Node, error: Exception) -> str:
+    value = str(node.value) if isinstance(node.value, str) else ""
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+    reason = "" if isinstance(error, KeyError) else f" ({str(error)[:200]})"
+    return f"{shown!r} is not a valid {tag}{reason}"
 
 
 def locate_line(text: str, where: KeyPath) -> int | None:
@@ -409,7 +442,8 @@ def _round_trip() -> YAML:
 def edit_yaml(path: Path, validate: Callable[[str], object]) -> Iterator[Any]:
     """Yield the round-trip document of `path` for changing in place; on exit, validate the new
     text, check the file did not change meanwhile, and write it atomically. Call under the lock."""
-    original = _read_text(path)
+    original_bytes = read_catalog_file(path)[0]
+    original = decode_text(original_bytes, path)
     yaml = _round_trip()
     _, sequence_indent, dash_offset = _guess_indent(original)
     if sequence_indent:  # keep the file's own list style: "- id" flush, or indented under its key
@@ -426,9 +460,18 @@ def edit_yaml(path: Path, validate: Callable[[str], object]) -> Iterator[Any]:
     yaml.dump(document, buffer)
     updated = buffer.getvalue()
     validate(updated)
-    if _read_text(path) != original:
-        raise ConflictError("changed on disk while kclaims was editing it; nothing was written, run the command again", path)
-    _write_atomically(path, updated)
+
+    def unchanged() -> None:
+        try:
+            current = read_catalog_file(path)[0]
+        except BadInput:
+            current = None
+        if current != original_bytes:
+            raise ConflictError(CHANGED_ON_DISK, path)
+
+    unchanged()  # before writing anything, and again right before the rename: an editor may save meanwhile
+    bom = UTF8_BOM if original_bytes.startswith(UTF8_BOM) else b""
+    _write_atomically(path, bom + updated.encode("utf-8"), before_rename=unchanged)
 
 
 def _guess_indent(text: str) -> tuple[Any, int | None, int | None]:
@@ -440,22 +483,34 @@ def _guess_indent(text: str) -> tuple[Any, int | None, int | None]:
         return None, None, None
 
 
-def _write_atomically(path: Path, text: str | bytes) -> None:
-    """Write to a temporary file in the same folder, then rename over `path`: never half a file."""
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _write_atomically(path: Path, text: str | bytes, before_rename: Callable[[], None] | None = None) -> None:
+    """Write to a temporary file in the same folder, then rename over `path`: never half a file. A
+    symbolic link stays one: the file it points at is written. `before_rename` may still refuse."""
+    target = _write_target(path)
+    cache.remove_stale_temporaries(target.parent)
+    descriptor, temporary = tempfile.mkstemp(prefix=cache.temporary_prefix(target), suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(text.encode("utf-8") if isinstance(text, str) else text)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
+        os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else 0o644)
+        if before_rename is not None:
+            before_rename()
+        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _write_target(path: Path) -> Path:
+    """The file to replace for `path`: itself, or what its symbolic link points at."""
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if target is not path and not target.is_file():
+        raise BadInput("is a symbolic link to a missing file or to something not a file; nothing was written", path)
+    if os.path.lexists(target) and not stat.S_ISREG(os.lstat(target).st_mode):
+        raise BadInput("exists and is not a regular file; nothing was written", path)
+    return target
 
 
 def write_text_atomically(path: Path, data: str | bytes) -> None:
@@ -466,7 +521,7 @@ def write_text_atomically(path: Path, data: str | bytes) -> None:
 def new_yaml_file(path: Path, data: dict) -> None:
     """Write a new source file `sources/<id>.yaml` from `data` (key order kept), after checking that
     it loads as a source; refuse if it exists. Call under the lock."""
-    if path.exists():
+    if os.path.lexists(path):  # a dangling symbolic link too: writing through it could land anywhere
         raise BadInput("already exists; choose another id or edit the file", path)
     buffer = io.StringIO()
     _round_trip().dump(data, buffer)
@@ -502,7 +557,7 @@ class CatalogWrites:
 
     def _remember(self, path: Path) -> None:
         if path not in self._before:
-            self._before[path] = path.read_bytes() if path.exists() else None
+            self._before[path] = read_catalog_file(path)[0] if os.path.lexists(path) else None
 
     def roll_back(self) -> None:
         """Put every file written so far back as it was (remove the ones that were new)."""

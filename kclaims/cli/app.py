@@ -6,13 +6,16 @@ them, so `kclaims --version` starts as fast as Typer itself.
 
 import gc
 import os
+import signal
+from types import FrameType
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from kclaims import __version__
-from kclaims.errors import ExitCode, KclaimsError
+from kclaims.errors import ExitCode, KclaimsError, Stopped
+from kclaims.text import printable
 
 TRACEBACK_ENV = "KCLAIMS_TRACEBACK"
 
@@ -27,22 +30,32 @@ class _ErrorFunnel(TyperGroup):
         except KclaimsError as error:
             if _wants_traceback(ctx):
                 raise
-            typer.echo(str(error) if error.path else f"error: {error.message}", err=True)
+            typer.echo(printable(str(error) if error.path else f"error: {error.message}"), err=True)
             raise typer.Exit(int(error.exit_code)) from None
         except OSError as error:
             if _wants_traceback(ctx):
                 raise
             where = f"{error.filename}: " if error.filename else ""
-            typer.echo(f"{where}{error.strerror or error}", err=True)
+            typer.echo(printable(f"{where}{error.strerror or error}"), err=True)
             raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
+        except Stopped as stopped:
+            _say(f"stopped by {stopped.name}; a write in progress was rolled back")
+            raise typer.Exit(stopped.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt, EOFError):
             raise
         except Exception as error:  # a bug: say so in one line, keep the traceback for --traceback
             if _wants_traceback(ctx) or getattr(error, "exit_code", None) is not None:
                 raise
-            typer.echo(f"internal error: {type(error).__name__}: {error} (rerun with --traceback and report it)",
-                       err=True)
+            typer.echo(printable(f"internal error: {type(error).__name__}: {error} "
+                                 "(rerun with --traceback and report it)"), err=True)
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+
+def _say(message: str) -> None:
+    try:
+        typer.echo(message, err=True)
+    except OSError:  # after SIGHUP the terminal may be gone: the exit code still tells
+        pass
 
 
 def _wants_traceback(ctx: Any) -> bool:
@@ -91,12 +104,34 @@ def main(
     """Organise the claims articles make and the evidence behind them.
 
     Exit codes: 0 ok, 1 `check` found problems, 2 bad input or usage, 3 network failure,
-    70 a bug in kclaims, 130 stopped by Ctrl-C.
+    70 a bug in kclaims, 130 stopped by Ctrl-C, 129 by SIGHUP, 143 by SIGTERM (a stopped command's
+    writes are rolled back).
     """
+
+
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")  # stopped like Ctrl-C: the write in progress rolls back
+
+
+def stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:
+    """Raise `Stopped` (a KeyboardInterrupt) for the first stop signal; ignore any that follow, so a
+    second signal cannot cut short the roll-back the first one started."""
+    for name in STOP_SIGNALS:
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
+    raise Stopped(signum)
+
+
+def install_stop_handlers() -> None:
+    """Treat SIGTERM and SIGHUP as Ctrl-C (where the platform has them; not when they were ignored
+    on purpose, as `nohup` ignores SIGHUP)."""
+    for name in STOP_SIGNALS:
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is not signal.SIG_IGN:
+            signal.signal(number, stop_like_ctrl_c)
 
 
 def run() -> None:
     """Console-script entry point."""
+    install_stop_handlers()
     # A short-lived process that builds tens of thousands of small objects and no cycles worth
     # collecting: the cyclic collector's repeated scans would cost more than the memory it frees.
     gc.disable()

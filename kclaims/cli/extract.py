@@ -10,6 +10,7 @@ from kclaims.cli.app import app
 from kclaims.cli.options import ArticleFormatOption, CatalogOption, catalog_root, print_plain
 from kclaims.cli.review import INTERRUPTED, outcome_line, review_proposals
 from kclaims.extract import cues as _cues
+from kclaims.text import printable
 
 if TYPE_CHECKING:
     from kclaims.extract.article import Article
@@ -69,15 +70,15 @@ def extract_claims(
     assert source is not None
     session = ReviewSession(root, source, text, extraction, model)
     _say_found(extraction)
-    interrupted = False
+    interrupted = None
     if apply:
         for outcome in session.apply(threshold):
             typer.echo(outcome_line(outcome), err=True)
     else:
         interrupted = review_proposals(session)
     _say_summary(session.counts())
-    if interrupted:
-        raise typer.Exit(INTERRUPTED)
+    if interrupted is not None:
+        raise typer.Exit(interrupted)
     _say_references(extraction)
 
 
@@ -131,4 +132,4 @@ def _say_references(extraction: "Extraction") -> None:
             advice = f"add it with: kclaims source add {reference.identifier}"
         else:
             advice = "no identifier found; add it by hand with: kclaims source new"
-        typer.echo(f"reference {marker}{reference.text}: {advice}", err=True)
+        typer.echo(printable(f"reference {marker}{reference.text}: {advice}"), err=True)

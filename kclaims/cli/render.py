@@ -3,6 +3,10 @@
 Long listings, and listings sent to a pipe or file, are printed as a plain aligned table
 instead: rich takes about two milliseconds a row to lay out a table, so 10,000 claims would
 take twenty seconds, and a pipe wants whole lines, not boxes wrapped at 80 columns.
+
+Every field that came from a file or a service goes through `printable` (kclaims.text) before it
+is shown: an imported title must not be able to move the cursor, retitle the window or reverse
+the text around it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from kclaims.catalog.query import ClaimRow
 from kclaims.grade import CERTAINTY_SYMBOLS, certainty_text, plain_language, source_level, strength_text
 from kclaims.model import Claim, Evidence, Grade, Source
+from kclaims.text import printable
 
 if TYPE_CHECKING:
     from rich.box import Box
@@ -112,8 +117,8 @@ def plain_claims_table(rows: list[ClaimRow], colour: bool = False, width: int | 
         hidden.add("curator")
     columns = tuple(c for c in CLAIM_COLUMNS if c not in hidden)
     cells = [tuple(value for name, value in zip(CLAIM_COLUMNS, (
-        r.claim.id, r.claim.statement, r.claim.kind, ",".join(r.claim.topics), r.strength.verdict,
-        certainty_cell(r.strength.certainty, symbols), grade_cell(r.claim.grade, symbols),
+        r.claim.id, printable(r.claim.statement), r.claim.kind, ",".join(r.claim.topics), r.strength.verdict,
+        certainty_cell(r.strength.certainty, symbols), printable(grade_cell(r.claim.grade, symbols)),
         str(r.articles), str(r.papers))) if name not in hidden) for r in rows]
     right = (len(columns) - 2, len(columns) - 1)
     paint = columns.index("verdict") if colour else None
@@ -146,10 +151,11 @@ def _rich_claims_table(rows: list[ClaimRow], console: Console | None = None) -> 
     for row in rows:
         claim = row.claim
         cells: dict[str, str | Text] = {
-            "id": claim.id, "statement": Text(claim.statement), "kind": claim.kind,
+            "id": claim.id, "statement": Text(printable(claim.statement)), "kind": claim.kind,
             "topics": Text(" ".join(claim.topics)), "verdict": verdict_text(row.strength.verdict),
             "certainty": certainty_cell(row.strength.certainty, symbols),
-            "curator": grade_cell(claim.grade, symbols), "art.": str(row.articles), "pap.": str(row.papers)}
+            "curator": printable(grade_cell(claim.grade, symbols)), "art.": str(row.articles),
+            "pap.": str(row.papers)}
         table.add_row(*(cell for name, cell in cells.items() if name not in hidden))
     console.print(table)
     note = "art. = articles that make the claim, pap. = papers linked to it, curator = a curator's grade"
@@ -174,9 +180,9 @@ def claim_detail(row: ClaimRow, sources: Mapping[str, Source]) -> None:
     console = _console()
     console.print(Text.assemble((claim.id, "bold cyan"), "  ", (claim.kind, "dim"), "  ",
                                 (", ".join(claim.topics), "dim")))
-    console.print(Text(claim.statement, style="bold"))
+    console.print(Text(printable(claim.statement), style="bold"))
     if claim.note:
-        console.print(Text(f"Note: {claim.note}", style="italic"))
+        console.print(Text(f"Note: {printable(claim.note, multiline=True)}", style="italic"))
     console.print()
     symbols = can_show_symbols()
     strength = row.strength
@@ -185,10 +191,10 @@ def claim_detail(row: ClaimRow, sources: Mapping[str, Source]) -> None:
                                 else "", f". {plain_language(strength.verdict, strength.certainty)}"))
     if claim.grade:
         console.print(Text.assemble("Curator's grade: ", _grade_phrase(claim.grade, symbols),
-                                    f" — {claim.grade.because}"))
+                                    f" — {printable(claim.grade.because)}"))
     console.print(Text("How it was reached:", style="dim"))
     for reason in strength.reasons:
-        _indented(console, "  • ", Text(reason))
+        _indented(console, "  • ", Text(printable(reason)))
     _print_quotes(console, claim, sources)
     _print_evidence(console, claim, sources)
 
@@ -211,10 +217,10 @@ def _print_quotes(console: Console, claim: Claim, sources: Mapping[str, Source])
         by_source.setdefault(quote.source, []).append(quote.text)
     for source_id, texts in by_source.items():
         source = sources.get(source_id)
-        title = source.title if source and source.title else "(unknown source)"
+        title = printable(source.title) if source and source.title else "(unknown source)"
         _indented(console, "  ", Text.assemble((source_id, "cyan"), f"  {title}"))
         for text in texts:
-            _indented(console, "    ", Text(f"“{text}”", style="italic"))
+            _indented(console, "    ", Text(f"“{printable(text)}”", style="italic"))
 
 
 def _indented(console: Console, lead: str, text: Text) -> None:
@@ -250,9 +256,10 @@ def _print_evidence(console: Console, claim: Claim, sources: Mapping[str, Source
         source = sources.get(item.source)
         level = source_level(source, claim.kind) if source else None
         table.add_row(Text(item.stance, style=STANCE_STYLES[item.stance]), Text(item.source, style="cyan"),
-                      str(source.year or "") if source else "", level.design if level else "unknown source",
+                      str(source.year or "") if source else "", printable(level.design) if level else "unknown source",
                       str(level.level) if level and level.level else "–",
-                      str(source.n) if source and source.n else "", Text(_appraisal(item, source)), Text(item.note))
+                      str(source.n) if source and source.n else "", Text(printable(_appraisal(item, source))),
+                      Text(printable(item.note)))
     console.print(table)
 
 
@@ -276,7 +283,8 @@ def sources_table(sources: list[Source]) -> None:
     if not sources:
         print("No sources yet.", file=sys.stderr)
         return
-    cells = [(s.id, s.kind, str(s.year or ""), _level_cell(s), _identifiers(s), s.title or "") for s in sources]
+    cells = [(s.id, s.kind, str(s.year or ""), _level_cell(s), printable(_identifiers(s)), printable(s.title or ""))
+             for s in sources]
     if sys.stdout.isatty():
         _rich_sources_table(cells)
     else:
@@ -313,11 +321,16 @@ def _rich_sources_table(cells: Sequence[tuple[str, ...]], console: Console | Non
         console.print(Text("kind and identifiers hidden in this narrow window (see --json, or widen it)", style="dim"))
 
 
+PLAIN_COLUMN_CAP = 200  # characters: a longer cell is printed whole, but no column is padded wider
+
+
 def plain_table(headers: tuple[str, ...], cells: Sequence[tuple[str, ...]], right: tuple[int, ...] = (),
                 fit: tuple[int, int | None] | None = None, paint: int | None = None) -> str:
     """Aligned columns separated by two spaces, one line per row: for pipes, files and long lists.
-    `fit` = (column, width) cuts that column so lines fit the width; `paint` colours that column's labels."""
-    widths = [max(len(name), *(len(row[i]) for row in cells)) for i, name in enumerate(headers)]
+    `fit` = (column, width) cuts that column so lines fit the width; `paint` colours that column's labels.
+    A column is never padded wider than PLAIN_COLUMN_CAP, so one huge cell lengthens its own line
+    only, not every line of the table."""
+    widths = [min(PLAIN_COLUMN_CAP, max(len(name), *(len(row[i]) for row in cells))) for i, name in enumerate(headers)]
     if fit and (fit_width := fit[1]):
         column = fit[0]
         others = sum(w for i, w in enumerate(widths) if i != column) + 2 * (len(widths) - 1)
@@ -350,7 +363,7 @@ def source_detail(source: Source, claims: list[Claim]) -> None:
 
     console = _console()
     console.print(Text.assemble((source.id, "bold cyan"), "  ", (source.kind, "dim")))
-    console.print(Text(source.title or "(no title)", style="bold"))
+    console.print(Text(printable(source.title or "(no title)"), style="bold"))
     level = source_level(source)
     fields = [
         ("authors", ", ".join(source.authors)), ("year", source.year), ("journal", source.journal),
@@ -362,14 +375,14 @@ def source_detail(source: Source, claims: list[Claim]) -> None:
     ]
     for name, value in fields:
         if value not in (None, ""):
-            _indented(console, f"{name:>18}: ", Text(str(value)))
+            _indented(console, f"{name:>18}: ", Text(printable(str(value), multiline=name == "note")))
     if source.references:
         console.print(Text("        references:", style="dim"))
         for marker, target in source.references.items():
-            console.print(Text(f"          [{marker}] {target}"))
+            console.print(Text(printable(f"          [{marker}] {target}")))
     console.print()
     console.print(Text(f"Claims naming it ({len(claims)}):", style="bold"))
     for claim in claims:
-        _indented(console, "  ", Text.assemble((claim.id, "cyan"), f"  {claim.statement}"))
+        _indented(console, "  ", Text.assemble((claim.id, "cyan"), f"  {printable(claim.statement)}"))
 
 

@@ -22,6 +22,7 @@ from kclaims.cli.options import (
     print_plain,
 )
 from kclaims.errors import ExitCode
+from kclaims.text import printable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,7 +50,7 @@ def check(catalog: CatalogOption = None, json: Annotated[bool, typer.Option(
         print_plain(json_module.dumps({"problems": records}, indent=2) + "\n")
     else:
         for problem in problems:
-            typer.echo(str(problem))
+            typer.echo(printable(str(problem)))
         typer.echo(f"{len(problems)} problem(s) found." if problems else "The catalog is clean.", err=True)
     raise typer.Exit(int(ExitCode.PROBLEMS_FOUND if problems else ExitCode.OK))
 

@@ -2,7 +2,8 @@
 
 from typing import TYPE_CHECKING
 
-from kclaims.errors import ExitCode
+from kclaims.errors import ExitCode, Stopped
+from kclaims.text import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -24,11 +25,12 @@ def outcome_line(outcome: "ReviewOutcome") -> str:
     sentence = outcome.sentence if len(outcome.sentence) <= 70 else outcome.sentence[:69] + "…"
     target = f" {outcome.claim}" if outcome.claim else ""
     detail = f" ({outcome.detail})" if outcome.detail else ""
-    return f"{outcome.action}{target}: {sentence!r}{detail}"
+    return printable(f"{outcome.action}{target}: {sentence!r}{detail}")
 
 
-def review_proposals(session: "ReviewSession") -> bool:
-    """Ask about each proposal on stderr; accepted ones are written at once. True after Ctrl-C."""
+def review_proposals(session: "ReviewSession") -> int | None:
+    """Ask about each proposal on stderr; accepted ones are written at once. After Ctrl-C (or SIGTERM,
+    SIGHUP) the exit code to leave with, else None."""
     from rich.console import Console
 
     console = Console(stderr=True, highlight=False)
@@ -42,12 +44,13 @@ def review_proposals(session: "ReviewSession") -> bool:
     except EOFError:
         console.print()  # the prompt's line is still open
         console.print(f"stopped at end of input ({_not_reviewed(session, number)})")
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
+        code = stop.exit_code if isinstance(stop, Stopped) else INTERRUPTED
         console.print()
         console.print(f"interrupted ({_not_reviewed(session, number)}); what was accepted is written; "
-                      f"exit code {INTERRUPTED}")
-        return True
-    return False
+                      f"exit code {code}")
+        return code
+    return None
 
 
 def _not_reviewed(session: "ReviewSession", number: int) -> str:
@@ -74,9 +77,10 @@ def _review_one(console: "Console", session: "ReviewSession", number: int, candi
 
 
 def _escape(text: str) -> str:
+    """Text from the article or the catalog, shown as it reads: no markup, no terminal controls."""
     from rich.markup import escape
 
-    return escape(text)
+    return escape(printable(text))
 
 
 def _show_candidate(console: "Console", number: int, total: int, candidate: "Candidate", model: "ClaimIndex") -> None:

@@ -16,6 +16,7 @@ from kclaims.cli.options import (
     print_plain,
 )
 from kclaims.errors import ExitCode
+from kclaims.text import printable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -71,7 +72,12 @@ def source_new(
 ) -> None:
     """Enter a source by hand (no network): by default a web article with its url, title, site and date."""
     from kclaims.catalog.edit import new_source, validate_new_id, year_of_date
+    from kclaims.errors import BadInput
+    from kclaims.literature.source_ids import is_windows_device, windows_safe
 
+    if is_windows_device(source_id):
+        raise BadInput(f"{source_id!r} cannot be a file name on Windows (a device name): "
+                       f"choose another id, e.g. {windows_safe(source_id.lower())}")
     year = year_of_date(date) if date else None
     fields = {"id": validate_new_id(source_id), "kind": kind, "title": title, "authors": author or [],
               "year": year, "site": site, "date": date, "url": url, "population": "unknown"}
@@ -109,11 +115,11 @@ def _render_report(report: "SourcesResult", json: bool) -> None:
         print_plain(json_module.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         for warning in report.warnings:
-            typer.echo(f"warning: {warning}", err=True)
+            typer.echo(printable(f"warning: {warning}"), err=True)
         for outcome in report.outcomes:
             target = f" {outcome.source_id}" if outcome.source_id and outcome.action != "failed" else ""
             detail = f": {outcome.detail}" if outcome.detail else ""
-            typer.echo(f"{outcome.action}{target} <- {outcome.given}{detail}", err=True)
+            typer.echo(printable(f"{outcome.action}{target} <- {outcome.given}{detail}"), err=True)
     counts = ", ".join(f"{report.count(a)} {a}" for a in ("added", "merged", "updated", "unchanged", "failed")
                        if report.count(a))
     network = (f" ({report.requests} requests, {report.from_cache} answered from the cache)"

@@ -16,7 +16,11 @@ FORMATS: dict[str, str] = {
     "csv": "kclaims.export.csv:export_csv",
     "csl-json": "kclaims.export.csl:export_csl_json",
     "bibtex": "kclaims.export.bibtex:export_bibtex",
+    "sof": "kclaims.export.sof:export_sof",
+    "sof-html": "kclaims.export.sof:export_sof_html",
+    "sof-csv": "kclaims.export.sof:export_sof_csv",
 }
+SINCE_FORMATS = ("md", "html")  # the reports that can carry a "what changed since REV" section
 
 
 def exporter(name: str) -> Callable[..., str]:

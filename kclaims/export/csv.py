@@ -20,7 +20,8 @@ LIST_SEPARATOR = "; "
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell_text(text: str) -> str:
+def cell_text(text: str) -> str:
+    """One line of catalog text for a cell, never read as a formula."""
     text = one_line(text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
@@ -31,14 +32,14 @@ def claim_cells(row: ClaimRow) -> list[str | int]:
     source_ids = [q.source for q in claim.made_in] + [e.source for e in claim.evidence]
     return [
         claim.id,
-        _cell_text(claim.statement),
+        cell_text(claim.statement),
         claim.kind,
         LIST_SEPARATOR.join(claim.topics),
         row.strength.verdict,
         row.strength.certainty or "",
         (grade.verdict or "") if grade else "",
         (grade.certainty or "") if grade else "",
-        _cell_text(_grade_because(grade)) if grade else "",
+        cell_text(_grade_because(grade)) if grade else "",
         row.articles,
         count_stance(row, "supports"),
         count_stance(row, "contradicts"),

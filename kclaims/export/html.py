@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from html import escape
+from typing import TYPE_CHECKING
 
 from kclaims import __version__
 from kclaims.export.evidence_map import STRENGTH_COLOURS, build_map, render_svg
@@ -44,7 +45,12 @@ from kclaims.export.view import (
     strength_title,
     topic_strength_matrix,
 )
+from kclaims.export.scorecard import SCORECARD_INTRO, Scorecard, against_phrase, scorecard_cells, scorecard_heads, scorecards
 from kclaims.grade import plain_language
+
+if TYPE_CHECKING:
+    from kclaims.catalog.changes import CatalogChanges
+from kclaims.export.changes import RUBRIC_NOTE, change_phrase, claim_anchor, headline
 
 
 def esc(text: object) -> str:
@@ -105,8 +111,12 @@ background:var(--soft);border:1px solid var(--line);border-radius:8px;position:s
 .controls input{min-width:12rem}
 .bibliography li{margin:.3rem 0;overflow-wrap:anywhere}
 footer{margin-top:2rem;font-size:.85rem;color:var(--muted)}
+.sof th,.sof td{text-align:left;vertical-align:top}.notes{font-size:.9rem;color:var(--muted)}
+.changes li{margin:.2rem 0}
+.map-list{display:none;padding-left:0;list-style:none}
+.map-list>li{margin:.4rem 0}.map-list ul{margin:.1rem 0;padding-left:1rem}.map-list li li{margin:.15rem 0}
 @media (max-width:40rem){body{font-size:15px}.page{padding:.6rem}.claim{padding:.6rem}
-.controls{position:static}}
+.controls{position:static}#map figure{display:none}.map-list{display:block}}
 @media print{body{font-size:11pt}.page{max-width:none;padding:0}.controls,.toc{display:none}
 a{color:inherit;text-decoration:none}.bibliography a[href^="http"]::after{content:" <" attr(href) ">";
 font-size:.85em;color:var(--muted)}.claim{border-color:#999}h2{break-after:avoid}}
@@ -176,15 +186,17 @@ def badge(key: str) -> str:
     return f'<span class="badge badge-{esc(key)}">{esc(strength_title(key))}</span>'
 
 
-def export_html(rows: list[ClaimRow], sources: list[Source]) -> str:
-    """The report as one HTML5 document with no external resources."""
+def export_html(rows: list[ClaimRow], sources: list[Source], since: CatalogChanges | None = None) -> str:
+    """The report as one HTML5 document with no external resources; with `since`, a section on what
+    changed since that revision follows the scorecard."""
     by_id = Bibliography(sources)
     groups = group_by_topic(rows)
     body = [
         f"<header><h1>{esc(REPORT_TITLE)}</h1>",
         f'<p class="summary">{esc(catalog_summary(rows, sources))}</p>',
         f'<p class="caveat">{esc(VERDICT_CAVEAT)}</p></header>',
-        _toc(groups), _legend(rows), _map(rows) + _summary_table(rows), _controls(),
+        _toc(groups), _scorecards(rows, by_id), _changes(since), _legend(rows),
+        _map(rows) + _map_list(rows) + _summary_table(rows), _controls(),
         '<main id="claims"><h2>Claims by topic</h2>',
         '<section id="sorted" class="sorted" hidden><h3 class="muted">All claims, strongest evidence first</h3>'
         "</section>",
@@ -196,17 +208,19 @@ def export_html(rows: list[ClaimRow], sources: list[Source]) -> str:
     body += ["</main>", _bibliography(by_id),
              f'<footer>Made with kclaims {esc(__version__)}. A self-contained page: it loads nothing '
              "from the network.</footer>"]
-    return _document("\n".join(body))
+    return document(REPORT_TITLE, "\n".join(body))
 
 
-def _document(body: str) -> str:
+def document(title: str, body: str, script: bool = True) -> str:
+    """A whole HTML5 page around `body`: the report's style, (the report's) script and Content-Security-Policy."""
+    scripts = f"<script>{SCRIPT}</script>\n" if script else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
         '<meta name="referrer" content="no-referrer">\n<link rel="icon" href="data:,">\n'
-        f"<title>{esc(REPORT_TITLE)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        f'<div class="page">\n{body}\n</div>\n<script>{SCRIPT}</script>\n</body>\n</html>\n'
+        f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        f'<div class="page">\n{body}\n</div>\n{scripts}</body>\n</html>\n'
     )
 
 
@@ -223,8 +237,37 @@ def _topic_id(topic: str) -> str:
 
 def _toc(groups: list[TopicGroup]) -> str:
     links = "".join(f'<li><a href="#{esc(_topic_id(g.topic))}">{esc(_topic_name(g.topic))}</a></li>' for g in groups)
-    return (f'<nav aria-label="Topics"><ul class="toc"><li><a href="#map">Evidence map</a></li>{links}'
+    return (f'<nav aria-label="Topics"><ul class="toc"><li><a href="#scorecard">Articles</a></li>'
+            f'<li><a href="#map">Evidence map</a></li>{links}'
             '<li><a href="#bibliography">Bibliography</a></li></ul></nav>')
+
+
+def _scorecards(rows: list[ClaimRow], sources: Bibliography) -> str:
+    cards = scorecards(rows, sources)
+    if not cards:
+        return ('<section id="scorecard"><h2>Which articles hold up</h2><p class="muted">No claim records the '
+                "article that makes it.</p></section>")
+    head = "<tr><th>article</th>" + "".join(f"<th>{esc(h)}</th>" for h in scorecard_heads()) + "</tr>"
+    lines = [f"<tr><td>{_article_ref(card, sources)}</td>"
+             + "".join(f"<td>{n or '·'}</td>" for n in scorecard_cells(card)) + "</tr>" for card in cards]
+    against = "".join(f"<li>{_article_ref(card, sources)}<ul>"
+                      + "".join(f'<li><a href="#claim-{esc(a.row.claim.id)}">{esc(against_phrase(a, sources))}</a></li>'
+                                for a in card.against) + "</ul></li>" for card in cards if card.against)
+    listed = (f"<p>Contradicted claims, each with the strongest study against it:</p><ul>{against}</ul>"
+              if against else "")
+    return (f'<section id="scorecard"><h2>Which articles hold up</h2><p class="muted">{esc(SCORECARD_INTRO)}</p>'
+            f'<div class="scroll"><table><thead>{head}</thead><tbody>{"".join(lines)}</tbody></table></div>'
+            f"{listed}</section>")
+
+
+def _article_ref(card: Scorecard, sources: Bibliography) -> str:
+    if card.source is None:
+        return f"<code>{esc(card.article)}</code> (not in the catalog)"
+    return f'<a href="#source-{esc(card.article)}">{esc(sources.name(card.article))}</a>'
+
+
+def _changes(since: CatalogChanges | None) -> str:
+    return "" if since is None else changes_html(since)
 
 
 def _legend(rows: list[ClaimRow]) -> str:
@@ -240,6 +283,18 @@ def _map(rows: list[ClaimRow]) -> str:
     return ('<section id="map"><h2>Evidence map</h2><figure><div class="scroll">' + svg + "</div>"
             "<figcaption>Topics against verdict and certainty; each dot is one claim and links to it.</figcaption>"
             "</figure>")
+
+
+def _map_list(rows: list[ClaimRow]) -> str:
+    """The map for narrow screens, where the figure's labels would shrink past reading: per topic,
+    each verdict and certainty that has claims, with links to them. Hidden on wide screens."""
+    topics = []
+    for topic, by_key in topic_strength_matrix(rows).items():
+        cells = "".join(f"<li>{badge(key)} " + ", ".join(f'<a href="#claim-{esc(r.claim.id)}">{esc(r.claim.id)}</a>'
+                                                         for r in found) + "</li>"
+                        for key, found in by_key.items() if found)
+        topics.append(f"<li><strong>{esc(_topic_name(topic))}</strong><ul>{cells}</ul></li>")
+    return f'<ul class="map-list" aria-label="The evidence map as a list">{"".join(topics)}</ul>'
 
 
 def _summary_table(rows: list[ClaimRow]) -> str:
@@ -268,6 +323,23 @@ def _controls() -> str:
             '<label>Order <select id="sort"><option value="topic">by topic</option>'
             '<option value="strength">strongest evidence first</option></select></label>'
             '<span id="shown" class="muted" aria-live="polite"></span></div>')
+
+
+def changes_html(changes: CatalogChanges) -> str:
+    """The changes as an HTML section (a report's "What changed since REV")."""
+    items = []
+    for change in changes.claims:
+        anchor = claim_anchor(change)
+        text = esc(change_phrase(change))
+        items.append(f'<li><a href="#{esc(anchor)}">{text}</a></li>' if anchor else f"<li>{text}</li>")
+    items += [f"<li>source renamed: <code>{esc(b)}</code> -&gt; <code>{esc(a)}</code></li>"
+              for b, a in changes.sources_renamed]
+    items += [f"<li>source added: <code>{esc(s)}</code></li>" for s in changes.sources_added]
+    items += [f"<li>source removed: <code>{esc(s)}</code></li>" for s in changes.sources_removed]
+    note = f'<p class="muted">{esc(RUBRIC_NOTE)}</p>' if changes.rubric_before else ""
+    listed = f'<ul class="changes">{"".join(items)}</ul>' if items else ""
+    return (f'<section id="changes"><h2>What changed since {esc(changes.revision)}</h2><p>{esc(headline(changes))}</p>'
+            f"{note}{listed}</section>")
 
 
 # --- claims -----------------------------------------------------------------------------------------

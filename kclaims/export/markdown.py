@@ -7,6 +7,7 @@ Markdown's punctuation, so a statement can neither break a table nor inject HTML
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from kclaims.model import Source
 from kclaims.catalog.query import ClaimRow
@@ -38,7 +39,19 @@ from kclaims.export.view import (
     strength_title,
     topic_strength_matrix,
 )
+from kclaims.export.scorecard import (
+    SCORECARD_INTRO,
+    Scorecard,
+    against_phrase,
+    scorecard_cells,
+    scorecard_heads,
+    scorecards,
+)
 from kclaims.grade import plain_language, split_strength_key
+
+if TYPE_CHECKING:
+    from kclaims.catalog.changes import CatalogChanges
+from kclaims.export.changes import RUBRIC_NOTE, change_phrase, claim_anchor, headline
 
 # a coloured mark beside each verdict: GitHub has no colour in Markdown, but it renders emoji
 VERDICT_MARKS = {"supported": "🟢", "conflicting": "🟣", "contradicted": "🔴", "no-evidence-found": "⚪",
@@ -72,10 +85,14 @@ def strength_mark(key: str) -> str:
     return f"{VERDICT_MARKS.get(verdict, '')} **{strength_title(key)}**".strip()
 
 
-def export_markdown(rows: list[ClaimRow], sources: list[Source]) -> str:
-    """The whole report as GitHub-flavoured Markdown, ending in a newline."""
+def export_markdown(rows: list[ClaimRow], sources: list[Source], since: CatalogChanges | None = None) -> str:
+    """The whole report as GitHub-flavoured Markdown, ending in a newline; with `since`, a section
+    on what changed since that revision follows the scorecard."""
     by_id = Bibliography(sources)
     parts = [f"# {REPORT_TITLE}", block(catalog_summary(rows, sources)), f"> {inline(VERDICT_CAVEAT)}"]
+    parts += scorecard_section(rows, by_id)
+    if since is not None:
+        parts.append(changes_markdown(since, level=2))
     parts += _summary(rows)
     parts.append("## Claims by topic")
     if not rows:
@@ -84,6 +101,39 @@ def export_markdown(rows: list[ClaimRow], sources: list[Source]) -> str:
         parts += _topic_section(group, by_id)
     parts += _bibliography(by_id)
     return "\n\n".join(parts) + "\n"
+
+
+# --- scorecard ------------------------------------------------------------------------------------
+
+
+def scorecard_section(rows: list[ClaimRow], sources: Bibliography) -> list[str]:
+    """"Which articles hold up": one table row per article, then each article's contradicted claims."""
+    cards = scorecards(rows, sources)
+    if not cards:
+        return ["## Which articles hold up", "No claim records the article that makes it."]
+    heads = scorecard_heads()
+    lines = ["| article | " + " | ".join(heads) + " |", "|---|" + "---:|" * len(heads)]
+    lines += [f"| {_article_ref(card, sources)} | " + " | ".join(str(n) if n else "·" for n in scorecard_cells(card))
+              + " |" for card in cards]
+    parts = ["## Which articles hold up", inline(SCORECARD_INTRO), "\n".join(lines)]
+    contradicted = [_contradicted_list(card, sources) for card in cards if card.against]
+    if contradicted:
+        parts.append("Contradicted claims, each with the strongest study against it:\n\n" + "\n".join(contradicted))
+    return parts
+
+
+def _article_ref(card: Scorecard, sources: Bibliography) -> str:
+    if card.source is None:
+        return f"`{card.article}` (not in the catalog)"
+    return f"[{inline(sources.name(card.article))}](#source-{card.article})"
+
+
+def _contradicted_list(card: Scorecard, sources: Bibliography) -> str:
+    items = []
+    for item in card.against:
+        text = inline(against_phrase(item, sources))
+        items.append(f"  - [{text}](#claim-{item.row.claim.id})")
+    return f"- {_article_ref(card, sources)}:\n" + "\n".join(items)
 
 
 # --- summary ---------------------------------------------------------------------------------------
@@ -250,3 +300,24 @@ def _identifiers(source: Source) -> list[str]:
         link = source_link(source)
         found.append(f"<{url(link)}>" if link else inline(source.url))
     return found
+
+
+# --- what changed since a revision -------------------------------------------------------------------
+
+
+def changes_markdown(changes: CatalogChanges, level: int = 2) -> str:
+    """The changes as a Markdown section (a report's "What changed since REV")."""
+    parts = [f"{'#' * level} What changed since {inline(changes.revision)}", block(headline(changes))]
+    if changes.rubric_before:
+        parts.append(inline(RUBRIC_NOTE))
+    items = []
+    for change in changes.claims:
+        anchor = claim_anchor(change)
+        text = inline(change_phrase(change))
+        items.append(f"- [{text}](#{anchor})" if anchor else f"- {text}")
+    items += [f"- source renamed: `{b}` -> `{a}`" for b, a in changes.sources_renamed]
+    items += [f"- source added: `{s}`" for s in changes.sources_added]
+    items += [f"- source removed: `{s}`" for s in changes.sources_removed]
+    if items:
+        parts.append("\n".join(items))
+    return "\n\n".join(parts)

@@ -22,6 +22,7 @@ from kclaims.literature.ids import (
     try_parse_identifier,
 )
 from kclaims.model import Source
+from kclaims.text import printable
 
 if TYPE_CHECKING:
     from bibtexparser.model import Entry
@@ -263,10 +264,11 @@ _COMMAND_RE = re.compile(r"\\([A-Za-z]+)\s*|\\([&%$#_{}~ ,;!/-])")
 
 
 def _text(value: str | None) -> str | None:
-    """Readable Unicode text from a BibTeX value: LaTeX accents decoded, braces and markup gone."""
+    """Readable Unicode text from a BibTeX value: LaTeX accents decoded, braces and markup gone,
+    terminal controls and bidi overrides dropped."""
     if value is None:
         return None
-    text = value
+    text = printable(value)
     if "\\" in text:
         text = _ACCENT_RE.sub(_accent, text)
         text = _COMMAND_RE.sub(_command, text)
@@ -298,7 +300,7 @@ def _command(match: re.Match) -> str:
 
 def _plain(value: str) -> str:
     """An identifier field's value: braces and LaTeX escapes removed, nothing else decoded."""
-    text = re.sub(r"\\(url|href|detokenize|nolinkurl)\s*", "", value or "")
+    text = re.sub(r"\\(url|href|detokenize|nolinkurl)\s*", "", printable(value or ""))
     text = re.sub(r"\\([_%&#$~])", r"\1", text).replace("{", "").replace("}", "")
     return text.strip()
 

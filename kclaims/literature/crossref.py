@@ -92,6 +92,8 @@ def _issued(work: dict) -> tuple[int | None, str | None]:
 def _authors(authors: Any) -> list[str]:
     names = []
     for author in authors if isinstance(authors, list) else []:
+        if not isinstance(author, dict):
+            continue
         family = _clean(author.get("family"))
         if family:
             names.append(f"{family} {initials_of(author.get('given'))}".strip())

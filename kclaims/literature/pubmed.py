@@ -266,8 +266,11 @@ def parse_idconv(payload: Any) -> list[IdLink]:
         raise PayloadError("the ID converter did not answer with a JSON object")
     if payload.get("status") == "error":
         raise PayloadError(f"the ID converter refused the request: {unquote(str(payload.get('message', '')))}")
+    records = payload.get("records") or []
+    if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
+        raise PayloadError("the ID converter's records are not a list of JSON objects")
     links = []
-    for record in payload.get("records") or []:
+    for record in records:
         pmcid = record.get("pmcid") or _requested_pmcid(record)
         error = record.get("errmsg") or (None if record.get("status", "ok") != "error" else "unknown to PMC")
         links.append(IdLink(

@@ -11,8 +11,9 @@ Route (docs/sources.md says why):
   with a `doi:` filter, CROSSREF_BATCH per call.
 
 Every call waits its turn under the service's published rate limit, and timeouts, connection
-errors, 429 (honouring Retry-After), 5xx and unreadable bodies are retried with backoff; after the
-last try a NetworkError (exit code 3) is raised. Answers are cached on disk per identifier
+errors, 429 (honouring Retry-After), 5xx and unreadable bodies (JSON of the wrong shape included)
+are retried with backoff; after the last try, an answer over the service's size limit, a redirect
+off its host, or at the command's deadline, a NetworkError (exit code 3) is raised (client.py). Answers are cached on disk per identifier
 (`AnswerCache`), so asking again sends no request.
 """
 
@@ -71,7 +72,8 @@ NOT_FOUND = {
 
 
 EUTILS = Service("PubMed (NCBI E-utilities)", "KCLAIMS_EUTILS_URL",
-                 "https://eutils.ncbi.nlm.nih.gov/entrez/eutils", 3.0, "ncbi")
+                 "https://eutils.ncbi.nlm.nih.gov/entrez/eutils", 3.0, "ncbi",
+                 64 * 1024 * 1024)  # 200 PubMed records are 2-10 MB of XML; a generous ceiling
 
 
 IDCONV = Service("the PMC ID converter (NCBI)", "KCLAIMS_IDCONV_URL",

@@ -1,5 +1,7 @@
 """Source ids (docs/sources.md): the first author's surname and the year, ASCII, lower-case
 ("zarate2006"); a BibTeX key kept as the id when usable; a letter or number added when taken.
+An id is a file name (sources/<id>.yaml), so one that Windows reserves for a device (con, aux.x,
+com1, ...) gets RESERVED_SUFFIX.
 """
 
 from __future__ import annotations
@@ -10,6 +12,24 @@ from kclaims.model import ID_PATTERN, Source
 from kclaims.text import STOPWORDS, ascii_letters, ascii_text
 
 MAX_BASE_LENGTH = 60
+# Device names Windows will not open as files, whatever the case and whatever follows a dot.
+WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt") for n in "0123456789"),
+                             "conin$", "conout$"})
+RESERVED_SUFFIX = "-src"
+
+
+def is_windows_device(name: str) -> bool:
+    """Whether Windows reserves `name` (or `name` plus any extension) for a device: "CON", "aux.bib"."""
+    return name.split(".", 1)[0].rstrip(" ").casefold() in WINDOWS_DEVICES
+
+
+def windows_safe(source_id: str) -> str:
+    """`source_id`, or with RESERVED_SUFFIX after its first part if Windows reserves it: "con" ->
+    "con-src", "aux.2019" -> "aux-src.2019"."""
+    if not is_windows_device(source_id):
+        return source_id
+    head, dot, tail = source_id.partition(".")
+    return f"{head}{RESERVED_SUFFIX}{dot}{tail}"
 
 
 def new_source_id(record: Source, taken: set[str], preferred: str | None = None) -> str:
@@ -17,6 +37,7 @@ def new_source_id(record: Source, taken: set[str], preferred: str | None = None)
     base = slugify(preferred) if preferred else ""
     if not base:
         base = _author_year(record)
+    base = windows_safe(base)
     if base not in taken:
         return base
     candidates = [base + chr(c) for c in range(ord("b"), ord("z") + 1)] if base[-1].isdigit() else []

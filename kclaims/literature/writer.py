@@ -15,6 +15,7 @@ from kclaims.catalog.source_file import is_empty, plain_data, safe_source_path, 
 from kclaims.literature.results import SourceOutcome
 from kclaims.literature.source_ids import new_source_id
 from kclaims.model import Invalid, Source, source_from_dict
+from kclaims.text import printable
 
 if TYPE_CHECKING:
     from kclaims.literature.web_writer import WebWriter
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 RESOLVED_FIELDS = ("title", "authors", "year", "journal", "publisher", "date", "volume", "issue", "pages",
                    "pmid", "pmcid", "doi", "publication_types", "mesh", "population", "retracted")
 MERGED_FIELDS = RESOLVED_FIELDS + ("site", "url", "kind")
+DESCRIBED_FIELDS = ("kind", "authors", "year", "journal", "site", "publisher", "date", "volume", "issue", "pages")
 
 
 def _description_keys(source: Source) -> list[str]:
@@ -31,6 +33,8 @@ def _description_keys(source: Source) -> list[str]:
     keys = [f"url:{source.url.rstrip('/')}"] if source.url else []
     if source.title:
         keys.append(f"title:{' '.join(re.findall(r'[a-z0-9]+', source.title.casefold()))}:{source.year or ''}")
+    if not keys:  # neither: the whole record, so an import cut short (kill -9) and run again doubles nothing
+        keys.append("record:" + repr([getattr(source, name) for name in DESCRIBED_FIELDS]))
     return keys
 
 
@@ -52,6 +56,7 @@ class SourceWriter:
         self._web: WebWriter | None = None
 
     def add(self, given: str, record: Source, preferred_id: str | None = None) -> SourceOutcome:
+        record = printable_record(record)
         match = next((self.by_key[k] for k in sorted(record.study_keys()) if k in self.by_key), None)
         if match is None and not record.study_keys():
             match = next((self.by_description[k] for k in _description_keys(record) if k in self.by_description), None)
@@ -115,6 +120,28 @@ class SourceWriter:
             writes.new_yaml(safe_source_path(sources_dir, source_id), source_yaml(source))
         if self._web is not None:
             self._web.flush(writes)
+
+
+def printable_record(record: Source) -> Source:
+    """`record` with terminal controls and bidi overrides taken out of every text field (see
+    kclaims.text.printable): what a service or a file sent is stored as it would read, not as bytes
+    a terminal would act on. A field left empty by it becomes empty."""
+    changed: dict[str, Any] = {}
+    for item in dataclasses.fields(record):
+        value = getattr(record, item.name)
+        if isinstance(value, str):
+            clean: Any = printable(value, multiline=item.name == "note")
+            clean = clean if clean or item.default is dataclasses.MISSING or item.default == "" else item.default
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            clean = [c for c in (printable(v) for v in value) if c]
+        elif isinstance(value, dict):
+            clean = {printable(k): printable(v) for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
+            clean = clean if len(clean) == len(value) else value
+        else:
+            continue
+        if clean != value:
+            changed[item.name] = clean
+    return dataclasses.replace(record, **changed) if changed else record
 
 
 def _fillable(current: Source, record: Source) -> dict[str, Any]:

@@ -163,6 +163,24 @@ def looks_like_html(data: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<!--", b"<body", b"<meta"))
 
 
+def content_kind(content_type: str) -> str:
+    """A content type as a message names it: "a PDF document", "an image (image/png)"."""
+    if content_type == "application/pdf":
+        return "a PDF document"
+    if content_type.startswith("image/"):
+        return f"an image ({content_type})"
+    return f"{content_type!r}"
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a body is when its first bytes say it is no page at all (a PDF, an image, a ZIP)."""
+    for magic, kind in ((b"%PDF-", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+                        (b"GIF8", "a GIF image"), (b"PK\x03\x04", "a ZIP archive")):
+        if data.startswith(magic):
+            return kind
+    return None
+
+
 def read_page(html: str, url: str) -> WebPage:
     """Metadata, main text and references of a page (decoded text) found at `url`.
 

@@ -1,0 +1,162 @@
+"""Which articles hold up: a scorecard per article of how its claims stand.
+
+For each article that makes claims: how many are supported (at each certainty), conflicting,
+contradicted (at each certainty), or rest on its word alone (no-evidence-found, not-assessed);
+its contradicted claims first, each with the strongest study that contradicts it. Pure: the
+Markdown and HTML reports render it, `kclaims source show` prints `scorecard_lines`, `--json`
+carries `scorecard_record`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from kclaims.catalog.query import ClaimRow
+from kclaims.export.bodies import claim_bodies, strongest
+from kclaims.export.view import short_cite
+from kclaims.grade import CERTAINTY_SYMBOLS, certainty_text, strength_text
+from kclaims.model import Source
+from kclaims.vocabulary import CERTAINTIES
+
+WORD_ALONE = ("no-evidence-found", "not-assessed")  # nothing counts: the claim rests on the article's word
+# the order a scorecard lists an article's claims in: contradicted (most certain first), conflicting,
+# its word alone, then supported from the least certain up
+CLAIM_ORDER = (tuple(f"contradicted-{c}" for c in CERTAINTIES) + ("conflicting",) + WORD_ALONE
+               + tuple(f"supported-{c}" for c in reversed(CERTAINTIES)))
+
+
+@dataclass(frozen=True, slots=True)
+class Against:
+    """A contradicted claim and the strongest counted study that contradicts it."""
+
+    row: ClaimRow
+    source_id: str | None
+
+
+@dataclass(slots=True)
+class Scorecard:
+    """How the claims one article makes stand."""
+
+    article: str
+    source: Source | None
+    rows: list[ClaimRow]
+    against: list[Against]
+
+    def count(self, key: str) -> int:
+        """How many of its claims have this verdict-and-certainty key ("supported-low", "conflicting")."""
+        return sum(1 for row in self.rows if row.strength.key == key)
+
+    def verdict_count(self, verdict: str) -> int:
+        return sum(1 for row in self.rows if row.strength.verdict == verdict)
+
+    @property
+    def word_alone(self) -> int:
+        return sum(1 for row in self.rows if row.strength.verdict in WORD_ALONE)
+
+
+def articles_of(rows: Iterable[ClaimRow]) -> list[str]:
+    """Every article the claims are made in, in the order first met."""
+    return list(dict.fromkeys(q.source for row in rows for q in row.claim.made_in))
+
+
+def scorecard(article: str, rows: Iterable[ClaimRow], sources: Mapping[str, Source]) -> Scorecard:
+    """The scorecard of one article over the given claims (those it does not make are ignored)."""
+    made = [row for row in rows if any(q.source == article for q in row.claim.made_in)]
+    made.sort(key=lambda row: CLAIM_ORDER.index(row.strength.key))
+    against = [Against(row, strongest(_contradicting(row), sources, row)) for row in made
+               if row.strength.verdict == "contradicted"]
+    return Scorecard(article, sources.get(article), made, against)
+
+
+def scorecards(rows: list[ClaimRow], sources: Mapping[str, Source]) -> list[Scorecard]:
+    """A scorecard for every article the claims are made in: the most contradicted first, then by name."""
+    cards = [scorecard(article, rows, sources) for article in articles_of(rows)]
+    return sorted(cards, key=lambda c: (-c.verdict_count("contradicted"), -c.verdict_count("conflicting"),
+                                        short_cite(c.source, c.article).casefold(), c.article))
+
+
+def _contradicting(row: ClaimRow) -> list[str]:
+    body = claim_bodies(row).get("contradicts")
+    return body.body if body else []
+
+
+def supported_counts(card: Scorecard) -> dict[str, int]:
+    """Supported claims by certainty, high to very low."""
+    return {c: card.count(f"supported-{c}") for c in CERTAINTIES}
+
+
+def contradicted_counts(card: Scorecard) -> dict[str, int]:
+    return {c: card.count(f"contradicted-{c}") for c in CERTAINTIES}
+
+
+def scorecard_record(card: Scorecard) -> dict:
+    """The scorecard as plain JSON values (`source show --json`)."""
+    return {
+        "article": card.article,
+        "claims": len(card.rows),
+        "supported": supported_counts(card),
+        "conflicting": card.count("conflicting"),
+        "contradicted": contradicted_counts(card),
+        "word_alone": {key: card.count(key) for key in WORD_ALONE},
+        "contradicted_claims": [{"claim": a.row.claim.id, "certainty": a.row.strength.certainty,
+                                 "strongest_against": a.source_id} for a in card.against],
+        "by_claim": [{"claim": row.claim.id, "verdict": row.strength.verdict, "certainty": row.strength.certainty}
+                     for row in card.rows],
+    }
+
+
+def counts_phrase(card: Scorecard, symbols: bool = True) -> str:
+    """"12 claims: 5 supported (1 ⊕⊕⊕⊕ high, 4 ⊕⊕◯◯ low), 1 conflicting, 2 contradicted (...), 4 on its word alone"."""
+    parts = []
+    for verdict, counts in (("supported", supported_counts(card)), ("contradicted", contradicted_counts(card))):
+        total = sum(counts.values())
+        if verdict == "contradicted" and card.count("conflicting"):
+            parts.append(f"{card.count('conflicting')} conflicting")
+        if total:
+            each = ", ".join(f"{n} {certainty_text(c, symbols)}" for c, n in counts.items() if n)
+            parts.append(f"{total} {verdict} ({each})")
+    if card.word_alone:
+        parts.append(f"{card.word_alone} on its word alone")
+    noun = "claim" if len(card.rows) == 1 else "claims"
+    return f"{len(card.rows)} {noun}: " + (", ".join(parts) or "none")
+
+
+def against_phrase(item: Against, sources: Mapping[str, Source], symbols: bool = True) -> str:
+    """"contradicted, ⊕⊕◯◯ low: Statement (claim-id); strongest against: Abdallah 2022 (abdallah2022, n=158)"."""
+    row = item.row
+    text = f"{strength_text(row.strength.verdict, row.strength.certainty, symbols)}: {row.claim.statement} ({row.claim.id})"
+    if item.source_id:
+        text += f"; strongest against: {source_phrase(item.source_id, sources)}"
+    return text
+
+
+def source_phrase(source_id: str, sources: Mapping[str, Source]) -> str:
+    """"Abdallah 2022 (abdallah2022, n=158)"."""
+    source = sources.get(source_id)
+    extra = f", n={source.n}" if source and source.n else ""
+    return f"{short_cite(source, source_id)} ({source_id}{extra})"
+
+
+def scorecard_lines(card: Scorecard, sources: Mapping[str, Source], symbols: bool = True) -> list[str]:
+    """The scorecard as plain lines, as `kclaims source show` prints it."""
+    lines = [f"Scorecard: {counts_phrase(card, symbols)}"]
+    lines += [f"  {against_phrase(item, sources, symbols)}" for item in card.against]
+    return lines
+
+
+def scorecard_heads(symbols: bool = True) -> list[str]:
+    """The scorecard table's column heads after the article: claims, supported at each certainty, ..."""
+    supported = [f"supported {CERTAINTY_SYMBOLS[c] if symbols else c}" for c in CERTAINTIES]
+    return ["claims", *supported, "conflicting", "contradicted", "on its word alone"]
+
+
+def scorecard_cells(card: Scorecard) -> list[int]:
+    """The counts under `scorecard_heads`."""
+    return [len(card.rows), *supported_counts(card).values(), card.count("conflicting"),
+            card.verdict_count("contradicted"), card.word_alone]
+
+
+SCORECARD_INTRO = ("How the claims each article makes stand: supported (by certainty), conflicting, contradicted, "
+                   "or resting on its word alone (no linked study counts: no-evidence-found or not-assessed). "
+                   "Articles with the most contradicted claims first.")
