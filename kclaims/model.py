@@ -28,6 +28,25 @@ from kclaims.vocabulary import (
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")  # always used with fullmatch
 ID_RULE = "lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 80 characters"
 
+# Device names Windows will not open as files, whatever the case and whatever follows a dot.
+WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt") for n in "0123456789"),
+                             "conin$", "conout$"})
+RESERVED_SUFFIX = "-src"
+
+
+def is_windows_device(name: str) -> bool:
+    """Whether Windows reserves `name` (or `name` plus any extension) for a device: "CON", "aux.bib"."""
+    return name.split(".", 1)[0].rstrip(" ").casefold() in WINDOWS_DEVICES
+
+
+def windows_safe(source_id: str) -> str:
+    """`source_id`, or with RESERVED_SUFFIX after its first part if Windows reserves it: "con" ->
+    "con-src", "aux.2019" -> "aux-src.2019"."""
+    if not is_windows_device(source_id):
+        return source_id
+    head, dot, tail = source_id.partition(".")
+    return f"{head}{RESERVED_SUFFIX}{dot}{tail}"
+
 CLAIM_KEYS = ("id", "statement", "kind", "topics", "made_in", "evidence", "searched", "grade", "note")
 SOURCE_KEYS = (
     "id", "kind", "title", "authors", "year", "journal", "site", "publisher", "date", "volume",

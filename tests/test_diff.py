@@ -13,13 +13,11 @@ import pytest
 from conftest import REPO, invoke, snapshot_files
 from report_fixtures import REPORT_CLAIMS, REPORT_SOURCES, write_catalog
 
-import kclaims.cli.diff  # noqa: F401 - registers `diff` on the app (kclaims/cli/__init__.py does, once patched)
 from kclaims.catalog.changes import diff_at
 from kclaims.catalog.history import load_revision
 from kclaims.errors import BadInput
 from kclaims.export.changes import changes_lines
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 
 def git(root: Path, *args: str) -> str:
@@ -183,3 +181,16 @@ def test_the_report_examples_in_docs_are_current():
     assert "<!-- scorecard-example -->\n### Which articles hold up" in current
     assert "| claim | studies (participants) | verdict and certainty |" in current
     assert f"```text\nSince {DIFF_EXAMPLE_REVISION} (" in current
+
+
+def test_export_since_adds_what_changed_to_the_report_and_refuses_other_formats(repo):
+    path = repo / "claims.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("stance: supports", "stance: contradicts", 1),
+                    encoding="utf-8")
+    report = invoke(["export", "--format", "md", "--since", "HEAD"], catalog=repo).stdout
+    assert "## What changed since HEAD" in report
+    html = invoke(["export", "--format", "html", "--since", "HEAD"], catalog=repo).stdout
+    assert "What changed since HEAD" in html
+    refused = invoke(["export", "--format", "csv", "--since", "HEAD"], code=2, catalog=repo)
+    assert "--since goes with --format md or html" in refused.stderr
+    assert "not a git repository" not in refused.stderr

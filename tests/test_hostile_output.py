@@ -13,8 +13,9 @@ import yaml
 
 from conftest import invoke, snapshot_files
 from kclaims.cli.render import PLAIN_COLUMN_CAP, plain_table
-from kclaims.literature.source_ids import is_windows_device, new_source_id, windows_safe
-from kclaims.literature.writer import printable_record
+from kclaims.literature.source_ids import new_source_id
+from kclaims.model import is_windows_device, windows_safe
+from kclaims.literature.clean import printable_record
 from kclaims.model import Source
 from kclaims.text import printable
 

@@ -65,3 +65,28 @@ def test_every_report_opens_with_the_scorecard(tmp_path):
     assert "Jane 2023 4 · 1 · · 1 1 1" in page.text
     assert {"href": "#claim-no-topic"} in page.all("a")
     assert html.index('id="scorecard"') < html.index('id="map"')
+
+
+def test_list_article_selects_the_claims_an_article_makes(shipped_catalog):
+    import json
+
+    from conftest import invoke
+
+    made = json.loads(invoke(["list", "--json", "--article", "nwtms-ketamine-chronic-pain"],
+                             catalog=shipped_catalog).stdout)["claims"]
+    assert made and all(any(q["source"] == "nwtms-ketamine-chronic-pain" for q in c["quotes"]) for c in made)
+    assert "no source with id 'nope'" in invoke(["list", "--article", "nope"], code=2, catalog=shipped_catalog).stderr
+
+
+def test_source_show_prints_the_articles_scorecard_and_json_carries_it(shipped_catalog):
+    import json
+
+    from conftest import invoke
+
+    out = invoke(["source", "show", "ketamine-ptsd-anxiety"], catalog=shipped_catalog).stdout
+    assert "Scorecard:" in out and "strongest against:" in out
+    document = json.loads(invoke(["source", "show", "ketamine-ptsd-anxiety", "--json"], catalog=shipped_catalog).stdout)
+    card = document["scorecard"]
+    assert card["claims"] == len(document["claims"])
+    paper = json.loads(invoke(["source", "show", "feder2014", "--json"], catalog=shipped_catalog).stdout)
+    assert paper.get("scorecard") is None  # a paper makes no claims of its own

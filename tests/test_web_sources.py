@@ -323,12 +323,12 @@ def test_a_lookup_that_fails_after_a_web_refresh_writes_nothing(literature: Lite
 def test_a_write_that_fails_part_way_through_an_add_undoes_the_others(failure: BaseException, at: int,
                                                                       web: ReplayServer, catalog: Path,
                                                                       monkeypatch: pytest.MonkeyPatch):
-    from kclaims.catalog import files as catalog_module
+    from kclaims.catalog import atomic
     from kclaims.literature.add import add_sources
 
     web.route("GET", "/clinic", Reply(200, UTF8, CLINIC_PAGE))
     web.route("GET", "/small", Reply(200, UTF8, SMALL_PAGE))
-    write, calls = catalog_module._write_atomically, []
+    write, calls = atomic.write_atomically, []
 
     def failing_write(path: Path, data: str | bytes) -> None:
         calls.append(path.name)
@@ -336,7 +336,7 @@ def test_a_write_that_fails_part_way_through_an_add_undoes_the_others(failure: B
             raise failure
         write(path, data)
 
-    monkeypatch.setattr(catalog_module, "_write_atomically", failing_write)
+    monkeypatch.setattr(atomic, "write_atomically", failing_write)
     before = snapshot_files(catalog)
     with pytest.raises(type(failure)):
         add_sources(catalog, [f"{web.url}/clinic", f"{web.url}/small"])

@@ -31,6 +31,8 @@ from kclaims.model import (
     Source,
     certainty_problem,
     check_id,
+    is_windows_device,
+    windows_safe,
     claim_from_dict,
     source_from_dict,
 )
@@ -139,7 +141,12 @@ def set_grade(root: Path, claim_id: str, verdict: str, certainty: str | None, be
 
 
 def new_source(root: Path, fields: dict[str, Any]) -> Source:
-    """Write sources/<id>.yaml for a source entered by hand; the id must be new."""
+    """Write sources/<id>.yaml for a source entered by hand; the id must be new, and a file name on
+    every system (not a Windows device name such as con or aux)."""
+    source_id = str(fields.get("id") or "")
+    if is_windows_device(source_id):
+        raise BadInput(f"{source_id!r} cannot be a file name on Windows (a device name): "
+                       f"choose another id, e.g. {windows_safe(source_id.lower())}")
     data = {key: value for key, value in fields.items() if value not in (None, "", [])}
     data.setdefault("retrieved", dt.date.today().isoformat())
     try:

@@ -15,15 +15,13 @@ from __future__ import annotations
 import io
 import marshal
 import os
-import stat
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kclaims.catalog import cache
+from kclaims.catalog import atomic, cache
 from kclaims.errors import BadInput, CatalogNotFound, ConflictError, Problem
 from kclaims.model import (Claim, Invalid, KeyPath, Source, claim_from_dict, claim_from_row, claim_to_row,
                            source_from_dict, source_to_row)
@@ -131,10 +129,10 @@ def init_catalog(root: Path) -> Path:
     if root.exists() and not root.is_dir():
         raise BadInput(f"{root} exists and is not a folder")
     (root / SOURCES_DIR).mkdir(parents=True, exist_ok=True)
-    _write_atomically(root / CLAIMS_FILE, EMPTY_CLAIMS_FILE)
+    atomic.write_atomically(root / CLAIMS_FILE, EMPTY_CLAIMS_FILE)
     gitignore = root / ".gitignore"
     if not gitignore.exists():
-        _write_atomically(gitignore, f"{LOCK_FILE}\n")
+        atomic.write_atomically(gitignore, f"{LOCK_FILE}\n")
     return root
 
 
@@ -471,7 +469,7 @@ def edit_yaml(path: Path, validate: Callable[[str], object]) -> Iterator[Any]:
 
     unchanged()  # before writing anything, and again right before the rename: an editor may save meanwhile
     bom = UTF8_BOM if original_bytes.startswith(UTF8_BOM) else b""
-    _write_atomically(path, bom + updated.encode("utf-8"), before_rename=unchanged)
+    atomic.write_atomically(path, bom + updated.encode("utf-8"), before_rename=unchanged)
 
 
 def _guess_indent(text: str) -> tuple[Any, int | None, int | None]:
@@ -483,39 +481,9 @@ def _guess_indent(text: str) -> tuple[Any, int | None, int | None]:
         return None, None, None
 
 
-def _write_atomically(path: Path, text: str | bytes, before_rename: Callable[[], None] | None = None) -> None:
-    """Write to a temporary file in the same folder, then rename over `path`: never half a file. A
-    symbolic link stays one: the file it points at is written. `before_rename` may still refuse."""
-    target = _write_target(path)
-    cache.remove_stale_temporaries(target.parent)
-    descriptor, temporary = tempfile.mkstemp(prefix=cache.temporary_prefix(target), suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else 0o644)
-        if before_rename is not None:
-            before_rename()
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _write_target(path: Path) -> Path:
-    """The file to replace for `path`: itself, or what its symbolic link points at."""
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
-    if target is not path and not target.is_file():
-        raise BadInput("is a symbolic link to a missing file or to something not a file; nothing was written", path)
-    if os.path.lexists(target) and not stat.S_ISREG(os.lstat(target).st_mode):
-        raise BadInput("exists and is not a regular file; nothing was written", path)
-    return target
-
-
 def write_text_atomically(path: Path, data: str | bytes) -> None:
     """Public form of the atomic write (text as UTF-8, or bytes), for exports and snapshots."""
-    _write_atomically(path, data)
+    atomic.write_atomically(path, data)
 
 
 def new_yaml_file(path: Path, data: dict) -> None:
@@ -527,7 +495,7 @@ def new_yaml_file(path: Path, data: dict) -> None:
     _round_trip().dump(data, buffer)
     text = buffer.getvalue()
     parse_source(text, path)  # a file that would stop every command from loading the catalog is never written
-    _write_atomically(path, text)
+    atomic.write_atomically(path, text)
 
 
 class CatalogWrites:
@@ -541,7 +509,7 @@ class CatalogWrites:
     def write(self, path: Path, data: str | bytes) -> None:
         """Write `path` atomically (text as UTF-8, or bytes)."""
         self._remember(path)
-        _write_atomically(path, data)
+        atomic.write_atomically(path, data)
 
     def new_yaml(self, path: Path, data: dict) -> None:
         """Write a new source file (see `new_yaml_file`)."""
@@ -566,7 +534,7 @@ class CatalogWrites:
                 if data is None:
                     path.unlink(missing_ok=True)
                 else:
-                    _write_atomically(path, data)
+                    atomic.write_atomically(path, data)
             except OSError:
                 continue  # put back all that can be put back; the original error is the one to report
 

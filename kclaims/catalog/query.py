@@ -20,10 +20,11 @@ class ClaimFilter:
     verdicts: list[str] = field(default_factory=list)
     certainties: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    articles: list[str] = field(default_factory=list)  # claims made in these articles (their `made_in`)
     text: str | None = None
 
     def is_empty(self) -> bool:
-        return not (self.topics or self.kinds or self.verdicts or self.certainties or self.sources or self.text)
+        return not (self.topics or self.kinds or self.verdicts or self.certainties or self.sources or self.articles or self.text)
 
 
 @dataclass
@@ -47,7 +48,7 @@ def select_claims(catalog: Catalog, wanted: ClaimFilter | None = None, sort: str
     wanted = wanted or ClaimFilter()
     if sort not in SORT_KEYS:
         raise BadInput(f"cannot sort by {sort!r}; choose one of: {', '.join(SORT_KEYS)}")
-    for source_id in wanted.sources:
+    for source_id in [*wanted.sources, *wanted.articles]:
         catalog.source(source_id)  # an unknown id is a typo worth reporting, not an empty table
     _check_topics(catalog, wanted.topics)
     text = wanted.text.casefold() if wanted.text else None
@@ -92,6 +93,8 @@ def _passes(claim: Claim, wanted: ClaimFilter, text: str | None) -> bool:
     if wanted.kinds and claim.kind not in wanted.kinds:
         return False
     if wanted.sources and not set(wanted.sources) & claim.source_ids():
+        return False
+    if wanted.articles and not set(wanted.articles) & {q.source for q in claim.made_in}:
         return False
     if text and text not in claim.statement.casefold() and not any(text in q.text.casefold() for q in claim.made_in):
         return False

@@ -10,5 +10,6 @@ from kclaims.cli import claims  # noqa: F401 - init, list, show, claim ...
 from kclaims.cli import reports  # noqa: F401 - check, export, map
 from kclaims.cli import sources  # noqa: F401 - source ...
 from kclaims.cli import extract  # noqa: F401 - extract
+from kclaims.cli import diff  # noqa: F401 - diff
 
 __all__ = ["app", "run"]

@@ -8,6 +8,7 @@ import typer
 from kclaims.cli.app import app, claim_app
 from kclaims.vocabulary import CERTAINTIES, VERDICTS
 from kclaims.cli.options import (
+    ArticleFilterOption,
     one_of,
     StanceOption,
     CertaintyOption,
@@ -39,13 +40,13 @@ def init(directory: Annotated[Path, typer.Argument(metavar="[DIR]", help="Folder
 def list_claims(
     catalog: CatalogOption = None, topic: TopicOption = None, kind: KindOption = None,
     verdict: VerdictOption = None, certainty: CertaintyOption = None,
-    source: SourceFilterOption = None, text: TextOption = None, sort: SortOption = "catalog",
-    json: JsonOption = False,
+    source: SourceFilterOption = None, article: ArticleFilterOption = None, text: TextOption = None,
+    sort: SortOption = "catalog", json: JsonOption = False,
 ) -> None:
     """List claims with their verdict and certainty, how many articles make each and how many papers bear on it."""
     from kclaims.catalog.query import select_claims
 
-    rows = select_claims(load_at(catalog), claim_filter(topic, kind, verdict, certainty, source, text), sort)
+    rows = select_claims(load_at(catalog), claim_filter(topic, kind, verdict, certainty, source, text, article), sort)
     if json:
         from kclaims.export.json import export_json
 

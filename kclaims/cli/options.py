@@ -36,6 +36,8 @@ CertaintyOption = Annotated[Optional[list[str]], typer.Option(
     show_default=False)]
 SourceFilterOption = Annotated[Optional[list[str]], typer.Option(
     "--source", "-s", help="Only claims that quote or link this source id.", show_default=False)]
+ArticleFilterOption = Annotated[Optional[list[str]], typer.Option(
+    "--article", "-a", help="Only claims made in this article (a source id of their made_in).", show_default=False)]
 TextOption = Annotated[Optional[str], typer.Option(
     "--text", help="Only claims whose statement or quotes contain this text (any case).", show_default=False)]
 
@@ -63,14 +65,15 @@ def load_at(catalog: Path | None) -> "Catalog":
 
 
 def claim_filter(topic: list[str] | None, kind: list[str] | None, verdict: list[str] | None,
-                 certainty: list[str] | None, source: list[str] | None, text: str | None) -> "ClaimFilter":
+                 certainty: list[str] | None, source: list[str] | None, text: str | None,
+                 article: list[str] | None = None) -> "ClaimFilter":
     from kclaims.catalog.query import ClaimFilter
 
     check_choices("--kind", kind, CLAIM_KINDS)
     check_choices("--verdict", verdict, VERDICTS)
     check_choices("--certainty", certainty, CERTAINTIES)
     return ClaimFilter(topics=topic or [], kinds=kind or [], verdicts=verdict or [], certainties=certainty or [],
-                       sources=source or [], text=text)
+                       sources=source or [], articles=article or [], text=text)
 
 
 def check_choices(option: str, given: list[str] | None, allowed: tuple[str, ...]) -> None:

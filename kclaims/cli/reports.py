@@ -8,6 +8,7 @@ import typer
 
 from kclaims.cli.app import app
 from kclaims.cli.options import (
+    ArticleFilterOption,
     CertaintyOption,
     VerdictOption,
     CatalogOption,
@@ -59,12 +60,17 @@ def check(catalog: CatalogOption = None, json: Annotated[bool, typer.Option(
 def export(
     format: Annotated[str, typer.Option(
         "--format", "-f", metavar="FORMAT", help="Output format: json, md (Markdown report), html (one self-contained page), csv, "
-                               "csl-json (for Zotero and Pandoc), bibtex. See docs/reports.md.")] = "json",
+                               "csl-json (for Zotero and Pandoc), bibtex, sof (a GRADE Summary of Findings; "
+                               "sof-html, sof-csv). See docs/reports.md.")] = "json",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", dir_okay=False,
                                                    help="Write to this file instead of standard output.")] = None,
     catalog: CatalogOption = None, topic: TopicOption = None, kind: KindOption = None,
     verdict: VerdictOption = None, certainty: CertaintyOption = None,
-    source: SourceFilterOption = None, text: TextOption = None, sort: SortOption = "catalog",
+    source: SourceFilterOption = None, article: ArticleFilterOption = None, text: TextOption = None,
+    sort: SortOption = "catalog",
+    since: Annotated[Optional[str], typer.Option(
+        "--since", metavar="REV", help="md and html: add what changed since this git revision (as kclaims diff).",
+        show_default=False)] = None,
 ) -> None:
     """Export the claims (all, or those the filters select) with their sources.
 
@@ -73,18 +79,26 @@ def export(
     """
     from kclaims.catalog.query import select_claims, sources_for_export
     from kclaims.errors import BadInput
-    from kclaims.export import FORMATS, exporter
+    from kclaims.export import FORMATS, SINCE_FORMATS, exporter
 
     if format not in FORMATS:
         raise BadInput(f"--format {format!r} is not one of: {', '.join(FORMATS)}")
-    wanted = claim_filter(topic, kind, verdict, certainty, source, text)
+    if since is not None and format not in SINCE_FORMATS:
+        raise BadInput(f"--since goes with --format {' or '.join(SINCE_FORMATS)}, not {format}")
+    wanted = claim_filter(topic, kind, verdict, certainty, source, text, article)
     with progress("Loading the catalog") as step:
         loaded = load_at(catalog)
         step("Grading the claims")
         rows = select_claims(loaded, wanted, sort)
         step(f"Writing {len(rows)} claims as {format}")
         sources = sources_for_export(loaded, rows, wanted)
-        text_out = exporter(format)(rows, sources)
+        if since is None:
+            text_out = exporter(format)(rows, sources)
+        else:
+            from kclaims.catalog.changes import diff_catalog
+
+            step(f"Comparing with {since}")
+            text_out = exporter(format)(rows, sources, since=diff_catalog(loaded, since))
     if output is None:
         print_plain(text_out)
         return

@@ -45,18 +45,26 @@ def source_show(
     source_id: Annotated[str, typer.Argument(metavar="ID", help="The source's id.")],
     catalog: CatalogOption = None, json: JsonOption = False,
 ) -> None:
-    """Show one source: its metadata, evidence level, and the claims that quote or cite it."""
+    """Show one source: its metadata, evidence level, and the claims that quote or cite it; for an article,
+    its scorecard (how the claims it makes stand)."""
+    from kclaims.catalog.query import ClaimFilter, select_claims
+    from kclaims.export.scorecard import scorecard, scorecard_lines, scorecard_record
+
     loaded = load_at(catalog)
     source = loaded.source(source_id)
     claims = [c for c in loaded.claims if source_id in c.source_ids()]
+    card = scorecard(source_id, select_claims(loaded, ClaimFilter(articles=[source_id])), loaded.sources)
     if json:
         from kclaims.export.json import export_sources_json
 
-        print_plain(export_sources_json([source], [c.id for c in claims]))
+        print_plain(export_sources_json([source], [c.id for c in claims],
+                                        scorecard_record(card) if card.rows else None))
         return
     from kclaims.cli import render
 
     render.source_detail(source, claims)
+    for line in scorecard_lines(card, loaded.sources) if card.rows else []:
+        typer.echo(printable(line))
 
 
 @source_app.command("new")
@@ -72,12 +80,6 @@ def source_new(
 ) -> None:
     """Enter a source by hand (no network): by default a web article with its url, title, site and date."""
     from kclaims.catalog.edit import new_source, validate_new_id, year_of_date
-    from kclaims.errors import BadInput
-    from kclaims.literature.source_ids import is_windows_device, windows_safe
-
-    if is_windows_device(source_id):
-        raise BadInput(f"{source_id!r} cannot be a file name on Windows (a device name): "
-                       f"choose another id, e.g. {windows_safe(source_id.lower())}")
     year = year_of_date(date) if date else None
     fields = {"id": validate_new_id(source_id), "kind": kind, "title": title, "authors": author or [],
               "year": year, "site": site, "date": date, "url": url, "population": "unknown"}

@@ -88,10 +88,13 @@ def export_json(rows: list[ClaimRow], sources: list[Source] | None) -> str:
     return json.dumps(document(rows, sources), ensure_ascii=False, indent=2) + "\n"
 
 
-def export_sources_json(sources: list[Source], claim_ids: list[str] | None = None) -> str:
+def export_sources_json(sources: list[Source], claim_ids: list[str] | None = None,
+                        scorecard: dict | None = None) -> str:
     """`source list --json` and `source show --json`: the sources (and, for one source, the ids of
     the claims that name it) in the same envelope."""
     out: dict[str, Any] = {"kclaims": SCHEMA_VERSION, "sources": [source_record(s) for s in sources]}
     if claim_ids is not None:
         out["claims"] = claim_ids
+    if scorecard is not None:
+        out["scorecard"] = scorecard  # an article's: kclaims.export.scorecard.scorecard_record
     return json.dumps(out, ensure_ascii=False, indent=2) + "\n"

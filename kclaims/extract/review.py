@@ -202,7 +202,11 @@ class ReviewSession:
 
 
 def _normalised_snapshot(path: Path) -> str | None:
+    from kclaims.catalog.files import read_catalog_text
+
+    if not path.exists():
+        return None
     try:
-        return normalise_quote_text(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
+        return normalise_quote_text(read_catalog_text(path))
+    except BadInput:
         return None

@@ -70,14 +70,16 @@ def add_sources(root: Path, texts: list[str], *, refresh: bool = False, offline:
 
     Everything is fetched and resolved before the first write, and the writes are one transaction:
     a failure (or Ctrl-C) anywhere leaves the catalog as it was."""
+    from kclaims.literature.client import command_deadline
     from kclaims.literature.resolve import resolve
     from kclaims.literature.web import prepare_pages
 
     identifiers = parse_identifiers(texts)
     load_catalog(root)  # a broken catalog is reported before any request is sent
-    pages, page_requests = prepare_pages(identifiers, offline)  # web articles: fetched and read first
-    resolution = resolve([i for i in identifiers if i.kind != "url"], refresh=refresh, offline=offline,
-                         progress=progress)
+    with command_deadline():  # pages and lookups share the command's two minutes
+        pages, page_requests = prepare_pages(identifiers, offline)  # web articles: fetched and read first
+        resolution = resolve([i for i in identifiers if i.kind != "url"], refresh=refresh, offline=offline,
+                             progress=progress)
     report = SourcesResult(requests=resolution.requests + page_requests, from_cache=resolution.from_cache)
     with catalog_writes(root) as writes:
         writer = SourceWriter(load_catalog(root))
@@ -112,6 +114,7 @@ def refresh_sources(root: Path, source_ids: list[str] | None = None, progress: P
     transaction: a page that cannot be had, a service that keeps failing or an edit refused part-way
     leaves every source as it was.
     """
+    from kclaims.literature.client import command_deadline
     from kclaims.literature.resolve import Resolution, resolve
     from kclaims.literature.web import is_web_article, reread_pages
 
@@ -119,12 +122,13 @@ def refresh_sources(root: Path, source_ids: list[str] | None = None, progress: P
     targets = _refresh_targets(catalog, source_ids, snapshot_only)
     web = [s for s in targets if is_web_article(s) and (source_ids or snapshot_only)]
     report = SourcesResult()
-    pages, report.requests = reread_pages(catalog, web, snapshot_only)
     rest = [s for s in targets if s not in web]
     lookups = {} if snapshot_only else _lookups(rest, report, bool(source_ids))
     if snapshot_only:
         report.outcomes += [SourceOutcome(s.id, "failed", s.id, "not a web article with a saved page") for s in rest]
-    resolution = resolve(lookups.values(), refresh=True, progress=progress) if lookups else Resolution()
+    with command_deadline():  # pages and lookups share the command's two minutes
+        pages, report.requests = reread_pages(catalog, web, snapshot_only)
+        resolution = resolve(lookups.values(), refresh=True, progress=progress) if lookups else Resolution()
     report.requests += resolution.requests
     report.from_cache = resolution.from_cache
     with catalog_writes(root) as writes:

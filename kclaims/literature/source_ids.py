@@ -8,30 +8,10 @@ from __future__ import annotations
 
 import re
 
-from kclaims.model import ID_PATTERN, Source
+from kclaims.model import ID_PATTERN, Source, windows_safe
 from kclaims.text import STOPWORDS, ascii_letters, ascii_text
 
 MAX_BASE_LENGTH = 60
-# Device names Windows will not open as files, whatever the case and whatever follows a dot.
-WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt") for n in "0123456789"),
-                             "conin$", "conout$"})
-RESERVED_SUFFIX = "-src"
-
-
-def is_windows_device(name: str) -> bool:
-    """Whether Windows reserves `name` (or `name` plus any extension) for a device: "CON", "aux.bib"."""
-    return name.split(".", 1)[0].rstrip(" ").casefold() in WINDOWS_DEVICES
-
-
-def windows_safe(source_id: str) -> str:
-    """`source_id`, or with RESERVED_SUFFIX after its first part if Windows reserves it: "con" ->
-    "con-src", "aux.2019" -> "aux-src.2019"."""
-    if not is_windows_device(source_id):
-        return source_id
-    head, dot, tail = source_id.partition(".")
-    return f"{head}{RESERVED_SUFFIX}{dot}{tail}"
-
-
 def new_source_id(record: Source, taken: set[str], preferred: str | None = None) -> str:
     """A readable id for `record` that is not in `taken` (see the module docstring)."""
     base = slugify(preferred) if preferred else ""

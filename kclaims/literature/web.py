@@ -22,7 +22,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kclaims.catalog.files import Catalog, CatalogWrites, catalog_writes, load_catalog, parse_source
+from kclaims.catalog.files import (
+    Catalog,
+    CatalogWrites,
+    catalog_writes,
+    load_catalog,
+    parse_source,
+    read_catalog_file,
+    read_catalog_text,
+)
 from kclaims.errors import BadInput, KclaimsError
 from kclaims.literature.ids import Identifier, try_parse_identifier
 from kclaims.literature.web_writer import WEB_KIND, PreparedPage, write_snapshot
@@ -155,7 +163,7 @@ def _reread(catalog: Catalog, source: Source, snapshot_only: bool, client: HttpC
         if not html_path.is_file():
             raise _CannotRefresh(f"no saved page sources/{source.id}.html (it was added without one); "
                                  f"'kclaims source refresh {source.id}' fetches the page")
-        data = html_path.read_bytes()
+        data, _ = read_catalog_file(html_path)
         html, _ = decode_html(data)
         return PreparedPage(source.id, read_page(html, source.url or "http://localhost/"), data, source.url or "")
     if not source.url:
@@ -166,8 +174,8 @@ def _reread(catalog: Catalog, source: Source, snapshot_only: bool, client: HttpC
 
 def _read_snapshot(path: Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_catalog_text(path)
+    except BadInput:
         return None
 
 

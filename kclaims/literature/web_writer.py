@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from kclaims.catalog.files import Catalog, CatalogWrites
 from kclaims.literature.ids import try_parse_identifier
+from kclaims.literature.clean import printable_record
 from kclaims.model import Invalid, Source, source_from_dict
 
 if TYPE_CHECKING:
@@ -111,10 +112,10 @@ class WebWriter:
             key = _study_key(citation.identifier)
             if citation.marker and key in self.by_study:
                 references.setdefault(citation.marker, self.by_study[key])
-        return Source(id="web", kind=WEB_KIND, title=page.title, authors=list(page.authors),
-                      year=int(page.published[:4]) if page.published else None, site=page.site,
-                      date=page.published, url=address, population="unknown",
-                      retrieved=dt.date.today().isoformat(), references=references)
+        return printable_record(Source(
+            id="web", kind=WEB_KIND, title=page.title, authors=list(page.authors),
+            year=int(page.published[:4]) if page.published else None, site=page.site, date=page.published,
+            url=address, population="unknown", retrieved=dt.date.today().isoformat(), references=references))
 
 
 def describe_added(page: WebPage, source: Source, known: set[str]) -> str:

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from kclaims.catalog.files import Catalog, CatalogWrites, parse_source
 from kclaims.catalog.source_file import is_empty, plain_data, safe_source_path, set_key, source_yaml
+from kclaims.literature.clean import printable_record
 from kclaims.literature.results import SourceOutcome
 from kclaims.literature.source_ids import new_source_id
 from kclaims.model import Invalid, Source, source_from_dict
-from kclaims.text import printable
 
 if TYPE_CHECKING:
     from kclaims.literature.web_writer import WebWriter
@@ -120,28 +120,6 @@ class SourceWriter:
             writes.new_yaml(safe_source_path(sources_dir, source_id), source_yaml(source))
         if self._web is not None:
             self._web.flush(writes)
-
-
-def printable_record(record: Source) -> Source:
-    """`record` with terminal controls and bidi overrides taken out of every text field (see
-    kclaims.text.printable): what a service or a file sent is stored as it would read, not as bytes
-    a terminal would act on. A field left empty by it becomes empty."""
-    changed: dict[str, Any] = {}
-    for item in dataclasses.fields(record):
-        value = getattr(record, item.name)
-        if isinstance(value, str):
-            clean: Any = printable(value, multiline=item.name == "note")
-            clean = clean if clean or item.default is dataclasses.MISSING or item.default == "" else item.default
-        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-            clean = [c for c in (printable(v) for v in value) if c]
-        elif isinstance(value, dict):
-            clean = {printable(k): printable(v) for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
-            clean = clean if len(clean) == len(value) else value
-        else:
-            continue
-        if clean != value:
-            changed[item.name] = clean
-    return dataclasses.replace(record, **changed) if changed else record
 
 
 def _fillable(current: Source, record: Source) -> dict[str, Any]:
