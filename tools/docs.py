@@ -1,5 +1,6 @@
-"""Docs generated from code: the CLI reference (docs/cli.md), the rubric tables (docs/evidence.md)
-and the extraction cue tables (docs/extract.md).
+"""Docs generated from code: the CLI reference (docs/cli.md), the rubric tables (docs/evidence.md),
+the extraction cue tables (docs/extract.md) and the report examples of docs/reports.md (a scorecard,
+a Summary of Findings table and a diff, from the shipped catalog).
 
 A development tool, not part of the package. Run `python tools/docs.py` after changing a command's
 help, the rubric or the cues; tests fail while a committed file differs from a fresh render.
@@ -80,6 +81,54 @@ def extract_doc(current: str) -> str:
     return render_doc(current)
 
 
+REPORT_EXAMPLES = {"scorecard-example": "scorecard_example", "sof-example": "sof_example",
+                   "diff-example": "diff_example"}
+SOF_EXAMPLE_TOPIC = "glutamate"
+DIFF_EXAMPLE_REVISION = "af295a7"  # the re-appraisal of every claim under rubric 2
+
+
+def scorecard_example(root: Path) -> str:
+    """The scorecard that opens `kclaims export --format md` of the catalog at `root`."""
+    from kclaims.catalog.files import load_catalog
+    from kclaims.catalog.query import select_claims
+    from kclaims.export.markdown import scorecard_section
+    from kclaims.export.view import Bibliography
+
+    catalog = load_catalog(root)
+    parts = scorecard_section(select_claims(catalog), Bibliography(catalog.sources.values()))
+    return "\n\n".join(part.replace("## ", "### ", 1) if part.startswith("## ") else part for part in parts) + "\n"
+
+
+def sof_example(root: Path) -> str:
+    """`kclaims export --format sof --topic glutamate`, less its title and introduction."""
+    from kclaims.catalog.files import load_catalog
+    from kclaims.catalog.query import ClaimFilter, select_claims
+    from kclaims.export.sof import sof_table_markdown, sof_tables
+
+    catalog = load_catalog(root)
+    tables = sof_tables(select_claims(catalog, ClaimFilter(topics=[SOF_EXAMPLE_TOPIC])), catalog.sources)
+    table = next(t for t in tables if t.topic == SOF_EXAMPLE_TOPIC)
+    return "\n\n".join(sof_table_markdown(table, level=3)) + "\n"
+
+
+def diff_example(root: Path) -> str:
+    """`kclaims diff af295a7` on the catalog at `root`, as a text block."""
+    from kclaims.catalog.changes import diff_at
+    from kclaims.export.changes import changes_lines
+
+    return "```text\n" + "\n".join(changes_lines(diff_at(root, DIFF_EXAMPLE_REVISION))) + "\n```\n"
+
+
+def reports_doc(current: str, root: Path = DOCS.parent) -> str:
+    """docs/reports.md with its examples (scorecard, Summary of Findings, diff) rendered afresh from the
+    catalog this repository ships."""
+    for marker, function in REPORT_EXAMPLES.items():
+        block = globals()[function](root)
+        current = re.sub(rf"(<!-- {marker} -->\n).*?(<!-- /{marker} -->)", lambda m, t=block: m.group(1) + t + m.group(2),
+                         current, flags=re.S)
+    return current
+
+
 def main() -> None:
     if sys.argv[1:] == ["--print-cli"]:
         sys.stdout.write(_render_plain())
@@ -89,7 +138,9 @@ def main() -> None:
     evidence.write_text(evidence_doc(evidence.read_text(encoding="utf-8")), encoding="utf-8")
     extract = DOCS / "extract.md"
     extract.write_text(extract_doc(extract.read_text(encoding="utf-8")), encoding="utf-8")
-    print(f"wrote {DOCS / 'cli.md'}, {evidence} and {extract}")
+    reports = DOCS / "reports.md"
+    reports.write_text(reports_doc(reports.read_text(encoding="utf-8")), encoding="utf-8")
+    print(f"wrote {DOCS / 'cli.md'}, {evidence}, {extract} and {reports}")
 
 
 if __name__ == "__main__":
