@@ -49,10 +49,14 @@ def windows_safe(source_id: str) -> str:
 
 CLAIM_KEYS = ("id", "statement", "kind", "topics", "made_in", "evidence", "searched", "grade", "note")
 SOURCE_KEYS = (
-    "id", "kind", "title", "authors", "year", "journal", "site", "publisher", "date", "volume",
-    "issue", "pages", "pmid", "pmcid", "doi", "url", "publication_types", "mesh", "population",
-    "design", "retracted", "retrieved", "references", "n", "risk_of_bias", "includes", "note",
+    "id", "key", "kind", "entry_type", "title", "authors", "author_parts", "editor_parts", "year", "journal", "site",
+    "publisher", "date", "volume", "issue", "pages", "pmid", "pmcid", "doi", "url", "publication_types", "mesh",
+    "population", "design", "retracted", "retrieved", "references", "n", "risk_of_bias", "includes", "extra",
+    "note",
 )
+# A person's name in parts, as CSL and BibTeX take it; an organisation is one `literal`.
+NAME_PARTS = ("family", "given", "particle", "suffix", "literal")
+NameParts = dict[str, str]
 
 KeyPath = tuple[str | int, ...]
 _DIGITS = re.compile(r"[0-9]+")  # ASCII only (r"\d" and str.isdigit() take any script's digits)
@@ -158,6 +162,15 @@ class Source:
     n: int | None = None  # participants analysed (a review: in all the studies it pools)
     risk_of_bias: str | None = None  # RISKS_OF_BIAS, as the paper's own or a review's assessment says
     includes: list[str] = field(default_factory=list)  # a review: the catalog sources it pools
+    # From a bibliography file (BibTeX, RIS, CSL-JSON): the citation key exactly as written (the id
+    # is its file-safe form), the entry type as written ("inproceedings"), the names in parts
+    # (`authors` stays the short "Surname Initials" form every reader knows), and every other
+    # field by its BibTeX name, decoded to Unicode (booktitle, address, isbn, abstract, ...).
+    key: str | None = None
+    entry_type: str | None = None
+    author_parts: list[NameParts] = field(default_factory=list)
+    editor_parts: list[NameParts] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)
 
     def study_keys(self) -> set[str]:
         """Identifiers that make two source records the same study."""
@@ -407,7 +420,41 @@ def source_from_dict(data: Any, where: KeyPath = ()) -> Source:
         n=_count(data.get("n"), "n", where),
         risk_of_bias=None if data.get("risk_of_bias") is None else _choice(data, "risk_of_bias", RISKS_OF_BIAS, where),
         includes=_includes(data, where),
+        key=_text(data, "key", where),
+        entry_type=_text(data, "entry_type", where),
+        author_parts=_names(data, "author_parts", where),
+        editor_parts=_names(data, "editor_parts", where),
+        extra=_extra(data.get("extra"), where + ("extra",)),
     )
+
+
+def _names(data: dict, key: str, where: KeyPath) -> list[NameParts]:
+    names = []
+    for at, item in _list_of_mappings(data, key, where):
+        name = {}
+        for part in item:
+            if part not in NAME_PARTS:
+                raise Invalid(f"name part {part!r} is not one of: {', '.join(NAME_PARTS)}", at + (part,))
+            text = _text(item, part, at)
+            if text:
+                name[part] = text
+        if not name.get("family") and not name.get("literal"):
+            raise Invalid("a name needs 'family' (a person) or 'literal' (an organisation)", at)
+        names.append(name)
+    return names
+
+
+def _extra(value: Any, where: KeyPath) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Invalid(f"'extra' must map a field name to its text, not {_type_name(value)}", where)
+    extra = {}
+    for name, text in value.items():
+        if not isinstance(name, str) or isinstance(text, (dict, list, bool)) or text is None:
+            raise Invalid(f"'extra' field {name!r} must be text", where + (str(name),))
+        extra[name] = text.isoformat() if isinstance(text, (dt.date, dt.datetime)) else str(text)
+    return extra
 
 
 def _includes(data: dict, where: KeyPath) -> list[str]:

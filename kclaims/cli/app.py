@@ -8,7 +8,8 @@ import gc
 import os
 import signal
 from types import FrameType
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated, Any, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -27,6 +28,9 @@ class _ErrorFunnel(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # `kclaims show ID | head -1`: the reader has all it wanted
+            _silence_stdout()
+            raise typer.Exit(int(ExitCode.OK)) from None
         except KclaimsError as error:
             if _wants_traceback(ctx):
                 raise
@@ -51,6 +55,17 @@ class _ErrorFunnel(TyperGroup):
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so flushing it at exit cannot raise BrokenPipeError again."""
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (a test runner's buffer): nothing to flush
+        pass
+
+
 def _say(message: str) -> None:
     try:
         typer.echo(message, err=True)
@@ -68,7 +83,7 @@ app = typer.Typer(
     help="Organise the claims articles make and the evidence behind them: quotes, sources, verdicts, reports.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion and --show-completion, for bash, zsh, fish and PowerShell
     rich_markup_mode=None,  # plain click help: reflowed paragraphs, and no rich import for --help
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -96,10 +111,14 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
     traceback: Annotated[bool, typer.Option(
         "--traceback", help=f"Show the Python traceback on errors, for developers (or set {TRACEBACK_ENV}=1).")] = False,
+    catalog: Annotated[Optional[Path], typer.Option(
+        "--catalog", "-C", file_okay=False, show_default=False,
+        help="Catalog folder for the command that follows (as its own --catalog): kclaims -C DIR list.")] = None,
 ) -> None:
     """Organise the claims articles make and the evidence behind them.
 
@@ -107,6 +126,25 @@ def main(
     70 a bug in kclaims, 130 stopped by Ctrl-C, 129 by SIGHUP, 143 by SIGTERM (a stopped command's
     writes are rolled back).
     """
+    if catalog is not None:  # the commands read --catalog, else KCLAIMS_CATALOG: lend it for this run
+        _lend_environment(ctx, CATALOG_ENV, str(catalog))
+
+
+CATALOG_ENV = "KCLAIMS_CATALOG"
+
+
+def _lend_environment(ctx: typer.Context, name: str, value: str) -> None:
+    """Set an environment variable until the command ends (kclaims may run in-process, in tests)."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
+
+    def give_back() -> None:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+    ctx.call_on_close(give_back)
 
 
 STOP_SIGNALS = ("SIGTERM", "SIGHUP")  # stopped like Ctrl-C: the write in progress rolls back

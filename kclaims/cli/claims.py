@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from kclaims.cli.app import app, claim_app
-from kclaims.vocabulary import CERTAINTIES, VERDICTS
+from kclaims.vocabulary import CERTAINTIES, INDIRECTNESS, VERDICTS
 from kclaims.cli.options import (
     ArticleFilterOption,
     one_of,
@@ -20,6 +20,7 @@ from kclaims.cli.options import (
     SourceFilterOption,
     TextOption,
     TopicOption,
+    UncheckedOption,
     catalog_root,
     claim_filter,
     load_at,
@@ -89,9 +90,11 @@ def claim_add(
         "--topic", "-t", help="A topic of the claim, e.g. ptsd (repeat for several).", show_default=False)] = None,
     from_source: Annotated[Optional[str], typer.Option("--from", help="Id of the article that makes the claim.")] = None,
     quote: Annotated[Optional[str], typer.Option("--quote", help="The article's exact words (needs --from).")] = None,
+    unchecked: UncheckedOption = False,
     catalog: CatalogOption = None,
 ) -> None:
-    """Add a claim, optionally with the article that makes it and its exact words."""
+    """Add a claim, optionally with the article that makes it and its exact words (checked against
+    the article's text snapshot, sources/ID.txt, when it has one)."""
     from kclaims.catalog.edit import add_claim
     from kclaims.errors import BadInput
     from kclaims.model import Claim, Quote
@@ -100,7 +103,7 @@ def claim_add(
         raise BadInput("--from and --quote go together: the article's id and its exact words")
     made_in = [Quote(from_source, quote)] if from_source and quote else []
     claim = Claim(id=claim_id, statement=statement, kind=kind, topics=topic or [], made_in=made_in)
-    add_claim(catalog_root(catalog), claim)
+    add_claim(catalog_root(catalog), claim, checked=not unchecked)
     typer.echo(f"Added claim {claim_id}.", err=True)
 
 
@@ -109,12 +112,18 @@ def claim_quote(
     claim_id: Annotated[str, typer.Argument(metavar="CLAIM", help="The claim's id.")],
     source_id: Annotated[str, typer.Argument(metavar="SOURCE", help="The article's source id.")],
     quote: Annotated[str, typer.Argument(metavar="QUOTE", help="The article's exact words for the claim.")],
+    unchecked: UncheckedOption = False,
     catalog: CatalogOption = None,
 ) -> None:
-    """Record another article's exact words for an existing claim."""
+    """Record another article's exact words for an existing claim.
+
+    The words are checked against the article's text snapshot (sources/ID.txt) at once, spacing and
+    typographic quotes ignored: words that are not there are refused (exit 2) with the nearest
+    passage. A source without a snapshot cannot be checked and is recorded as given.
+    """
     from kclaims.catalog.edit import add_quote
 
-    added = add_quote(catalog_root(catalog), claim_id, source_id, quote)
+    added = add_quote(catalog_root(catalog), claim_id, source_id, quote, checked=not unchecked)
     typer.echo(f"Added the quote from {source_id} to {claim_id}." if added else "That quote is already recorded.",
                err=True)
 
@@ -125,13 +134,23 @@ def claim_link(
     source_id: Annotated[str, typer.Argument(metavar="SOURCE", help="The paper's source id.")],
     stance: StanceOption,
     note: Annotated[str, typer.Option("--note", help="What the paper found, in a sentence.")] = "",
+    indirect: Annotated[Optional[list[str]], typer.Option(
+        "--indirect", metavar="WAY", help=f"How the paper differs from the claim: {one_of(INDIRECTNESS)} "
+                                          "(repeat for several).", show_default=False)] = None,
+    certainty: Annotated[Optional[str], typer.Option(
+        "--certainty", help=f"The GRADE certainty a review itself reports for this outcome: {one_of(CERTAINTIES)}.",
+        show_default=False)] = None,
     catalog: CatalogOption = None,
 ) -> None:
-    """Link a paper to a claim as evidence (again to change the stance or note)."""
+    """Link a paper to a claim as evidence. Linking it again replaces the link: its stance, note,
+    --indirect and --certainty become what this command gives."""
     from kclaims.catalog.edit import link_evidence
 
-    new = link_evidence(catalog_root(catalog), claim_id, source_id, stance, note)
-    typer.echo(f"{'Linked' if new else 'Updated the link of'} {source_id} to {claim_id} ({stance}).", err=True)
+    replaced = link_evidence(catalog_root(catalog), claim_id, source_id, stance, note, indirect, certainty)
+    if replaced is None:
+        typer.echo(f"Linked {source_id} to {claim_id} ({stance}).", err=True)
+    else:
+        typer.echo(f"Replaced the link of {source_id} to {claim_id}: {replaced.stance} -> {stance}.", err=True)
 
 
 @claim_app.command("grade")

@@ -92,3 +92,39 @@ RefreshCacheOption = Annotated[bool, typer.Option(
     "--refresh", help="Ask the services again even for identifiers answered before (ignore the cache).")]
 OfflineOption = Annotated[bool, typer.Option(
     "--offline", help="Send no request: use only answers cached by earlier runs.")]
+UncheckedOption = Annotated[bool, typer.Option(
+    "--unchecked", help="Record the words even if they are not in the article's text snapshot.")]
+
+
+def _text_option(name: str, help: str) -> object:
+    return typer.Option(name, help=help, show_default=False)
+
+
+# The keys of sources/ID.yaml, for `source new` and `source edit` (docs/catalog-files.md).
+TitleOption = Annotated[Optional[str], _text_option("--title", "The title.")]
+UrlOption = Annotated[Optional[str], _text_option("--url", "Where it is on the web.")]
+SiteOption = Annotated[Optional[str], _text_option("--site", "Site name (web articles).")]
+PublisherOption = Annotated[Optional[str], _text_option("--publisher", "Publisher.")]
+JournalOption = Annotated[Optional[str], _text_option("--journal", "Journal.")]
+DateOption = Annotated[Optional[str], _text_option("--date", "Publication date, YYYY-MM-DD (or YYYY-MM, YYYY); sets the year.")]
+YearOption = Annotated[Optional[int], _text_option("--year", "Publication year, when there is no date.")]
+AuthorOption = Annotated[Optional[list[str]], _text_option(
+    "--author", "An author, as 'Family, Given' or 'Family GN' (repeat for several, in order).")]
+VolumeOption = Annotated[Optional[str], _text_option("--volume", "Volume.")]
+IssueOption = Annotated[Optional[str], _text_option("--issue", "Issue.")]
+PagesOption = Annotated[Optional[str], _text_option("--pages", "Pages, e.g. 856-864.")]
+PmidOption = Annotated[Optional[str], _text_option("--pmid", "PubMed id, e.g. 16894061.")]
+PmcidOption = Annotated[Optional[str], _text_option("--pmcid", "PubMed Central id, e.g. PMC4810965.")]
+DoiOption = Annotated[Optional[str], _text_option("--doi", "DOI, e.g. 10.1001/archpsyc.63.8.856.")]
+PublicationTypeOption = Annotated[Optional[list[str]], _text_option(
+    "--publication-type", "A PubMed publication type, e.g. 'Randomized Controlled Trial' (repeat for several).")]
+PopulationOption = Annotated[Optional[str], _text_option("--population", "human, animal, in-vitro, mixed or unknown.")]
+DesignOption = Annotated[Optional[int], _text_option(
+    "--design", "Design level 1-5 (docs/evidence.md), which wins over the publication types.")]
+NOption = Annotated[Optional[int], _text_option("--n", "Participants analysed (a review: in all the studies it pools).")]
+RiskOfBiasOption = Annotated[Optional[str], _text_option("--risk-of-bias", "low, some or high, as the paper or a review assesses it.")]
+IncludesOption = Annotated[Optional[list[str]], _text_option(
+    "--includes", "A review: a catalog source it pools (repeat for several).")]
+RetractedOption = Annotated[Optional[bool], typer.Option(
+    "--retracted/--not-retracted", help="Whether the paper was retracted.", show_default=False)]
+SourceNoteOption = Annotated[Optional[str], _text_option("--note", "A note about the source.")]

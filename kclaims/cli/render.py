@@ -46,7 +46,15 @@ def _console() -> Console:
     from rich.console import Console
 
     width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else PIPED_WIDTH
-    return Console(highlight=False, soft_wrap=False, width=width)
+    console = Console(highlight=False, soft_wrap=False, width=width)
+    console.on_broken_pipe = _reader_went_away  # type: ignore[method-assign]
+    return console
+
+
+def _reader_went_away() -> None:
+    """`kclaims show ID | head -1`: the reader took what it wanted, which is success (rich's own
+    handler exits 1); the error funnel silences stdout and exits 0."""
+    raise BrokenPipeError
 
 
 def _box() -> Box:

@@ -58,10 +58,12 @@ def check(catalog: CatalogOption = None, json: Annotated[bool, typer.Option(
 
 @app.command("export")
 def export(
-    format: Annotated[str, typer.Option(
+    format: Annotated[Optional[str], typer.Option(
         "--format", "-f", metavar="FORMAT", help="Output format: json, md (Markdown report), html (one self-contained page), csv, "
                                "csl-json (for Zotero and Pandoc), bibtex, sof (a GRADE Summary of Findings; "
-                               "sof-html, sof-csv). See docs/reports.md.")] = "json",
+                               "sof-html, sof-csv). See docs/reports.md. Default: from the --output file's "
+                               "extension (.json, .md, .html, .csv, .bib, .csl.json), else json (the contract).",
+        show_default=False)] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", dir_okay=False,
                                                    help="Write to this file instead of standard output.")] = None,
     catalog: CatalogOption = None, topic: TopicOption = None, kind: KindOption = None,
@@ -81,6 +83,7 @@ def export(
     from kclaims.errors import BadInput
     from kclaims.export import FORMATS, SINCE_FORMATS, exporter
 
+    format = format or format_for(output)
     if format not in FORMATS:
         raise BadInput(f"--format {format!r} is not one of: {', '.join(FORMATS)}")
     if since is not None and format not in SINCE_FORMATS:
@@ -109,6 +112,17 @@ def export(
     typer.echo(f"Wrote {what} to {output}", err=True)
 
 
+SUFFIX_FORMATS = {".csl.json": "csl-json", ".json": "json", ".md": "md", ".markdown": "md", ".html": "html",
+                  ".htm": "html", ".csv": "csv", ".bib": "bibtex"}
+
+
+def format_for(output: Optional[Path]) -> str:
+    """The export format an output file's name asks for (SUFFIX_FORMATS); json, the contract, for
+    any other name or no file."""
+    name = output.name.lower() if output is not None else ""
+    return next((name_format for suffix, name_format in SUFFIX_FORMATS.items() if name.endswith(suffix)), "json")
+
+
 @app.command("map")
 def evidence_map(
     output: Annotated[Optional[Path], typer.Option(
@@ -122,6 +136,11 @@ def evidence_map(
     from kclaims.catalog.query import select_claims
     from kclaims.export.evidence_map import build_map, render_for, render_svg
 
+    if output is None and sys.stdout.isatty():
+        from kclaims.errors import BadInput
+
+        raise BadInput("the map is an SVG image: write it to a file with --output map.svg (or .png), "
+                       "or pipe it: kclaims map > map.svg")
     emap = build_map(select_claims(load_at(catalog), claim_filter(topic, kind, verdict, certainty, source, text)))
     if output is None:
         sys.stdout.write(render_svg(emap))

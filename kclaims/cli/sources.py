@@ -7,6 +7,28 @@ import typer
 
 from kclaims.cli.app import source_app
 from kclaims.cli.options import (
+    AuthorOption,
+    DateOption,
+    DesignOption,
+    DoiOption,
+    IncludesOption,
+    IssueOption,
+    JournalOption,
+    NOption,
+    PagesOption,
+    PmcidOption,
+    PmidOption,
+    PopulationOption,
+    PublicationTypeOption,
+    PublisherOption,
+    RetractedOption,
+    RiskOfBiasOption,
+    SiteOption,
+    SourceNoteOption,
+    TitleOption,
+    UrlOption,
+    VolumeOption,
+    YearOption,
     CatalogOption,
     JsonOption,
     OfflineOption,
@@ -70,21 +92,117 @@ def source_show(
 @source_app.command("new")
 def source_new(
     source_id: Annotated[str, typer.Argument(metavar="ID", help="New source id, e.g. clinic-blog-2020 or zarate2006.")],
-    title: Annotated[str, typer.Option("--title", help="The article's title.")],
-    url: Annotated[Optional[str], typer.Option("--url", help="Where the article is.")] = None,
-    site: Annotated[Optional[str], typer.Option("--site", help="Site or publisher name.")] = None,
-    date: Annotated[Optional[str], typer.Option("--date", help="Publication date, YYYY-MM-DD (or YYYY-MM, YYYY).")] = None,
-    author: Annotated[Optional[list[str]], typer.Option("--author", help="An author (repeat for several).")] = None,
-    kind: Annotated[str, typer.Option("--kind", help="web-article, journal-article, book, report, ...")] = "web-article",
+    title: TitleOption = None, kind: Annotated[str, typer.Option(
+        "--kind", help="web-article, journal-article, book, book-chapter, report, preprint, thesis, ...")] = "web-article",
+    author: AuthorOption = None, date: DateOption = None, year: YearOption = None, url: UrlOption = None,
+    site: SiteOption = None, journal: JournalOption = None, publisher: PublisherOption = None,
+    volume: VolumeOption = None, issue: IssueOption = None, pages: PagesOption = None,
+    pmid: PmidOption = None, pmcid: PmcidOption = None, doi: DoiOption = None,
+    publication_type: PublicationTypeOption = None, population: PopulationOption = None,
+    design: DesignOption = None, n: NOption = None, risk_of_bias: RiskOfBiasOption = None,
+    includes: IncludesOption = None, retracted: RetractedOption = None, note: SourceNoteOption = None,
     catalog: CatalogOption = None,
 ) -> None:
-    """Enter a source by hand (no network): by default a web article with its url, title, site and date."""
+    """Enter a source by hand (no network): by default a web article with its url, title, site and date;
+    a paper with --kind journal-article and its identifiers, design and appraisal keys.
+
+    Every value is checked by the rules the catalog is loaded with (docs/catalog-files.md); to look a
+    paper up by its identifier instead, use `kclaims source add`.
+    """
     from kclaims.catalog.edit import new_source, validate_new_id, year_of_date
-    year = year_of_date(date) if date else None
-    fields = {"id": validate_new_id(source_id), "kind": kind, "title": title, "authors": author or [],
-              "year": year, "site": site, "date": date, "url": url, "population": "unknown"}
+    from kclaims.errors import BadInput
+
+    if not title:
+        raise BadInput("--title is required for a new source")
+    fields = _source_fields(locals())
+    fields.setdefault("year", year_of_date(date) if date else None)
+    fields.update({"id": validate_new_id(source_id), "kind": kind})
+    fields.setdefault("population", "unknown")
     source = new_source(catalog_root(catalog), fields)
     typer.echo(f"Added source {source.id} (sources/{source.id}.yaml).", err=True)
+
+
+SOURCE_FIELD_OPTIONS = {"title": "title", "author": "authors", "date": "date", "year": "year", "url": "url",
+                        "site": "site", "journal": "journal", "publisher": "publisher", "volume": "volume",
+                        "issue": "issue", "pages": "pages", "pmid": "pmid", "pmcid": "pmcid", "doi": "doi",
+                        "publication_type": "publication_types", "population": "population", "design": "design",
+                        "n": "n", "risk_of_bias": "risk_of_bias", "includes": "includes",
+                        "retracted": "retracted", "note": "note"}
+
+
+def _source_fields(given: dict[str, Any]) -> dict[str, Any]:
+    """The source keys set by a command's options (those given), authors as the catalog writes them."""
+    from kclaims.catalog.source_edits import person_name
+
+    fields = {key: given[option] for option, key in SOURCE_FIELD_OPTIONS.items() if given.get(option) is not None}
+    if "authors" in fields:
+        fields["authors"] = [person_name(a) for a in fields["authors"]]
+    for key in ("pmid", "pmcid", "doi"):
+        if fields.get(key):
+            fields[key] = _identifier(key, fields[key])
+    if fields.get("date"):
+        from kclaims.catalog.edit import year_of_date
+
+        fields.setdefault("year", year_of_date(fields["date"]))
+    return fields
+
+
+def _identifier(kind: str, text: str) -> str:
+    from kclaims.errors import BadInput
+    from kclaims.literature.ids import normalize_doi, normalize_pmcid, normalize_pmid
+
+    normal = {"pmid": normalize_pmid, "pmcid": normalize_pmcid, "doi": normalize_doi}[kind](text)
+    if normal is None:
+        raise BadInput(f"--{kind} {text!r} is not a {kind.upper()}")
+    return normal
+
+
+@source_app.command("edit")
+def source_edit(
+    source_id: Annotated[str, typer.Argument(metavar="ID", help="The source's id.")],
+    title: TitleOption = None, kind: Annotated[Optional[str], typer.Option(
+        "--kind", help="journal-article, web-article, book, ...", show_default=False)] = None,
+    author: AuthorOption = None, date: DateOption = None, year: YearOption = None, url: UrlOption = None,
+    site: SiteOption = None, journal: JournalOption = None, publisher: PublisherOption = None,
+    volume: VolumeOption = None, issue: IssueOption = None, pages: PagesOption = None,
+    pmid: PmidOption = None, pmcid: PmcidOption = None, doi: DoiOption = None,
+    publication_type: PublicationTypeOption = None, population: PopulationOption = None,
+    design: DesignOption = None, n: NOption = None, risk_of_bias: RiskOfBiasOption = None,
+    includes: IncludesOption = None, retracted: RetractedOption = None, note: SourceNoteOption = None,
+    unset: Annotated[Optional[list[str]], typer.Option(
+        "--unset", metavar="KEY", help="Remove a key, e.g. --unset design (repeat for several).",
+        show_default=False)] = None,
+    catalog: CatalogOption = None,
+) -> None:
+    """Change a source's keys (those given; a list option replaces the whole list), or remove them
+    with --unset. Comments and key order in sources/ID.yaml are kept; the result must load."""
+    from kclaims.catalog.source_edits import edit_source
+
+    fields = _source_fields(locals())
+    if kind is not None:
+        fields["kind"] = kind
+    changed = edit_source(catalog_root(catalog), source_id, fields, [k.replace("-", "_") for k in unset or []])
+    typer.echo(f"Changed {', '.join(changed)} of {source_id}." if changed else f"{source_id} already says that.",
+               err=True)
+
+
+@source_app.command("rm")
+def source_rm(
+    source_id: Annotated[str, typer.Argument(metavar="ID", help="The source's id.")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Also take out the claims' links to it and quotes from it (listed).")] = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """Remove a source: sources/ID.yaml and its kept text and page. Refused while a claim links or
+    quotes it (the claims are named) unless --force, which takes those out first and says so."""
+    from kclaims.catalog.source_edits import remove_source
+
+    removal = remove_source(catalog_root(catalog), source_id, force)
+    if removal.unlinked:
+        typer.echo(f"Unlinked {source_id} from {', '.join(removal.unlinked)}.", err=True)
+    if removal.unquoted:
+        typer.echo(f"Removed the quotes from {source_id} of {', '.join(removal.unquoted)}.", err=True)
+    typer.echo(f"Removed {', '.join(removal.files)}.", err=True)
 
 
 PROGRESS_AFTER = 5  # identifiers; fewer resolve too fast for a bar to help
@@ -108,7 +226,7 @@ def _progress_callback(stack: "ExitStack") -> "Callable[[int, int], None]":
     return progress
 
 
-def _render_report(report: "SourcesResult", json: bool) -> None:
+def render_report(report: "SourcesResult", json: bool) -> None:
     """Each outcome and warning on stderr (or the report as JSON on stdout), then a summary; exit 2
     when nothing at all succeeded."""
     if json:
@@ -170,13 +288,13 @@ def source_add(
         if html is None or url is None or identifiers or from_file:
             raise BadInput("--html FILE and --url URL go together, without other identifiers: "
                            "the saved page and the address it came from")
-        _render_report(add_saved_page(catalog_root(catalog), html, url), json)
+        render_report(add_saved_page(catalog_root(catalog), html, url), json)
         return
     texts = list(identifiers or []) + (read_identifier_file(from_file) if from_file else [])
     root = catalog_root(catalog)
     with ExitStack() as stack:
         report = add_sources(root, texts, refresh=refresh, offline=offline, progress=_progress_callback(stack))
-    _render_report(report, json)
+    render_report(report, json)
 
 
 @source_app.command("refresh")
@@ -205,22 +323,25 @@ def source_refresh(
     with ExitStack() as stack:
         report = refresh_sources(root, source_ids or None, progress=_progress_callback(stack),
                                  snapshot_only=snapshot_only)
-    _render_report(report, json)
+    render_report(report, json)
 
 
 @source_app.command("import")
 def source_import(
-    bib_file: Annotated[Path, typer.Argument(metavar="FILE.bib", dir_okay=False,
-                                             help="A BibTeX or biblatex file, e.g. exported from Zotero or JabRef.")],
+    bib_file: Annotated[Path, typer.Argument(metavar="FILE", dir_okay=False,
+                                             help="A BibTeX/biblatex, RIS, PubMed MEDLINE (.nbib) or CSL-JSON file, "
+                                                  "e.g. exported from Zotero, JabRef, EndNote or PubMed.")],
     catalog: CatalogOption = None, json: JsonOption = False,
 ) -> None:
-    """Import every entry of a .bib file as a source (no network).
+    """Import every entry of a bibliography file as a source (no network).
 
-    Ids come from the citation keys. An entry for a paper already in the catalog (same DOI, PMID
-    or PMCID) fills what its source lacks instead of adding a second one. What cannot be read is
+    The format is told by the content. Each source keeps its citation key exactly (the id is its
+    file-safe form), its entry type, names in parts and every other field, so `export --format
+    bibtex` gives the entry back. An entry for a paper already in the catalog (same DOI, PMID or
+    PMCID) fills what its source lacks instead of adding a second one. What cannot be read is
     named with its line.
     """
-    from kclaims.literature.add import import_bibtex
+    from kclaims.literature.add import import_library
 
-    report = import_bibtex(catalog_root(catalog), bib_file)
-    _render_report(report, json)
+    report = import_library(catalog_root(catalog), bib_file)
+    render_report(report, json)

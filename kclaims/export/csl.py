@@ -27,6 +27,19 @@ CSL_TYPES = {
     "dataset": "dataset",
     "other": "document",
 }
+# BibTeX entry type (kept from an import) -> CSL item type, where it says more than the kind
+CSL_ENTRY_TYPES = {
+    "inproceedings": "paper-conference", "conference": "paper-conference", "incollection": "chapter",
+    "inbook": "chapter", "proceedings": "book", "collection": "book", "patent": "patent",
+    "unpublished": "manuscript", "software": "software", "online": "webpage", "misc": "document",
+}
+# a field kept in `extra` -> its CSL variable
+CSL_EXTRA = {
+    "abstract": "abstract", "address": "publisher-place", "location": "publisher-place", "series": "collection-title",
+    "edition": "edition", "isbn": "ISBN", "issn": "ISSN", "keywords": "keyword", "note": "note",
+    "language": "language", "shorttitle": "title-short", "type": "genre", "chapter": "chapter-number",
+    "eventtitle": "event-title", "institution": "publisher", "school": "publisher", "organization": "publisher",
+}
 _PUBMED_NAME = re.compile(r"^(?P<family>\S.*?)\s+(?P<initials>[A-Z]{1,4})$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 
@@ -44,6 +57,13 @@ def csl_name(author: str) -> dict[str, str]:
     return {"literal": author}
 
 
+def csl_parts(parts: dict[str, str]) -> dict[str, str]:
+    """A name kept in parts as a CSL name: the particle as `non-dropping-particle` (BibTeX's "von")."""
+    names = {"family": "family", "given": "given", "particle": "non-dropping-particle", "suffix": "suffix",
+             "literal": "literal"}
+    return {names[part]: one_line(value) for part, value in parts.items() if part in names and value}
+
+
 def csl_issued(source: Source) -> dict[str, Any] | None:
     """The publication date as date-parts: the full `date` when it agrees with the year, else the year."""
     match = _DATE.match(source.date or "")
@@ -56,7 +76,9 @@ def csl_issued(source: Source) -> dict[str, Any] | None:
 
 def csl_item(source: Source) -> dict[str, Any]:
     """One source as a CSL-JSON item; keys whose value is unknown are left out."""
-    item: dict[str, Any] = {"id": source.id, "type": CSL_TYPES.get(source.kind, "document")}
+    csl_type = CSL_ENTRY_TYPES.get(source.entry_type or "") if source.kind in ("other", "book", "book-chapter") \
+        else None
+    item: dict[str, Any] = {"id": source.id, "type": csl_type or CSL_TYPES.get(source.kind, "document")}
     where = source.journal or source.site
     text_fields = {
         "title": source.title, "container-title": where,
@@ -65,8 +87,15 @@ def csl_item(source: Source) -> dict[str, Any]:
         "PMID": source.pmid, "PMCID": source.pmcid, "URL": source.url,
     }
     item.update({key: one_line(value) for key, value in text_fields.items() if value})
-    if source.authors:
+    for name, variable in CSL_EXTRA.items():
+        if source.extra.get(name) and variable not in item:
+            item[variable] = one_line(source.extra[name])
+    if source.author_parts:
+        item["author"] = [csl_parts(name) for name in source.author_parts]
+    elif source.authors and not source.editor_parts:
         item["author"] = [csl_name(author) for author in source.authors]
+    if source.editor_parts:
+        item["editor"] = [csl_parts(name) for name in source.editor_parts]
     issued = csl_issued(source)
     if issued:
         item["issued"] = issued
@@ -74,7 +103,7 @@ def csl_item(source: Source) -> dict[str, Any]:
     if accessed and source.url:
         item["accessed"] = {"date-parts": [[int(part) for part in accessed.groups() if part]]}
     if source.retracted:
-        item["note"] = "Retracted publication."
+        item["note"] = "; ".join(n for n in (item.get("note"), "Retracted publication.") if n)
     return item
 
 

@@ -98,3 +98,19 @@ def export_sources_json(sources: list[Source], claim_ids: list[str] | None = Non
     if scorecard is not None:
         out["scorecard"] = scorecard  # an article's: kclaims.export.scorecard.scorecard_record
     return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
+
+
+def envelope(**parts: Any) -> str:
+    """Any command's --json: the versioned envelope around its parts, as indented UTF-8 JSON text."""
+    return json.dumps({"kclaims": SCHEMA_VERSION, **parts}, ensure_ascii=False, indent=2) + "\n"
+
+
+def search_record(database: str, query: str, total: int, hits: list[Any]) -> dict[str, Any]:
+    """A search (`search --json`, `claim find --json`): the query as sent and each result as a source
+    record (id empty, or the catalog's id when `in_catalog`) with its abstract."""
+    results = []
+    for hit in hits:
+        record = source_record(hit.source)
+        record.update({"id": hit.in_catalog, "in_catalog": hit.in_catalog is not None, "abstract": hit.abstract})
+        results.append(record)
+    return {"database": database, "query": query, "total": total, "results": results}

@@ -35,6 +35,10 @@ class Article:
     # Spans of `text` that are not the article's words: the "[1]" written for a superscript or a
     # footnote mark, blanked Markdown markup. Sorted, disjoint. Never part of a recorded quote.
     inserted: list[tuple[int, int]] = field(default_factory=list)
+    # What the HTML reader knew of the lines: where an <ol> item starts (offset -> its number), and
+    # which lines are <h1>-<h6> headings (their offsets). Read by the reference list.
+    item_numbers: dict[int, int] = field(default_factory=dict)
+    heading_lines: set[int] = field(default_factory=set)
 
     def own_words(self, start: int, end: int) -> str:
         """The article's words in text[start:end], whitespace collapsed, the inserted spans left out."""

@@ -33,6 +33,9 @@ _PARAGRAPHS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "article", "ma
 _ENDED_BY_MAIN = frozenset({"nav", "header", "footer", "aside", "form", "menu", "dialog"})
 
 
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
 _SUPERSCRIPT_MARKER = re.compile(r"[\d\s,–-]+")
 
 
@@ -65,6 +68,9 @@ class _TextCollector(HTMLParser):
         self.links: list[Link] = []
         self.inserted: list[tuple[int, int]] = []  # the "[1]" written for <sup>1</sup>
         self.sup: list[str] | None = None
+        self.lists: list[list[int] | None] = []  # open <ol> (the next item's number) and <ul>
+        self.item_numbers: dict[int, int] = {}
+        self.heading_lines: set[int] = set()
 
     def _last_char(self) -> str:
         return self.parts[-1][-1] if self.parts else "\n"
@@ -98,6 +104,12 @@ class _TextCollector(HTMLParser):
             self.newline()
         if tag == "pre":
             self.pre += 1
+        elif tag in ("ol", "ul", "menu"):
+            self.lists.append([_list_start(attrs)] if tag == "ol" else None)
+        elif tag == "li":
+            self._list_item(attrs)
+        elif tag in _HEADING_TAGS:
+            self.heading_lines.add(self.length)
         elif tag == "a":
             self.anchors.append((self.length, dict(attrs).get("href") or ""))
         elif tag == "sup":
@@ -135,8 +147,20 @@ class _TextCollector(HTMLParser):
                 self.links.append(Link(start, self.length, href))
         elif tag == "pre":
             self.pre = max(0, self.pre - 1)
+        elif tag in ("ol", "ul", "menu") and self.lists:
+            self.lists.pop()
         if tag in _BLOCK_TAGS:
             self.newline()
+
+    def _list_item(self, attrs: list[tuple[str, str | None]]) -> None:
+        """Note the number of an <ol> item (its position, or its `value`) where its line starts."""
+        counter = self.lists[-1] if self.lists else None
+        if counter is None:
+            return
+        value = _number(dict(attrs).get("value"))
+        counter[0] = value if value is not None else counter[0]
+        self.item_numbers[self.length] = counter[0]
+        counter[0] += 1
 
     def _flush_sup(self) -> None:
         """A superscript number becomes a marker like "[1]" (not the article's words); other
@@ -169,6 +193,15 @@ class _TextCollector(HTMLParser):
         self._emit(collapsed)
 
 
+def _list_start(attrs: list[tuple[str, str | None]]) -> int:
+    start = _number(dict(attrs).get("start"))
+    return 1 if start is None else start
+
+
+def _number(value: str | None) -> int | None:
+    return int(value.strip()) if value and value.strip().isdigit() and len(value.strip()) < 6 else None
+
+
 def html_to_text(html: str) -> Article:
     """The readable text of an HTML page (one line per block), its links' spans in that text and
     the spans of the citation markers written for superscript numbers."""
@@ -176,4 +209,5 @@ def html_to_text(html: str) -> Article:
     collector.feed(html)
     collector.close()
     collector.newline()
-    return Article("".join(collector.parts), "html", collector.links, merged_spans(collector.inserted))
+    return Article("".join(collector.parts), "html", collector.links, merged_spans(collector.inserted),
+                   collector.item_numbers, collector.heading_lines)

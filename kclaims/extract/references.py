@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from kclaims.extract.article import SPACES, Article
 from kclaims.extract.scoring import cue_table
-from kclaims.extract.sentences import is_heading
-from kclaims.literature.ids import Identifier, find_identifiers, try_parse_identifier
+from kclaims.literature.ids import Identifier, try_parse_identifier
+from kclaims.literature.webpage.references import Block, entry_identifier, reference_list
 from kclaims.model import Source
 
 
@@ -23,34 +23,28 @@ class Reference:
     source: str | None = None  # the catalog source with that identifier, if there is one
 
 
-_REFERENCE_HEADING = re.compile(
-    r"^\W*(sources|references|reference list|bibliography|works cited|citations|literature cited|"
-    r"notes|footnotes|endnotes)\W*$", re.IGNORECASE)
-
-
-_REFERENCE_LINE = re.compile(r"^\s*(?:\[(\d{1,3})\]:?|\^?(\d{1,3})[.)]|\(?(\d{1,3})\))\s+(\S.*)$")
-
-
 _BRACKETED_REFERENCE = re.compile(r"^\s*\[(\d{1,3})\]:?\s+(\S.*)$")
-
-
-_LOOKS_BIBLIOGRAPHIC = re.compile(r"\b(?:19|20)\d{2}[a-z]?\b|https?://|\bdoi\b", re.IGNORECASE)
 
 
 def references_with_spans(article: Article, sources: Mapping[str, Source] | None
                            ) -> list[tuple[Reference, tuple[int, int]]]:
+    """The article's reference list, each entry with the span of its line. The list is read by
+    `kclaims.literature.webpage.references.reference_list`, the reader `source add --html` uses,
+    from the article's lines; `[n] …` lines elsewhere that hold an identifier are entries too."""
     lines = _lines(article.text)
+    blocks = [_block(article, start, end, line) for start, end, line in lines]
     known = _source_lookup(sources or {})
     found: dict[int, tuple[Reference, tuple[int, int]]] = {}
-    for i, (_, _, line) in enumerate(lines):
-        if _REFERENCE_HEADING.match(line.strip()):
-            for j, entry in _section(article, lines, i + 1):
-                found.setdefault(j, (_reference(article, lines[j], entry, known), lines[j][:2]))
+    for entry in reference_list(blocks, cue_table().is_boilerplate):
+        found.setdefault(entry.block, (_reference(entry.marker, entry.text, entry.url, entry.identifier, known),
+                                       lines[entry.block][:2]))
     for j, (start, end, line) in enumerate(lines):
         bracketed = _BRACKETED_REFERENCE.match(line)
-        if j not in found and bracketed and _identifier(article, start, end, line):
-            entry = (bracketed.group(1), bracketed.group(2))
-            found[j] = (_reference(article, lines[j], entry, known), (start, end))
+        if j in found or not bracketed:
+            continue
+        url, identifier = entry_identifier(bracketed.group(2), blocks[j].links)
+        if url or identifier:
+            found[j] = (_reference(bracketed.group(1), bracketed.group(2), url, identifier, known), (start, end))
     return [found[j] for j in sorted(found)]
 
 
@@ -62,49 +56,17 @@ def _lines(text: str) -> list[tuple[int, int, str]]:
     return lines
 
 
-def _section(article: Article, lines: list[tuple[int, int, str]], first: int
-             ) -> list[tuple[int, tuple[str | None, str]]]:
-    """Entries after a reference heading, until a line that is neither an entry nor blank."""
-    entries: list[tuple[int, tuple[str | None, str]]] = []
-    numbered = False
-    for j in range(first, len(lines)):
-        line = lines[j][2].strip()
-        if not line:
-            continue
-        if cue_table().is_boilerplate(line) or _REFERENCE_HEADING.match(line):
-            break
-        entry = _REFERENCE_LINE.match(line)
-        if entry:
-            numbered = True
-            entries.append((j, (entry.group(1) or entry.group(2) or entry.group(3), entry.group(4))))
-        elif not numbered and (_identifier(article, lines[j][0], lines[j][1], line)
-                               or (_LOOKS_BIBLIOGRAPHIC.search(line) and not is_heading(line))):
-            entries.append((j, (None, line)))
-        else:
-            break
-    return entries
+def _block(article: Article, start: int, end: int, line: str) -> Block:
+    links = tuple(link.url for link in article.links if start <= link.start < end) if article.links else ()
+    return Block(line, heading=start in article.heading_lines, number=article.item_numbers.get(start), links=links)
 
 
-def _reference(article: Article, line: tuple[int, int, str], entry: tuple[str | None, str],
-               known: dict[Identifier, str]) -> Reference:
-    start, end, _ = line
-    marker, text = entry
-    identifier = _identifier(article, start, end, text)
+def _reference(marker: str | None, text: str, url: str, paper: str | None, known: dict[Identifier, str]
+               ) -> Reference:
+    """The entry as a Reference: its identifier is the paper it names, else its address."""
+    identifier = try_parse_identifier(paper) if paper else (try_parse_identifier(url) if url else None)
     return Reference(marker, SPACES.sub(" ", text).strip(), str(identifier) if identifier else None,
                      known.get(identifier) if identifier else None)
-
-
-def _identifier(article: Article, start: int, end: int, text: str) -> Identifier | None:
-    """The first identifier in the entry's text, else in the links it holds (HTML, Markdown)."""
-    found = find_identifiers(text)
-    if found:
-        return found[0]
-    for link in article.links:
-        if start <= link.start < end:
-            parsed = try_parse_identifier(link.url)
-            if parsed:
-                return parsed
-    return None
 
 
 def _source_lookup(sources: Mapping[str, Source]) -> dict[Identifier, str]:

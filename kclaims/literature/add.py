@@ -237,34 +237,39 @@ def _short(value: Any) -> str:
     return "(empty)" if is_empty(value) else shorten(str(value), 60)
 
 
-def import_bibtex(root: Path, path: Path) -> SourcesResult:
-    """Add every entry of a .bib file as a source (or merge it into the same paper already there)."""
-    from kclaims.literature.bibtex import read_bibtex
+def import_bibtex(root: Path, path: Path, format_name: str | None = None) -> SourcesResult:
+    """Add every entry of a bibliography file (BibTeX, RIS, MEDLINE or CSL-JSON, told by its content
+    unless `format_name` names one) as a source, or merge it into the same paper already there."""
+    from kclaims.literature.library import decode, detect_format, read_library
 
-    text, encoding_warning = _read_bib(path)
-    read = read_bibtex(text)
+    decoded = decode(_read_bytes(path))
+    format_name = format_name or detect_format(decoded.text)
+    try:
+        read = read_library(decoded.text, format_name)
+    except ValueError as error:  # a CSL-JSON file that is not JSON after all
+        raise BadInput(f"cannot read as {format_name}: {error}", path) from None
     if not read.entries:
         unreadable = f" ({len(read.warnings)} unreadable blocks)" if read.warnings else ""
-        raise BadInput(f"no BibTeX entries found{unreadable}; is this a .bib file?", path)
-    report = SourcesResult(warnings=[f"{path}: {encoding_warning}"] if encoding_warning else [])
+        what = "BibTeX entries" if format_name == "bibtex" else f"{format_name} references"
+        raise BadInput(f"no {what} found{unreadable}; is this a .bib, .ris, .nbib or CSL-JSON file?", path)
+    report = SourcesResult(warnings=[f"{path}: {decoded.warning}"] if decoded.warning else [])
     report.warnings += [f"{path}:{line}: {message}" if line else f"{path}: {message}" for line, message in read.warnings]
     today = dt.date.today().isoformat()
     with catalog_writes(root) as writes:
         writer = SourceWriter(load_catalog(root))
         for entry in read.entries:
-            given = f"{path.name}:{entry.line} {entry.key}"
-            record = dataclasses.replace(entry.record, retrieved=today)
-            report.outcomes.append(writer.add(given, record, preferred_id=entry.key))
+            given = f"{path.name}:{entry.line} {entry.key}" if entry.line else f"{path.name} {entry.key}"
+            record = dataclasses.replace(entry.record, retrieved=entry.record.retrieved or today)
+            report.outcomes.append(writer.add(given, record, preferred_id=entry.record.key))
         writer.flush(writes)
     return report
 
 
-def _read_bib(path: Path) -> tuple[str, str | None]:
+import_library = import_bibtex
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise BadInput(f"cannot read: {error.strerror}", path) from None
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as error:
-        return data.decode("cp1252", errors="replace"), f"not UTF-8 (byte {error.start}); read as Windows-1252"

@@ -1,19 +1,19 @@
-"""BibTeX in and out: the only module that imports bibtexparser (v2).
+"""BibTeX and biblatex in: the only module that imports bibtexparser (v2).
 
 `read_bibtex(text)` turns a .bib file into records (`Source` objects with an empty id) plus
 warnings naming the line of anything that could not be read; it never drops an entry that
-bibtexparser could read, including entries whose key repeats an earlier one. `write_bibtex`
-turns sources into BibTeX text. Both are pure: no files, no network.
+bibtexparser could read, including entries whose key repeats an earlier one. Each record keeps
+its citation key exactly, its entry type, its names in parts, and every field kclaims has no
+column for in `extra` (decoded to Unicode), so `export --format bibtex` gives the entry back.
+Pure: no files, no network. (Writing is kclaims.export.bibtex.)
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kclaims.grade import is_retracted
 from kclaims.literature.ids import (
     find_identifiers,
     normalize_doi,
@@ -21,6 +21,8 @@ from kclaims.literature.ids import (
     normalize_pmid,
     try_parse_identifier,
 )
+from kclaims.literature.latex import latex_to_text
+from kclaims.literature.names import bibtex_names, short_names
 from kclaims.model import Source
 from kclaims.text import printable
 
@@ -43,7 +45,7 @@ class BibRead:
     warnings: list[tuple[int | None, str]] = field(default_factory=list)  # (line, message)
 
 
-_KINDS = {
+KINDS = {
     "article": "journal-article",
     "book": "book", "mvbook": "book", "booklet": "book", "collection": "book", "mvcollection": "book",
     "proceedings": "book", "mvproceedings": "book", "reference": "book",
@@ -54,8 +56,19 @@ _KINDS = {
     "online": "web-article", "electronic": "web-article", "www": "web-article", "webpage": "web-article",
     "dataset": "dataset", "data": "dataset",
 }
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_CROSSREF_INHERITED = ("year", "date", "publisher", "editor", "volume", "address", "month", "organization")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+_MONTH_MACROS = {m[:3].lower(): m for m in MONTHS}
+_CROSSREF_INHERITED = ("year", "date", "publisher", "editor", "volume", "address", "month", "organization",
+                       "location", "series", "isbn")
+# Mendeley writes its own type names, which BibTeX styles and Pandoc reject
+_TYPE_ALIASES = {"book_section": "incollection", "web_page": "online", "conference_paper": "inproceedings",
+                 "journal_article": "article", "magazine_article": "article", "newspaper_article": "article"}
+_FIELD_NAME = re.compile(r"[a-z_][a-z0-9_:.-]*")
+RETRACTED_NOTE = "Retracted publication"
+# Fields that become a Source attribute (and are written back from it); every other field goes to `extra`.
+_COLUMNS = frozenset({"title", "author", "editor", "year", "date", "month", "journal", "publisher", "volume",
+                      "number", "pages", "doi", "pmid", "pmcid", "url", "crossref"})
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -71,8 +84,8 @@ def read_bibtex(text: str) -> BibRead:
     logger = logging.getLogger("bibtexparser")
     level = logger.level
     logger.setLevel(logging.CRITICAL)  # failures come back as failed blocks; the caller reports them
-    try:
-        library = bibtexparser.parse_string(text.lstrip("\ufeff"))
+    try:  # no middleware: values come raw, so `#` concatenation and enclosing braces are ours to read
+        library = bibtexparser.parse_string(text.lstrip("\ufeff"), parse_stack=[])
     finally:
         logger.setLevel(level)
     result = BibRead()
@@ -91,10 +104,13 @@ def read_bibtex(text: str) -> BibRead:
         else:
             result.warnings.append((line, f"could not read this entry, skipped: {_first_line(block.error)}"))
     entries.sort(key=lambda pair: pair[0].start_line or 0)
-    by_key = {e.key.lower(): e for e, duplicate in entries if not duplicate}
+    strings = _strings(library.strings)
+    raw = {id(e): _raw_fields(e, strings) for e, _ in entries}
+    by_key = {e.key.lower(): raw[id(e)] for e, duplicate in entries if not duplicate}
     for entry, _ in entries:
-        fields = _fields(entry, by_key)
-        result.entries.append(BibEntry(entry.key, _line(entry.start_line), _record(entry.entry_type, fields)))
+        fields = _with_parent(raw[id(entry)], by_key)
+        result.entries.append(BibEntry(entry.key, _line(entry.start_line), record_from_fields(entry.entry_type, fields,
+                                                                                               entry.key)))
     return result
 
 
@@ -107,195 +123,217 @@ def _first_line(error: object) -> str:
     return text.splitlines()[0] if text else "syntax error"
 
 
-def _fields(entry: Entry, by_key: dict[str, Entry]) -> dict[str, str]:
-    """Field name (lower-case) -> raw value, with what a `crossref` parent adds."""
+def _strings(blocks: list) -> dict[str, str]:
+    """@string macros, each resolved against the ones before it (and the month names)."""
+    strings: dict[str, str] = {}
+    for block in blocks:
+        if isinstance(block.value, str):
+            strings[block.key.lower()] = evaluate(block.value, strings)
+    return strings
+
+
+def evaluate(value: str, strings: dict[str, str]) -> str:
+    """A raw field value as its text: enclosing braces or quotes removed, macros resolved, `#` pieces joined."""
+    return "".join(_piece(piece.strip(), strings) for piece in _split_top_level(value))
+
+
+def _split_top_level(value: str) -> list[str]:
+    pieces, depth, quoted, start = [], 0, False, 0
+    for index, char in enumerate(value):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        elif char == "#" and depth == 0 and not quoted:
+            pieces.append(value[start:index])
+            start = index + 1
+    return pieces + [value[start:]]
+
+
+def _piece(piece: str, strings: dict[str, str]) -> str:
+    if len(piece) >= 2 and (piece[0], piece[-1]) in (("{", "}"), ('"', '"')):
+        return piece[1:-1]
+    lowered = piece.lower()
+    if lowered in strings:
+        return strings[lowered]
+    return _MONTH_MACROS.get(lowered, piece)
+
+
+def _raw_fields(entry: Entry, strings: dict[str, str]) -> dict[str, str]:
+    """Field name (lower-case) -> value as LaTeX text; the first of a repeated field."""
     fields: dict[str, str] = {}
     for item in entry.fields:
-        name = item.key.lower().split("+", 1)[0]  # biblatex annotations: AUTHOR+an = {...}
+        name = item.key.lower()
         if name and name not in fields and isinstance(item.value, str):
-            fields[name] = item.value
-    parent = by_key.get(fields.get("crossref", "").strip().lower())
-    if parent is not None and parent is not entry:
-        for item in parent.fields:
-            name = item.key.lower()
-            if name in _CROSSREF_INHERITED and name not in fields and isinstance(item.value, str):
-                fields[name] = item.value
-            if name == "title" and "booktitle" not in fields and isinstance(item.value, str):
-                fields["booktitle"] = item.value
+            fields[name] = evaluate(item.value, strings)
     return fields
 
 
-def _record(entry_type: str, fields: dict[str, str]) -> Source:
-    kind = _KINDS.get(entry_type.lower(), "other")
-    year, date = _year_and_date(fields)
-    ids = _identifiers(fields)
+def _with_parent(fields: dict[str, str], by_key: dict[str, dict[str, str]]) -> dict[str, str]:
+    """What a `crossref` parent in the same file lends: its date, publisher, ... and its title as booktitle."""
+    parent = by_key.get(fields.get("crossref", "").strip().lower())
+    if parent is None or parent is fields:
+        return fields
+    fields = dict(fields)
+    for name, value in parent.items():
+        if name in _CROSSREF_INHERITED and name not in fields:
+            fields[name] = value
+    if "title" in parent and "booktitle" not in fields:
+        fields["booktitle"] = parent["title"]
+    return fields
+
+
+def record_from_fields(entry_type: str, fields: dict[str, str], key: str | None = None) -> Source:
+    """A record from one entry's fields (lower-case names, LaTeX values, macros resolved)."""
+    entry_type = _TYPE_ALIASES.get(entry_type.lower(), entry_type.lower())
+    kind = KINDS.get(entry_type, "other")
+    year, date, date_kept = _year_and_date(fields)
+    ids, used = _identifiers(fields)
     url = ids.pop("url", None)
-    if kind == "other" and url and not (fields.get("journal") or fields.get("journaltitle")):
-        kind = "web-article" if entry_type.lower() in ("misc",) and not ids else kind
-    container = fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle")
-    publisher = fields.get("publisher") or fields.get("institution") or fields.get("school") or fields.get("organization")
+    if kind == "other" and entry_type == "misc" and url and not ids and not _container(fields):
+        kind = "web-article"
+    publisher = next((fields[n] for n in ("publisher", "institution", "school", "organization") if fields.get(n)), None)
+    authors = bibtex_names(fields["author"]) if fields.get("author") else []
+    editors = bibtex_names(fields["editor"]) if fields.get("editor") else []
+    issue_field = "number" if fields.get("number") else "issue"
+    extra_skip = _COLUMNS | used | {issue_field} | ({"month"} if date_kept else set()) | {"date"}
+    note = latex_to_text(fields.get("note"))
     return Source(
         id="",
         kind=kind,
-        title=_text(fields.get("title")),
-        authors=_people(fields.get("author") or fields.get("editor") or ""),
+        title=latex_to_text(fields.get("title")),
+        authors=short_names(authors or editors),
         year=year,
-        journal=_text(container),
-        site=_text(fields.get("organization")) if kind == "web-article" else None,
-        publisher=_text(publisher),
+        journal=latex_to_text(_container(fields)),
+        site=latex_to_text(fields.get("organization")) if kind == "web-article" else None,
+        publisher=latex_to_text(publisher),
         date=date,
-        volume=_text(fields.get("volume")),
-        issue=_text(fields.get("number") or fields.get("issue")),
+        volume=latex_to_text(fields.get("volume")),
+        issue=latex_to_text(fields.get(issue_field)),
         pages=_pages(fields.get("pages")),
         pmid=ids.get("pmid"),
         pmcid=ids.get("pmcid"),
         doi=ids.get("doi"),
         url=url,
+        retracted=bool(note and note.endswith(RETRACTED_NOTE)),
+        key=key,
+        entry_type=entry_type,
+        author_parts=authors,
+        editor_parts=editors,
+        extra=_extra(fields, extra_skip, date_kept),
     )
 
 
-def _identifiers(fields: dict[str, str]) -> dict[str, str]:
-    """PMID, PMCID, DOI and URL from the doi, pmid, pmcid, eprint, url and note fields, normalised."""
-    found: dict[str, str] = {}
+def _container(fields: dict[str, str]) -> str | None:
+    return fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle")
 
-    def take(kind: str, value: str | None) -> None:
+
+def _extra(fields: dict[str, str], skip: set[str] | frozenset[str], date_kept: bool) -> dict[str, str]:
+    extra: dict[str, str] = {}
+    for name, value in fields.items():
+        if name in skip or not _FIELD_NAME.fullmatch(name):  # AUTHOR+an annotations, "% title" (commented out)
+            continue
+        text = latex_to_text(value)
+        if name == "note" and text and text.endswith(RETRACTED_NOTE):
+            text = text[:-len(RETRACTED_NOTE)].rstrip(" .;") or None
+        if text:
+            extra[name] = text
+    if not date_kept and fields.get("date"):
+        extra["date"] = _plain(fields["date"])  # a range or season: kept as written
+    return extra
+
+
+def _identifiers(fields: dict[str, str]) -> tuple[dict[str, str], set[str]]:
+    """PMID, PMCID, DOI and URL from the doi, pmid, pmcid, eprint, url and note fields, normalised;
+    and the eprint fields used up (an arXiv eprint is not, and stays in `extra`)."""
+    found: dict[str, str] = {}
+    used: set[str] = set()
+
+    def take(kind: str, value: str | None) -> bool:
         if value and kind not in found:
             found[kind] = value
+            return True
+        return False
 
-    take("doi", normalize_doi(_plain(fields.get("doi", ""))) or _found_in(fields.get("doi", ""), "doi"))
+    take("doi", normalize_doi(_plain(fields.get("doi", ""))) or _found_in(fields.get("doi", ""), "doi")
+         or _doi_in_url(_plain(fields.get("doi", ""))))
     take("pmid", normalize_pmid(_plain(fields.get("pmid", ""))))
     take("pmcid", normalize_pmcid(_plain(fields.get("pmcid", ""))))
     eprint = _plain(fields.get("eprint", ""))
     eprint_type = _plain(fields.get("eprinttype", "") or fields.get("archiveprefix", "")).lower()
-    if eprint:
-        if eprint_type == "pubmed":
-            take("pmid", normalize_pmid(eprint))
-        elif eprint_type in ("pmc", "pmcid", "pubmedcentral"):
-            take("pmcid", normalize_pmcid(eprint) or normalize_pmcid("PMC" + eprint))
-        elif eprint_type == "doi" or normalize_doi(eprint):
-            take("doi", normalize_doi(eprint))
+    if eprint and _eprint(eprint, eprint_type, take, found):
+        used |= {"eprint", "eprinttype", "archiveprefix"}
     url = _plain(fields.get("url", ""))
     if url:
         identifier = try_parse_identifier(url)
-        if identifier is not None and identifier.kind != "url":
+        doi = _doi_in_url(url)
+        if identifier is not None and identifier.kind != "url" and identifier.kind not in found:
             take(identifier.kind, identifier.value)
-        elif identifier is not None:
-            take("url", identifier.value)
+        elif doi and "doi" not in found:
+            take("doi", doi)
+        else:
+            found["url"] = url
     for name in ("note", "annote", "howpublished", "extra"):
         for identifier in find_identifiers(_plain(fields.get(name, ""))):
             if identifier.kind != "url":
                 take(identifier.kind, identifier.value)
-    return found
+    return found, used
+
+
+def _eprint(eprint: str, eprint_type: str, take, found: dict[str, str]) -> bool:
+    if eprint_type == "pubmed":
+        return take("pmid", normalize_pmid(eprint)) or found.get("pmid") == normalize_pmid(eprint)
+    if eprint_type in ("pmc", "pmcid", "pubmedcentral"):
+        value = normalize_pmcid(eprint) or normalize_pmcid("PMC" + eprint)
+        return take("pmcid", value) or found.get("pmcid") == value
+    if eprint_type == "doi" or (not eprint_type and normalize_doi(eprint)):
+        return take("doi", normalize_doi(eprint)) or found.get("doi") == normalize_doi(eprint)
+    return False
+
+
+_DOI_IN_URL = re.compile(r"^https?://[^/]*\bdoi\b[^/]*/(?:abs/|full/|pdf/)?(10\.[0-9]{4,9}/\S+)$", re.IGNORECASE)
+
+
+def _doi_in_url(url: str) -> str | None:
+    """A DOI written as a publisher's DOI URL (http://doi.acm.org/10.1145/..., dx.doi.org, doi.wiley.com)."""
+    match = _DOI_IN_URL.match(url.strip())
+    return normalize_doi(match.group(1)) if match else None
 
 
 def _found_in(text: str, kind: str) -> str | None:
     return next((i.value for i in find_identifiers(_plain(text)) if i.kind == kind), None)
 
 
-def _year_and_date(fields: dict[str, str]) -> tuple[int | None, str | None]:
+def _year_and_date(fields: dict[str, str]) -> tuple[int | None, str | None, bool]:
+    """Year, ISO date (None when only the year is known) and whether `date`/`month` were used up."""
     date_field = _plain(fields.get("date", ""))
-    match = re.match(r"(\d{4})(-\d{2}(-\d{2})?)?", date_field)
+    match = re.fullmatch(r"(\d{4})(-\d{2}(-\d{2})?)?", date_field)
     if match and 1000 <= int(match.group(1)) <= 2999:
-        return int(match.group(1)), match.group(0)
+        year_field = re.search(r"\b(\d{4})\b", _plain(fields.get("year", "")))
+        if not year_field or year_field.group(1) == match.group(1):
+            month = _month(_plain(fields.get("month", "")))
+            date = match.group(0) if match.group(2) else (f"{match.group(1)}-{month}" if month else None)
+            return int(match.group(1)), date, True
     match = re.search(r"\b(\d{4})\b", _plain(fields.get("year", "")))
     if not match or not 1000 <= int(match.group(1)) <= 2999:
-        return None, None
+        return None, None, False
     year = match.group(1)
     month = _month(_plain(fields.get("month", "")))
-    return int(year), f"{year}-{month}" if month else None
+    return int(year), f"{year}-{month}" if month else None, bool(month)
 
 
 def _month(text: str) -> str | None:
     text = text.strip().lower()
     if text.isdigit() and 1 <= int(text) <= 12:
         return f"{int(text):02d}"
-    return f"{_MONTHS.index(text[:3]) + 1:02d}" if text[:3] in _MONTHS else None
+    return f"{list(_MONTH_MACROS).index(text[:3]) + 1:02d}" if text[:3] in _MONTH_MACROS else None
 
 
 def _pages(value: str | None) -> str | None:
-    text = _text(value)
+    text = latex_to_text(value)
     return re.sub(r"\s*[-\u2013\u2014]+\s*", "-", text) if text else None
-
-
-def _people(value: str) -> list[str]:
-    """BibTeX names ("Zarate, Carlos A. and others") as "Surname Initials" ("Zarate CA")."""
-    from bibtexparser.middlewares.names import (
-        InvalidNameError,
-        parse_single_name_into_parts,
-        split_multiple_persons_names,
-    )
-
-    people = []
-    try:
-        names = split_multiple_persons_names(value)
-    except InvalidNameError:
-        names = [value]
-    for name in names:
-        if name.strip().lower() == "others" or not name.strip():
-            continue
-        try:
-            parts = parse_single_name_into_parts(name, strict=False)
-        except InvalidNameError:
-            people.append(_text(name) or "")
-            continue
-        surname = _text(" ".join(parts.von + parts.last + parts.jr)) or ""
-        initials = "".join(_initials(_text(first) or "") for first in parts.first)
-        people.append(f"{surname} {initials}".strip())
-    return [p for p in people if p]
-
-
-def _initials(given: str) -> str:
-    return "".join(part[0] for part in re.split(r"[\s.\-~]+", given) if part and part[0].isalpha()).upper()
-
-
-# A small LaTeX-to-Unicode decoder: accents, escaped specials, dashes and formatting commands.
-# pylatexenc does more, but is a hundred times slower on a 2,700-entry file.
-_ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
-            ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
-            "r": "\u030a", "d": "\u0323", "b": "\u0331"}
-_LETTERS = {"ss": "ß", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å",
-            "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "dh": "ð", "DH": "Ð", "th": "þ", "TH": "Þ"}
-_DROPPED = {"emph", "textit", "textbf", "textsc", "textrm", "texttt", "textsf", "textup", "textmd", "textnormal",
-            "mathrm", "mathit", "mathbf", "mbox", "hbox", "url", "textsuperscript", "textsubscript",
-            "ensuremath", "em", "it", "bf", "sc", "rm", "tt", "sf", "relax", "protect", "noopsort", "href"}
-_ACCENT_RE = re.compile(r"""\\([`'^"~=.])\s*(?:\{\s*(\\?[A-Za-z]{1,2})\s*\}|(\\?[A-Za-z]))"""
-                        r"""|\\([uvHckrdb])(?:\s*\{\s*(\\?[A-Za-z]{1,2})\s*\}|\s+(\\?[A-Za-z]))""")
-_COMMAND_RE = re.compile(r"\\([A-Za-z]+)\s*|\\([&%$#_{}~ ,;!/-])")
-
-
-def _text(value: str | None) -> str | None:
-    """Readable Unicode text from a BibTeX value: LaTeX accents decoded, braces and markup gone,
-    terminal controls and bidi overrides dropped."""
-    if value is None:
-        return None
-    text = printable(value)
-    if "\\" in text:
-        text = _ACCENT_RE.sub(_accent, text)
-        text = _COMMAND_RE.sub(_command, text)
-    text = text.replace("---", "\u2014").replace("--", "\u2013").replace("~", " ")
-    text = text.replace("{", "").replace("}", "").replace("\x01", "{").replace("\x02", "}")
-    text = " ".join(unicodedata.normalize("NFC", text).split())
-    return text or None
-
-
-def _accent(match: re.Match) -> str:
-    mark = match.group(1) or match.group(4)
-    letter = match.group(2) or match.group(3) or match.group(5) or match.group(6) or ""
-    base = _LETTERS.get(letter[1:], letter[1:]) if letter.startswith("\\") else letter
-    return unicodedata.normalize("NFC", base + _ACCENTS[mark])
-
-
-def _command(match: re.Match) -> str:
-    if match.group(2) is not None:
-        symbol = match.group(2)
-        return {"~": "~", " ": " ", ",": " ", ";": " ", "!": "", "/": "", "-": "",
-                "{": "\x01", "}": "\x02"}.get(symbol, symbol)  # escaped braces survive brace removal
-    name = match.group(1)
-    if name in _LETTERS:
-        return _LETTERS[name]
-    if name in _DROPPED:
-        return ""
-    return name  # \TeX -> TeX: the name is the best guess at what is meant
 
 
 def _plain(value: str) -> str:
@@ -303,68 +341,3 @@ def _plain(value: str) -> str:
     text = re.sub(r"\\(url|href|detokenize|nolinkurl)\s*", "", printable(value or ""))
     text = re.sub(r"\\([_%&#$~])", r"\1", text).replace("{", "").replace("}", "")
     return text.strip()
-
-
-# --- writing ---------------------------------------------------------------------------------
-
-_ENTRY_TYPES = {
-    "journal-article": "article", "book": "book", "book-chapter": "incollection", "report": "techreport",
-    "thesis": "phdthesis", "web-article": "online", "preprint": "misc", "dataset": "misc", "other": "misc",
-}
-_SPECIALS_RE = re.compile(r"([\\{}&%$#_])")
-_INITIALS_RE = re.compile(r"[A-Z]{1,4}")
-
-
-def write_bibtex(sources: list[Source]) -> str:
-    """BibTeX text with one entry per source, keyed by the source id, in the order given."""
-    from bibtexparser import Library, write_string
-    from bibtexparser.model import Entry, Field
-
-    library = Library()
-    for source in sources:
-        fields = [Field(name, value) for name, value in _entry_fields(source)]
-        library.add(Entry(_ENTRY_TYPES.get(source.kind, "misc"), source.id, fields))
-    return write_string(library) if sources else ""
-
-
-def _entry_fields(source: Source) -> list[tuple[str, str]]:
-    container = "booktitle" if source.kind == "book-chapter" else "journal"
-    values: list[tuple[str, str | None]] = [
-        ("author", " and ".join(_bib_name(a) for a in source.authors) or None),
-        ("title", _escape(source.title)),
-        (container, _escape(source.journal or (source.site if source.kind != "web-article" else None))),
-        ("organization", _escape(source.site) if source.kind == "web-article" else None),
-        ("publisher", _escape(source.publisher)),
-        ("year", str(source.year) if source.year else None),
-        ("date", _escape(source.date) if source.date and source.date != str(source.year) else None),
-        ("volume", _escape(source.volume)),
-        ("number", _escape(source.issue)),
-        ("pages", _escape(source.pages.replace("-", "--")) if source.pages else None),
-        ("doi", _verbatim(source.doi)),
-        ("pmid", _escape(source.pmid)),
-        ("pmcid", _escape(source.pmcid)),
-        ("url", _verbatim(source.url)),
-        ("urldate", _escape(source.retrieved) if source.kind == "web-article" and source.url else None),
-        ("note", "Retracted publication" if is_retracted(source) else None),
-    ]
-    return [(name, value) for name, value in values if value]
-
-
-def _bib_name(author: str) -> str:
-    """ "Zarate CA" -> "Zarate, C. A."; a group name stays whole, in braces."""
-    surname, _, last = author.rpartition(" ")
-    if surname and _INITIALS_RE.fullmatch(last):
-        return f"{_escape(surname)}, {' '.join(c + '.' for c in last)}"
-    return "{" + (_escape(author) or "") + "}"
-
-
-def _verbatim(text: str | None) -> str | None:
-    """doi and url are read verbatim by biblatex, so LaTeX escapes would corrupt them; only a brace
-    can break the entry, and in a URL or DOI it can be percent-encoded without changing its meaning."""
-    return text.replace("{", "%7B").replace("}", "%7D") if text else None
-
-
-def _escape(text: str | None) -> str | None:
-    if not text:
-        return None
-    return _SPECIALS_RE.sub(lambda m: "\\textbackslash{}" if m.group(1) == "\\" else "\\" + m.group(1), text)

@@ -210,7 +210,7 @@ class _Resolver:
     def _convert_pmcids(self, pmcids: list[str]) -> dict[str, IdLink]:
         links: dict[str, IdLink] = {}
         for batch in batches(pmcids, IDCONV_BATCH):
-            for link in self._online.get_json(IDCONV, IDCONV.base_url() + "/", _ncbi_params(
+            for link in self._online.get_json(IDCONV, IDCONV.base_url() + "/", ncbi_params(
                     ids=",".join(batch), idtype="pmcid", format="json", versions="no"), parse_idconv):
                 if link.pmcid and not link.error:
                     links[link.pmcid] = link
@@ -220,7 +220,7 @@ class _Resolver:
         wanted = list(dict.fromkeys(pmids + list(pmid_of.values())))
         found: dict[str, Source] = {}
         for batch in batches(wanted, EFETCH_BATCH):
-            form = _ncbi_params(db="pubmed", id=",".join(batch), retmode="xml")
+            form = ncbi_params(db="pubmed", id=",".join(batch), retmode="xml")
             records = self._online.post_xml(EUTILS, EUTILS.base_url() + "/efetch.fcgi", form, parse_efetch)
             asked = set(batch)
             kept = [r for r in records if r.pmid in asked]
@@ -277,7 +277,7 @@ def _quote_term(doi: str) -> str:
     return doi.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def _ncbi_params(**params: str) -> dict[str, str]:
+def ncbi_params(**params: str) -> dict[str, str]:
     """NCBI asks every caller to name its tool and a contact email; an API key raises the limit."""
     params["tool"] = TOOL
     if os.environ.get(EMAIL_ENV):

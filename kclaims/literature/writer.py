@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 # Fields a resolver fills; merging fills only the empty ones, a refresh replaces them.
 RESOLVED_FIELDS = ("title", "authors", "year", "journal", "publisher", "date", "volume", "issue", "pages",
                    "pmid", "pmcid", "doi", "publication_types", "mesh", "population", "retracted")
-MERGED_FIELDS = RESOLVED_FIELDS + ("site", "url", "kind")
+MERGED_FIELDS = RESOLVED_FIELDS + ("site", "url", "kind", "key", "entry_type", "author_parts", "editor_parts", "extra")
 DESCRIBED_FIELDS = ("kind", "authors", "year", "journal", "site", "publisher", "date", "volume", "issue", "pages")
 
 
@@ -135,6 +135,10 @@ def _fillable(current: Source, record: Source) -> dict[str, Any]:
                 filled[name] = new
         elif name == "kind":
             continue  # a person's or the first route's choice stands
+        elif name == "extra":
+            added = {field: text for field, text in new.items() if field not in old}
+            if added:
+                filled[name] = {**old, **added}
         elif is_empty(old) and not is_empty(new):
             filled[name] = new
     return filled
