@@ -91,7 +91,7 @@ def test_list_rejects_unknown_filter_values(small_catalog: Path, args, message):
 
 def test_list_json_contract_has_exact_keys(small_catalog: Path):
     document = json.loads(invoke(["list", "--json"], catalog=small_catalog).stdout)
-    assert document["kclaims"] == SCHEMA_VERSION == 2
+    assert document["kclaims"] == SCHEMA_VERSION == 3
     assert set(document) == {"kclaims", "claims"}
     claim = document["claims"][0]
     assert set(claim) == {"id", "statement", "kind", "topics", "quotes", "evidence", "strength", "grade", "searched",
@@ -186,8 +186,11 @@ def test_source_list_and_show(small_catalog: Path):
     assert [s["id"] for s in document["sources"]] == ["anis1983", "blog", "feder2014"]
     shown = invoke(["source", "show", "feder2014"], catalog=small_catalog).stdout
     assert "randomized controlled trial" in shown and "ptsd-relief" in shown
-    claims = json.loads(invoke(["source", "show", "blog", "--json"], catalog=small_catalog).stdout)["claims"]
-    assert claims == ["nmda-antagonism", "ptsd-relief"]
+    shown_json = json.loads(invoke(["source", "show", "blog", "--json"], catalog=small_catalog).stdout)
+    assert set(shown_json) == {"kclaims", "sources", "claims", "scorecard"}
+    assert [c["id"] for c in shown_json["claims"]] == ["nmda-antagonism", "ptsd-relief"]
+    listed = json.loads(invoke(["list", "--json"], catalog=small_catalog).stdout)["claims"]
+    assert shown_json["claims"] == listed  # a claim has one shape everywhere
 
 
 def test_no_catalog_anywhere_says_how_to_get_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -198,7 +201,7 @@ def test_no_catalog_anywhere_says_how_to_get_one(tmp_path: Path, monkeypatch: py
 
 def test_init_command(tmp_path: Path):
     invoke(["init", str(tmp_path / "fresh")])
-    assert invoke(["list", "--json"], catalog=tmp_path / "fresh").stdout.startswith('{\n  "kclaims": 2')
+    assert invoke(["list", "--json"], catalog=tmp_path / "fresh").stdout.startswith('{\n  "kclaims": 3')
 
 
 def _all_commands(group, prefix=()):

@@ -86,7 +86,7 @@ def test_added_removed_and_regraded_claims(repo):
     assert "rapid-relief" in changes and set(changes) == {"new-claim", "bladder-harm", "ptsd-relief", "rapid-relief"}
     result = invoke(["diff", "HEAD", "--json"], catalog=repo)
     record = json.loads(result.stdout)
-    assert {c["claim"]: c["change"] for c in record["claims"]} == {
+    assert {c["claim"]: c["change"] for c in record["changed_claims"]} == {
         "new-claim": "added", "bladder-harm": "removed", "ptsd-relief": "changed", "rapid-relief": "changed"}
     assert record["revision"] == "HEAD" and len(record["commit"]) == 40 and record["rubric_before"] is None
     text = invoke(["diff"], catalog=repo).stdout

@@ -42,9 +42,9 @@ def test_json_prints_proposals_and_writes_nothing(shipped_catalog: Path):
     article = shipped_catalog / "sources" / f"{RTR}.txt"
     result = invoke(["extract", str(article), "--json"], catalog=shipped_catalog)
     document = json.loads(result.stdout)
-    assert set(document) == {"candidates", "references"}
+    assert set(document) == {"kclaims", "candidates", "references", "duplicates"}
     first = document["candidates"][0]
-    assert set(first) == {"sentence", "start", "end", "score", "cues", "match", "citations"}
+    assert set(first) == {"sentence", "start", "end", "score", "cues", "match", "citations", "near_duplicates"}
     assert first["match"] == {"claim": "broad-efficacy", "score": 100.0}
     assert document["references"][0] == {"marker": "1", "text": "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC4810965/",
                                           "identifier": "PMC4810965"}

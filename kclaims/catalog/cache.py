@@ -15,6 +15,7 @@ writes rename into place and the clean-up of ones a killed process left behind.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import marshal
@@ -45,12 +46,15 @@ RACY_SECONDS = 2.0
 
 
 def cache_dir() -> Path:
-    """Where kclaims keeps derived data (parsed catalogs, resolver answers)."""
+    """Where kclaims keeps derived data (parsed catalogs, resolver answers): KCLAIMS_CACHE_DIR, else
+    the user cache folder the OS expects (platformdirs: $XDG_CACHE_HOME/kclaims or ~/.cache/kclaims
+    on Linux, ~/Library/Caches/kclaims on macOS, %LOCALAPPDATA%\\kclaims\\Cache on Windows)."""
     explicit = os.environ.get("KCLAIMS_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "kclaims"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("kclaims", appauthor=False))
 
 
 def stamp_of(st: os.stat_result) -> Stamp:
@@ -254,16 +258,82 @@ def _unmarshal(data: bytes) -> Any:
 
 
 def open_store(root: Path) -> Store:
-    """The cache for the catalog at `root`; empty when missing, unreadable or of another version."""
+    """The cache for the catalog at `root`; empty when missing, unreadable or of another version.
+    Marks it used (for `prune_catalog_caches`), and prunes the others once a day."""
     digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
-    location = cache_dir() / f"catalog-{digest}.marshal"
+    folder = cache_dir()
+    location = folder / f"catalog-{digest}.marshal"
     try:
         version, entries = _read(location)
         if version != _version() or not isinstance(entries, dict):
             entries = {}
+        _mark_used(location)
     except Exception:  # missing, damaged or from an older kclaims or Python: rebuild
         entries = {}
+    if prune_due(folder, "catalogs"):
+        prune_catalog_caches(folder, keep=digest)
     return Store(location, entries)
+
+
+# --- pruning: the cache stays bounded ------------------------------------------------------
+
+UNUSED_CATALOG_DAYS = 60           # a catalog's row cache not read for this long is deleted (moved, gone, forgotten)
+CATALOG_CACHE_BYTES = 512 * 2**20  # then the least recently used catalogs' caches go until all fit in this
+PRUNE_EVERY_SECONDS = 24 * 3600    # pruning looks at every cache file: once a day is enough
+_CATALOG_FILE = re.compile(r"catalog-([0-9a-f]{16})(?:-.+)?\.marshal")
+
+
+def _mark_used(location: Path) -> None:
+    """Touch a cache file read this day at most once: its modification time is its last use."""
+    try:
+        if time.time() - location.stat().st_mtime > PRUNE_EVERY_SECONDS:
+            os.utime(location)
+    except OSError:
+        return
+
+
+def prune_due(folder: Path, name: str, every: float = PRUNE_EVERY_SECONDS) -> bool:
+    """True at most once per `every` seconds per `name` (a marker file's age), and marks it done."""
+    marker = folder / f".pruned-{name}"
+    try:
+        if marker.exists() and time.time() - marker.stat().st_mtime < every:
+            return False
+        folder.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        return True
+    except OSError:
+        return False
+
+
+def prune_catalog_caches(folder: Path, keep: str = "", now: float | None = None,
+                         unused_days: float = UNUSED_CATALOG_DAYS, max_bytes: int = CATALOG_CACHE_BYTES) -> list[str]:
+    """Delete the row caches (and derived values) of catalogs not used for `unused_days`, then of
+    the least recently used ones until the rest fit in `max_bytes`; never the catalog `keep` (a
+    digest). Returns the digests deleted. Never fails: a file that cannot be deleted stays."""
+    now = time.time() if now is None else now
+    groups: dict[str, list[tuple[str, os.stat_result]]] = {}
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                match = _CATALOG_FILE.fullmatch(entry.name)
+                if match and entry.is_file(follow_symlinks=False):
+                    groups.setdefault(match.group(1), []).append((entry.path, entry.stat(follow_symlinks=False)))
+    except OSError:
+        return []
+    used = {digest: max(st.st_mtime for _, st in files) for digest, files in groups.items()}
+    size = {digest: sum(st.st_size for _, st in files) for digest, files in groups.items()}
+    doomed = [d for d in groups if d != keep and now - used[d] > unused_days * 86400]
+    total = sum(size[d] for d in groups if d not in doomed)
+    for digest in sorted((d for d in groups if d != keep and d not in doomed), key=lambda d: used[d]):
+        if total <= max_bytes:
+            break
+        doomed.append(digest)
+        total -= size[digest]
+    for digest in doomed:
+        for path, _ in groups[digest]:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+    return sorted(doomed)
 
 
 # --- temporary files of atomic writes ------------------------------------------------------

@@ -60,7 +60,8 @@ class CatalogChanges:
     def as_dict(self) -> dict:
         """Plain JSON values, for `kclaims diff --json`."""
         record = asdict(self)
-        record["claims"] = [{**asdict(c), "why": list(c.why), "moved": c.moved} for c in self.claims]
+        del record["claims"]  # a top-level `claims` is claim records in every --json: these are changes
+        record["changed_claims"] = [{**asdict(c), "why": list(c.why), "moved": c.moved} for c in self.claims]
         record["sources_renamed"] = [{"before": b, "after": a} for b, a in self.sources_renamed]
         record["rubric_now"] = RUBRIC_VERSION
         return record

@@ -26,9 +26,9 @@ def diff(
 
     changes = diff_at(catalog_root(catalog), revision)
     if json:
-        import json as json_module
+        from kclaims.export.json import envelope
 
-        print_plain(json_module.dumps(changes.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        print_plain(envelope(**changes.as_dict()))
         return
     for line in changes_lines(changes):
         typer.echo(printable(line))

@@ -93,11 +93,10 @@ def _check_extract_options(json: bool, apply: bool, source: str | None) -> None:
 
 
 def _print_extraction(extraction: "Extraction") -> None:
-    import json
-
+    from kclaims.export.json import envelope
     from kclaims.extract.extraction import as_json
 
-    print_plain(json.dumps(as_json(extraction), ensure_ascii=False, indent=2) + "\n")
+    print_plain(envelope(**as_json(extraction)))
 
 
 def _read_article(path: Path, fmt: str, interactive: bool) -> "Article":
@@ -116,6 +115,9 @@ def _say_found(extraction: "Extraction") -> None:
     matched = sum(1 for c in extraction.candidates if c.match)
     typer.echo(f"Read {extraction.sentences} sentences: {len(extraction.candidates)} proposed "
                f"({matched} restate a catalog claim), {len(extraction.references)} references.", err=True)
+    for duplicate in extraction.duplicates:
+        typer.echo(f"near-duplicates: {duplicate.keep} and {duplicate.other} say nearly the same thing; "
+                   f"to merge them: {duplicate.command()}", err=True)
 
 
 def _say_summary(counts: dict[str, int]) -> None:

@@ -35,7 +35,8 @@ BIBLIOGRAPHY_FORMATS = ("bibtex", "csl-json")  # they hold the sources only
 
 @app.command("check")
 def check(catalog: CatalogOption = None, json: Annotated[bool, typer.Option(
-        "--json", help="Print the problems as JSON ({\"problems\": [{path, line, message}]}) instead of lines.")] = False,
+        "--json", help="Print the problems as JSON (docs/json.md's envelope with problems: [{path, line, "
+                       "message}]) instead of lines.")] = False,
 ) -> None:
     """Check the catalog: bad values, unknown ids, duplicates, quotes that drifted, retracted support.
 
@@ -45,10 +46,10 @@ def check(catalog: CatalogOption = None, json: Annotated[bool, typer.Option(
 
     problems = check_catalog(catalog_root(catalog))
     if json:
-        import json as json_module
+        from kclaims.export.json import envelope
 
-        records = [{"path": str(p.path), "line": p.line, "message": p.message} for p in problems]
-        print_plain(json_module.dumps({"problems": records}, indent=2) + "\n")
+        print_plain(envelope(problems=[{"path": str(p.path), "line": p.line, "message": p.message}
+                                       for p in problems]))
     else:
         for problem in problems:
             typer.echo(printable(str(problem)))

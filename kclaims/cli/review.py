@@ -98,6 +98,8 @@ def _show_candidate(console: "Console", number: int, total: int, candidate: "Can
                       f"{_escape(statement)}")
     else:
         console.print("  new: no catalog claim says this")
+        for claim_id in candidate.near:
+            console.print(f"  nearly the same as [bold]{claim_id}[/bold]: {_escape(model.claims[claim_id].statement)}")
 
 
 def _ask_about(console: "Console", session: "ReviewSession", candidate: "Candidate") -> "ReviewOutcome | None":

@@ -24,6 +24,10 @@ SinceOption = Annotated[Optional[int], typer.Option("--since", metavar="YEAR", h
 UntilOption = Annotated[Optional[int], typer.Option("--until", metavar="YEAR", help="Published in or before YEAR.",
                                                     show_default=False)]
 LimitOption = Annotated[int, typer.Option("--limit", "-n", help="At most this many results (1-1000).")]
+RefreshSearchOption = Annotated[bool, typer.Option(
+    "--refresh", help="Ask the database again even if this search was answered before (ignore the cache).")]
+OfflineSearchOption = Annotated[bool, typer.Option(
+    "--offline", help="Send no request: use only this search's answer cached by an earlier run.")]
 
 
 def _request(text: str, database: str, design: Optional[str], since: Optional[int], until: Optional[int],
@@ -52,7 +56,8 @@ def _render(result: "SearchResult", hits: list["Hit"]) -> None:
     for number, hit in enumerate(hits, 1):
         typer.echo(hit_line(number, hit))
     shown = f"{len(hits)} of {result.total}" if result.total > len(hits) else f"{len(hits)}"
-    typer.echo(f"{shown} results, best design first ({result.requests} requests).", err=True)
+    asked = "from the cache" if result.from_cache else f"{result.requests} requests"
+    typer.echo(f"{shown} results, best design first ({asked}).", err=True)
 
 
 @app.command("search")
@@ -63,20 +68,22 @@ def search_command(
     until: UntilOption = None, limit: LimitOption = 25,
     add: Annotated[bool, typer.Option("--add", help="Add every result not yet in the catalog as a source "
                                                     "(from the search's own answer: no second request).")] = False,
+    refresh: RefreshSearchOption = False, offline: OfflineSearchOption = False,
     catalog: CatalogOption = None, json: JsonOption = False,
 ) -> None:
     """Search Europe PMC (or PubMed) for papers; results show the design level the rubric would give
     them, best design first, marked when already in the catalog.
 
-    Network rules as for `source add`: rate-limited, retried, cached; exit code 3 when the
-    database keeps failing, with nothing written.
+    Network rules as for `source add`: rate-limited, retried, cached (the same search again sends
+    no request; one with no results is asked again after a day, others after 30 days);
+    exit code 3 when the database keeps failing, with nothing written.
     """
     from kclaims.literature.search import search
 
     request = _request(query, database, design, since, until, limit)
     root = catalog_root(catalog) if (add or catalog is not None) else None
     loaded = load_at(catalog) if root is not None else _optional_catalog()
-    result = search(request, loaded)
+    result = search(request, loaded, refresh=refresh, offline=offline)
     report = None
     if add and root is not None:
         from kclaims.literature.search import add_hits
@@ -117,6 +124,7 @@ def claim_find(
                               "shown for editing).", show_default=False)] = None,
     database: DatabaseOption = "europepmc", design: DesignOption = None, since: SinceOption = None,
     until: UntilOption = None, limit: LimitOption = 25,
+    refresh: RefreshSearchOption = False, offline: OfflineSearchOption = False,
     catalog: CatalogOption = None, json: JsonOption = False,
 ) -> None:
     """Search the literature for a claim and screen what it finds: for each paper not yet linked,
@@ -137,7 +145,7 @@ def claim_find(
     if query is None and not json:
         text = typer.prompt("Query", default=text, err=True)
     request = _request(text, database, design, since, until, limit)
-    result = search(request, loaded)
+    result = search(request, loaded, refresh=refresh, offline=offline)
     linked = {e.source for e in claim.evidence}
     candidates = [h for h in result.hits if h.in_catalog is None or h.in_catalog not in linked]
     if json:

@@ -79,8 +79,8 @@ def source_show(
     if json:
         from kclaims.export.json import export_sources_json
 
-        print_plain(export_sources_json([source], [c.id for c in claims],
-                                        scorecard_record(card) if card.rows else None))
+        rows = [r for r in select_claims(loaded) if source_id in r.claim.source_ids()]
+        print_plain(export_sources_json([source], rows, scorecard_record(card) if card.rows else None))
         return
     from kclaims.cli import render
 
@@ -230,9 +230,9 @@ def render_report(report: "SourcesResult", json: bool) -> None:
     """Each outcome and warning on stderr (or the report as JSON on stdout), then a summary; exit 2
     when nothing at all succeeded."""
     if json:
-        import json as json_module
+        from kclaims.export.json import envelope
 
-        print_plain(json_module.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        print_plain(envelope(**report.as_dict()))
     else:
         for warning in report.warnings:
             typer.echo(printable(f"warning: {warning}"), err=True)
@@ -281,7 +281,9 @@ def source_add(
     from kclaims.literature.add import add_sources, read_identifier_file
 
     if refresh and offline:
-        raise BadInput("--refresh asks the services again and --offline forbids it: choose one")
+        from kclaims.literature.search import REFRESH_OR_OFFLINE
+
+        raise BadInput(REFRESH_OR_OFFLINE)
     if html is not None or url is not None:
         from kclaims.literature.web import add_saved_page
 

@@ -1,6 +1,6 @@
 """The JSON contract users script against: `{"kclaims": SCHEMA_VERSION, "claims": [...], "sources": [...]}`.
 
-`list --json`, `show --json` and `export --format json` all serialise through these functions.
+Every `--json` output and `export --format json` serialise through `envelope` here.
 Change a key only with a new SCHEMA_VERSION; docs/json.md lists the keys.
 """
 
@@ -13,7 +13,8 @@ from kclaims.grade import source_level
 from kclaims.model import Evidence, Grade, Source
 from kclaims.catalog.query import ClaimRow
 
-SCHEMA_VERSION = 2  # 2: rubric 2's strength {verdict, certainty, reasons}, appraisal keys
+SCHEMA_VERSION = 3  # 3: every --json in the envelope; `source show` claims as records; diff's changed_claims
+# 2: rubric 2's strength {verdict, certainty, reasons}, appraisal keys
 
 
 def claim_record(row: ClaimRow) -> dict[str, Any]:
@@ -76,8 +77,8 @@ def source_record(source: Source) -> dict[str, Any]:
 
 
 def document(rows: list[ClaimRow], sources: list[Source] | None) -> dict[str, Any]:
-    """The versioned envelope; `sources` None leaves the key out (for `list --json`)."""
-    out: dict[str, Any] = {"kclaims": SCHEMA_VERSION, "claims": [claim_record(r) for r in rows]}
+    """The parts of `export`, `list --json` and `show --json`; `sources` None leaves the key out."""
+    out: dict[str, Any] = {"claims": [claim_record(r) for r in rows]}
     if sources is not None:
         out["sources"] = [source_record(s) for s in sources]
     return out
@@ -85,23 +86,24 @@ def document(rows: list[ClaimRow], sources: list[Source] | None) -> dict[str, An
 
 def export_json(rows: list[ClaimRow], sources: list[Source] | None) -> str:
     """The contract as indented UTF-8 JSON text ending in a newline."""
-    return json.dumps(document(rows, sources), ensure_ascii=False, indent=2) + "\n"
+    return envelope(**document(rows, sources))
 
 
-def export_sources_json(sources: list[Source], claim_ids: list[str] | None = None,
+def export_sources_json(sources: list[Source], claims: list[ClaimRow] | None = None,
                         scorecard: dict | None = None) -> str:
-    """`source list --json` and `source show --json`: the sources (and, for one source, the ids of
-    the claims that name it) in the same envelope."""
-    out: dict[str, Any] = {"kclaims": SCHEMA_VERSION, "sources": [source_record(s) for s in sources]}
-    if claim_ids is not None:
-        out["claims"] = claim_ids
+    """`source list --json` and `source show --json`: the sources (and, for one source, the claims
+    that name it, as claim records) in the same envelope."""
+    out: dict[str, Any] = {"sources": [source_record(s) for s in sources]}
+    if claims is not None:
+        out["claims"] = [claim_record(r) for r in claims]
     if scorecard is not None:
         out["scorecard"] = scorecard  # an article's: kclaims.export.scorecard.scorecard_record
-    return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
+    return envelope(**out)
 
 
 def envelope(**parts: Any) -> str:
-    """Any command's --json: the versioned envelope around its parts, as indented UTF-8 JSON text."""
+    """Every command's --json: `{"kclaims": SCHEMA_VERSION, **parts}` as indented UTF-8 JSON text
+    ending in a newline. A top-level `claims` is always claim records, `sources` source records."""
     return json.dumps({"kclaims": SCHEMA_VERSION, **parts}, ensure_ascii=False, indent=2) + "\n"
 
 

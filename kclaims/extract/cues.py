@@ -165,7 +165,7 @@ def cue_tables_markdown() -> str:
              f"+{SUBJECT_WEIGHT:g} | - | e.g. ketamine |",
              f"| catalog words (statements and topics) | +{VOCABULARY_WEIGHT:g} each, at most "
              f"+{VOCABULARY_CAP:g} | - | the catalog's own vocabulary |",
-             f"| citation | +{CITATION_WEIGHT:g} | - | [1], [1,2], (Author, 2004), superscripts |"]
+             f"| citation | +{CITATION_WEIGHT:g} | - | [1], [1,2], (1–3), (Author, 2004), Author (2004), superscripts |"]
     rows += [f"| {name} | {weight:g} | - | {', '.join(phrases)} |" for name, weight, phrases in PENALTIES]
     rows.append(f"| question | {QUESTION_WEIGHT:g} | - | a sentence ending in '?' |")
     lines = [DOC_START, "", *rows, "",

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kclaims.extract import cues
@@ -53,6 +53,19 @@ class Candidate:
     citations: list[str]
     kind: str  # guessed, for a new claim
     quote: str  # what accepting records: the sentence without the markers kclaims inserted
+    near: list[str] = field(default_factory=list)  # a new claim's: catalog claims that say nearly the same
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """Two catalog claims that say nearly the same thing: `kclaims claim merge KEEP OTHER` would
+    join them (keep: the one with more quotes and evidence, else the earlier)."""
+
+    keep: str
+    other: str
+
+    def command(self) -> str:
+        return f"kclaims claim merge {self.keep} {self.other}"
 
 
 @dataclass(slots=True)
@@ -60,6 +73,7 @@ class Extraction:
     candidates: list[Candidate]
     references: list[Reference]
     sentences: int  # how many sentences were read
+    duplicates: list[Duplicate] = field(default_factory=list)  # among the claims the article restates
 
 
 def extract(article: Article, claims: list[Claim], sources: Mapping[str, Source] | None = None,
@@ -82,8 +96,28 @@ def extract(article: Article, claims: list[Claim], sources: Mapping[str, Source]
             sentence=sentence.text, start=sentence.start, end=sentence.end, score=scored.score, cues=scored.cues,
             match=match, citations=scored.citations,
             kind=_guess_kind(scored.kind_votes, model.claims.get(match.claim) if match else None),
-            quote=article.own_words(sentence.start, sentence.end) if article.inserted else sentence.text))
-    return Extraction(candidates, [reference for reference, _ in references], len(sentences))
+            quote=article.own_words(sentence.start, sentence.end) if article.inserted else sentence.text,
+            near=model.near_duplicates(sentence.text, sentence=True) if match is None else []))
+    return Extraction(candidates, [reference for reference, _ in references], len(sentences),
+                      near_duplicate_claims(candidates, model))
+
+
+def near_duplicate_claims(candidates: list[Candidate], model: ClaimIndex) -> list[Duplicate]:
+    """Pairs of catalog claims that say nearly the same thing, where one of them is a claim the
+    article restates (or a new proposal nearly restates): suggestions, never merged here."""
+    touched = list(dict.fromkeys([c.match.claim for c in candidates if c.match] +
+                                 [claim_id for c in candidates for claim_id in c.near]))
+    order = {claim_id: i for i, claim_id in enumerate(model.claims)}
+    pairs: dict[tuple[str, str], Duplicate] = {}
+    for claim_id in touched:
+        for other in model.near_duplicates(model.claims[claim_id].statement, exclude=claim_id):
+            keep, drop = sorted((claim_id, other), key=lambda c: (-_weight(model.claims[c]), order[c]))
+            pairs.setdefault((min(keep, drop), max(keep, drop)), Duplicate(keep, drop))
+    return list(pairs.values())
+
+
+def _weight(claim: Claim) -> int:
+    return len(claim.made_in) + len(claim.evidence)
 
 
 def _inside(position: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
@@ -111,11 +145,12 @@ def as_json(extraction: Extraction) -> dict[str, Any]:
         "candidates": [
             {"sentence": c.sentence, "start": c.start, "end": c.end, "score": c.score, "cues": c.cues,
              "match": {"claim": c.match.claim, "score": c.match.score} if c.match else None,
-             "citations": c.citations}
+             "citations": c.citations, "near_duplicates": list(c.near)}
             for c in extraction.candidates
         ],
         "references": [{"marker": r.marker, "text": r.text, "identifier": r.identifier}
                        for r in extraction.references],
+        "duplicates": [{"keep": d.keep, "other": d.other, "command": d.command()} for d in extraction.duplicates],
     }
 
 

@@ -6,10 +6,11 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from kclaims.catalog.check import statement_signature
 from kclaims.extract import cues
 from kclaims.extract.sentences import content_stems, stem
 from kclaims.model import Claim
-from kclaims.text import fold_quote
+from kclaims.text import NEGATIONS, fold_quote
 
 # A quote this long that differs from the sentence by a few characters still counts as verbatim.
 NEAR_VERBATIM_MIN_CHARS = 30
@@ -19,6 +20,21 @@ NEAR_VERBATIM_SCORE = 90.0
 
 
 NEAR_VERBATIM_COVER = 0.7  # share of a quote's (idf-weighted) words a sentence needs before rapidfuzz looks
+
+
+# Two statements whose content words (check.statement_signature) overlap this much, with the same
+# negations, say nearly the same thing: extraction suggests `kclaims claim merge`. 0.8 lets one word
+# in five differ ("... PTSD symptoms" / "... PTSD symptoms in veterans"); a person decides.
+NEAR_DUPLICATE_SHARE = 0.8
+NEAR_DUPLICATE_MIN_WORDS = 3  # a claim of fewer words is inside too many sentences to be their duplicate
+
+
+_NOT = frozenset(stem(word) for word in NEGATIONS)
+
+
+def near_signature(statement: str) -> frozenset[str]:
+    """`statement_signature` stemmed, so "reduces" and "reduced" are one word."""
+    return frozenset(stem(word) for word in statement_signature(statement))
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +61,34 @@ class ClaimIndex:
         self.topics = sorted({t for c in claims for t in c.topics})
         self.topic_stems = {t: tuple(stem(w) for w in t.split("-")) for t in self.topics}
         self._index_texts(claims)
+        self._index_signatures(claims)
+
+    def _index_signatures(self, claims: list[Claim]) -> None:
+        self.signatures = {claim.id: near_signature(claim.statement) for claim in claims}
+        self.by_signature_word: dict[str, list[str]] = defaultdict(list)
+        for claim_id, signature in self.signatures.items():
+            for word in signature:
+                self.by_signature_word[word].append(claim_id)
+
+    def near_duplicates(self, statement: str, exclude: str | None = None, sentence: bool = False) -> list[str]:
+        """The claims whose statements say nearly what `statement` says (NEAR_DUPLICATE_SHARE of
+        their content words shared, the same negations), most alike first. For an article's
+        `sentence`, which words around a claim ("A trial has shown that ..."), the share is of the
+        claim's words only."""
+        signature = near_signature(statement)
+        shared: dict[str, int] = defaultdict(int)
+        for word in signature:
+            for claim_id in self.by_signature_word.get(word, ()):
+                shared[claim_id] += 1
+        alike = []
+        for claim_id, count in shared.items():
+            other = self.signatures[claim_id]
+            share = count / len(other if sentence else signature | other)
+            if sentence and len(other) < NEAR_DUPLICATE_MIN_WORDS:
+                continue
+            if claim_id != exclude and share >= NEAR_DUPLICATE_SHARE and signature & _NOT == other & _NOT:
+                alike.append((-share, claim_id))
+        return [claim_id for _, claim_id in sorted(alike)]
 
     def _index_texts(self, claims: list[Claim]) -> None:
         self.texts: list[tuple[str, str, bool]] = []  # (claim id, text, is a quote)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from kclaims.errors import BadInput
@@ -71,4 +72,9 @@ def article_from_text(text: str, fmt: str = "auto") -> Article:
         return html_to_text(text)
     if fmt == "markdown":
         return markdown_to_text(text)
-    return Article(text, "text")
+    return Article(text, "text", inserted=[match.span() for match in _GLUED_MARKER.finditer(text)])
+
+
+# A superscript number that lost its markup in a text snapshot ("adults.1 Research"): a citation
+# marker, not the article's words, so a recorded quote leaves it out.
+_GLUED_MARKER = re.compile(r"(?<=[a-z][.!?])\d{1,3}(?:[,–-]\d{1,3})*(?=[ \t]+[\"“‘'(\[]?[A-Z])")

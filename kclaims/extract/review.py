@@ -142,7 +142,12 @@ class ReviewSession:
         add_claim(self.root, Claim(id=claim_id, statement=statement or quote, kind=kind, topics=topics,
                                    made_in=[Quote(self.source_id, quote)]))
         self.taken.add(claim_id)
-        return self._done(ReviewOutcome("new claim", claim_id, quote))
+        return self._done(ReviewOutcome("new claim", claim_id, quote, self.merge_hint(claim_id, statement or quote)))
+
+    def merge_hint(self, claim_id: str, statement: str) -> str:
+        """For a new claim that says nearly what a catalog claim says: the merge a person may run."""
+        near = self.model.near_duplicates(statement, exclude=claim_id)
+        return f"nearly the same as {near[0]}: kclaims claim merge {near[0]} {claim_id}" if near else ""
 
     def _done(self, outcome: ReviewOutcome) -> ReviewOutcome:
         if outcome.action in ("new claim", "quoted") and outcome.claim:
@@ -196,7 +201,7 @@ class ReviewSession:
             self._done(ReviewOutcome("quoted", claim_id, quote))
             return (claim_id, quote)
         self.taken.add(claim_id)
-        self._done(ReviewOutcome("new claim", claim_id, quote))
+        self._done(ReviewOutcome("new claim", claim_id, quote, self.merge_hint(claim_id, quote)))
         return Claim(id=claim_id, statement=quote, kind=candidate.kind, topics=self.suggest_topics(quote),
                      made_in=[Quote(self.source_id, quote)])
 

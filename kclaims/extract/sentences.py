@@ -23,10 +23,13 @@ _LIST_MARKER = re.compile(r"[ \t]*(?:[-*•·‣◦▪–]|\(?\d{1,3}[.)]|\(?[a-
 _ENDS_SENTENCE = re.compile(r"[.!?:;…\"”’)\]]\s*$")
 
 
+# A number glued to the stop after a word ("adults.1 Research") is a superscript marker that lost its
+# markup in a text snapshot: it ends the sentence with it.
 # A boundary starts only where a run of stops starts, and takes the whole run at once: otherwise a
 # run of n dots not followed by a new sentence is tried from each of its n positions, n steps each.
 _BOUNDARY = re.compile(
-    r"(?<![.!?…])(?P<stop>[.!?…]++)[\"'”’)\]]*(?:[ \t]?\[[\d,\s–-]+\])*[¹²³⁴⁵⁶⁷⁸⁹⁰]*(?P<gap>\s+)"
+    r"(?<![.!?…])(?P<stop>[.!?…]++)[\"'”’)\]]*(?:[ \t]?\[[\d,\s–-]+\])*[¹²³⁴⁵⁶⁷⁸⁹⁰]*"
+    r"(?:(?<=[a-z][.!?])\d{1,3}(?:[,–-]\d{1,3})*)?(?P<gap>\s+)"
     r"(?=[\"“‘'(\[]?[A-Z0-9])"
 )
 
@@ -136,23 +139,30 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s", "ly")
 
 
+_SUFFIX_MIN_REST = {"s": 3, "ly": 5}
+
+
 STEM_CACHE: dict[str, str] = {}
 
 
 def stem(word: str) -> str:
-    """A crude, predictable stem: plural, -ing, -ed, -ly, -ation and a final 'e' dropped."""
+    """A crude, predictable stem: plural, -ing, -ed, -ly, -ation and a final 'e' dropped, a final
+    'y' after a consonant made 'i' (so "cookie", "cookies" and "study", "studies" meet). -ly goes
+    only after five letters: "likely" is not "like", "rapidly" is "rapid"."""
     cached = STEM_CACHE.get(word)
     if cached is not None:
         return cached
     result = word[:-2] if word.endswith("'s") else word
     for suffix in _SUFFIXES:
-        if result.endswith(suffix) and len(result) - len(suffix) >= (3 if suffix == "s" else 4):
+        if result.endswith(suffix) and len(result) - len(suffix) >= _SUFFIX_MIN_REST.get(suffix, 4):
             if suffix == "s" and result[-2] in "su":
                 break
-            result = result[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+            result = result[: -len(suffix)] + ("i" if suffix in ("ies", "ied") else "")
             break
     if result.endswith("e") and len(result) > 4:
         result = result[:-1]
+    elif result.endswith("y") and len(result) > 3 and result[-2] not in "aeiouy":
+        result = result[:-1] + "i"
     if len(STEM_CACHE) < 200_000:
         STEM_CACHE[word] = result
     return result

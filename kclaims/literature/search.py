@@ -5,7 +5,8 @@ design first, each marked when the catalog already holds the paper.
 Same network rules as `source add` (client.py): rate limits, retries, size caps, one deadline;
 a service that keeps failing raises NetworkError (exit code 3) before anything is written. The
 records are cached per identifier, so adding one later (`search --add`, `source add`, `claim
-find`) sends no second request.
+find`) sends no second request; and the answer to the search itself is cached (answers.py), so
+the same search again sends none either (`refresh` asks again; `offline` asks nothing).
 """
 
 from __future__ import annotations
@@ -73,6 +74,10 @@ class SearchRequest:
         if self.since and self.until and self.since > self.until:
             raise BadInput(f"--since {self.since} is after --until {self.until}")
 
+    def cache_key(self) -> str:
+        """What makes two searches the same answer: the database, the query as sent, the limit."""
+        return f"{self.database}:{self.limit}:{self.query()}"
+
     def query(self) -> str:
         """The query as sent to the database, filters included."""
         parts = [f"({self.text.strip()})"]
@@ -108,28 +113,72 @@ class SearchResult:
     total: int  # hits the database counts (more than it returned when over the limit)
     hits: list[Hit] = field(default_factory=list)
     requests: int = 0
+    from_cache: bool = False
 
 
-def search(request: SearchRequest, catalog: Catalog | None = None) -> SearchResult:
-    """Ask the database; return its results ranked best design first (the database's order within
-    a level), each marked when `catalog` already holds the paper."""
+def search(request: SearchRequest, catalog: Catalog | None = None, *, refresh: bool = False,
+           offline: bool = False) -> SearchResult:
+    """Ask the database, or the answer cache when the same search was answered before; return its
+    results ranked best design first (the database's order within a level), each marked when
+    `catalog` already holds the paper. `refresh` ignores a cached answer (and stores the new one);
+    `offline` uses only the cache (BadInput when the search is not there)."""
     from kclaims.literature.answers import AnswerCache
-    from kclaims.literature.client import HttpClient
+    from kclaims.literature.resolve import NOT_CACHED
 
     request.check()
-    client = HttpClient()
+    if refresh and offline:
+        raise BadInput(REFRESH_OR_OFFLINE)
     cache = AnswerCache.open()
     try:
-        if request.database == "europepmc":
-            total, records, abstracts = _europepmc(client, request)
-        else:
-            total, records, abstracts = _pubmed(client, request)
-        cache.put_records([r for r in records if r.pmid or r.pmcid or r.doi])
-        requests = client.requests
+        cached = None if refresh else cache.get_search(request.cache_key())
+        answer = _answer_from(cached) if cached is not None else None
+        if answer is None and offline:
+            raise BadInput(f"this search is {NOT_CACHED}")
+        requests = 0
+        if answer is None:
+            answer, requests = _ask(request)
+            cache.put_records([r for r in answer[1] if r.pmid or r.pmcid or r.doi])
+            cache.put_search(request.cache_key(), _answer_values(answer), empty=not answer[1])
     finally:
         cache.close()
+    total, records, abstracts = answer
+    return SearchResult(request.database, request.query(), total, rank(records, abstracts, catalog), requests,
+                        from_cache=requests == 0)
+
+
+REFRESH_OR_OFFLINE = "--refresh asks the services again and --offline forbids it: choose one"
+Answer = tuple[int, list[Source], list[str]]  # the hit count, the records, their abstracts
+
+
+def _ask(request: SearchRequest) -> tuple[Answer, int]:
+    from kclaims.literature.client import HttpClient
+
+    client = HttpClient()
+    try:
+        answer = _europepmc(client, request) if request.database == "europepmc" else _pubmed(client, request)
+        return answer, client.requests
+    finally:
         client.close()
-    return SearchResult(request.database, request.query(), total, rank(records, abstracts, catalog), requests)
+
+
+def _answer_values(answer: Answer) -> dict[str, Any]:
+    from kclaims.literature.answers import record_values
+
+    total, records, abstracts = answer
+    return {"total": total, "records": [record_values(r) for r in records], "abstracts": abstracts}
+
+
+def _answer_from(values: Any) -> Answer | None:
+    """A cached answer back as records; None when it does not read (then the database is asked)."""
+    from kclaims.literature.answers import record_from
+
+    try:
+        records = [record_from(r) for r in values["records"]]
+        abstracts = [str(a) for a in values["abstracts"]]
+        total = int(values["total"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (total, records, abstracts) if len(records) == len(abstracts) else None
 
 
 def rank(records: list[Source], abstracts: list[str], catalog: Catalog | None) -> list[Hit]:

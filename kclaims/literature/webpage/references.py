@@ -115,7 +115,7 @@ def _paper_links(html: str, url: str) -> list[Citation]:
         return []
     citations = []
     for ref in body.iter("ref"):
-        target = absolute_url(url, ref.get("target") or "")
+        target = _absolute(url, ref.get("target") or "")
         identifier = paper_identifier(target) if target else None
         if target and identifier:
             text = collapse_spaces("".join(ref.itertext()))
@@ -130,7 +130,11 @@ def paper_identifier(url: str) -> str | None:
     identifier = try_parse_identifier(url)
     if identifier is not None and identifier.kind != "url":
         return str(identifier)
-    match = _DOI_IN_PATH.search(urlsplit(url).path)
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # "http://[oops": not an address at all
+        return None
+    match = _DOI_IN_PATH.search(path)
     doi = normalize_doi(match.group(1)) if match else None
     return f"doi:{doi}" if doi else None
 
@@ -292,4 +296,11 @@ def _item_number(item: Any) -> int | None:
 def _links(element: Any, url: str) -> tuple[str, ...]:
     """The element's links, made absolute; a link within the page (a back-link "#cite_ref-1") is not one."""
     hrefs = (a.get("href") or "" for a in element.iter("a"))
-    return tuple(link for link in (absolute_url(url, h) for h in hrefs if not h.strip().startswith("#")) if link)
+    return tuple(link for link in (_absolute(url, h) for h in hrefs if not h.strip().startswith("#")) if link)
+
+
+def _absolute(base: str, href: str) -> str | None:
+    try:
+        return absolute_url(base, href)
+    except ValueError:  # "http://[oops": a broken link is no link
+        return None
