@@ -254,6 +254,10 @@ def _decide(claim: Claim, sides: dict[str, tuple[str, list[str]] | None]) -> tup
     if not certainties:
         if claim.searched:
             return "no-evidence-found", None, "no-evidence-found: " + "; ".join(s.describe() for s in claim.searched)
+        if claim.evidence:  # linked, but nothing counts: the lines below say why each does not
+            linked = (f"none of the {len(claim.evidence)} linked sources counts" if len(claim.evidence) > 1
+                      else "the one linked source does not count")
+            return "not-assessed", None, f"not-assessed: {linked} (why below), and no search is recorded"
         return "not-assessed", None, ("not-assessed: no study that supports or contradicts the claim is linked, "
                                       "and no search is recorded")
     if len(certainties) == 1:
@@ -301,14 +305,18 @@ def _assess_body(links: list[_Counted]) -> tuple[str, list[str]] | None:
         reasons.append(f"{side}: risk of bias and imprecision: not downgraded, the review's reported certainty "
                        f"covers them ({', '.join(reported)})")
     steps = 0
+    floor = len(CERTAINTIES) - 1
     for check in ([_indirectness] if reported else [_risk_of_bias, _indirectness, _imprecision]):
         down, why = check(body)
+        if down and CERTAINTIES.index(start) + steps >= floor:  # no step below very low: none is taken
+            domain, _, rest = why.partition(" -1: ")
+            why = f"{domain}: would be -1, {CERTAINTY_WORDS[CERTAINTIES[floor]]} already, the floor: {rest}"
+            down = 0
         steps += down
         reasons.append(f"{side}: {why}")
     certainty = _step_down(start, steps)
     if steps:
-        floor = " (the floor)" if CERTAINTIES.index(start) + steps > len(CERTAINTIES) - 1 else ""
-        reasons.append(f"{side}: {CERTAINTY_WORDS[start]} - {steps} = {CERTAINTY_WORDS[certainty]}{floor}")
+        reasons.append(f"{side}: {CERTAINTY_WORDS[start]} - {steps} = {CERTAINTY_WORDS[certainty]}")
     return certainty, reasons
 
 
@@ -412,16 +420,29 @@ def _one_per_study(candidates: list[tuple[_Counted, frozenset[str]]], notes: lis
 
 
 def _inside_reviews(counted: list[_Counted], notes: list[str]) -> list[_Counted]:
-    """A study that a linked, counted review `includes` counts inside that review, not again."""
-    pooled = {study: c.source.id for c in counted for study in c.source.includes}
-    kept = []
+    """A study that a linked, counted review `includes` counts inside that review, not again, but
+    only while that review itself stays counted. Links are decided in order of level, then link
+    order: each once every review that includes it is decided; a loop (a review including a study
+    that includes the review) is broken by deciding its first link, which stays counted."""
+    order = sorted(counted, key=lambda c: c.level)  # stable: link order breaks ties
+    includers = {id(c): [r for r in order if r is not c and c.source.id in r.source.includes
+                         and r.source.id != c.source.id] for c in counted}
+    kept: dict[int, bool] = {}
+    inside: dict[int, str] = {}
+    while len(kept) < len(order):
+        ready = next((c for c in order if id(c) not in kept
+                      and all(id(r) in kept for r in includers[id(c)])), None)
+        if ready is None:  # only loops are left: the first undecided link stays counted
+            ready = next(c for c in order if id(c) not in kept)
+        review = next((r for r in includers[id(ready)] if kept.get(id(r))), None)
+        kept[id(ready)] = review is None
+        if review is not None:
+            inside[id(ready)] = review.source.id
     for c in counted:
-        review = pooled.get(c.source.id)
-        if review is not None and review != c.source.id:
-            notes.append(f"counted inside {review}: {c.source.id} ({c.evidence.stance}) is one of the studies it pools")
-            continue
-        kept.append(c)
-    return kept
+        if id(c) in inside:
+            notes.append(f"counted inside {inside[id(c)]}: {c.source.id} ({c.evidence.stance}) "
+                         "is one of the studies it pools")
+    return [c for c in counted if kept[id(c)]]
 
 
 def _cite(source: Source) -> str:

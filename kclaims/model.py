@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from kclaims.text import shorten
 from kclaims.vocabulary import (
     CERTAINTIES,
     CLAIM_KINDS,
@@ -408,7 +409,7 @@ def source_from_dict(data: Any, where: KeyPath = ()) -> Source:
         pmid=_pmid(data.get("pmid"), where),
         pmcid=_pmcid(data.get("pmcid"), where),
         doi=_text(data, "doi", where),
-        url=_text(data, "url", where),
+        url=_url(data, where),
         publication_types=_text_list(data, "publication_types", where),
         mesh=_text_list(data, "mesh", where),
         population=_choice(data, "population", POPULATIONS, where, default="unknown"),
@@ -455,6 +456,15 @@ def _extra(value: Any, where: KeyPath) -> dict[str, str]:
             raise Invalid(f"'extra' field {name!r} must be text", where + (str(name),))
         extra[name] = text.isoformat() if isinstance(text, (dt.date, dt.datetime)) else str(text)
     return extra
+
+
+def _url(data: dict, where: KeyPath) -> str | None:
+    """A web address kclaims can open and link: http or https only (never javascript:, file: ...)."""
+    url = _text(data, "url", where)
+    if url is not None and not re.match(r"(?i)https?://[^\s/]", url):
+        raise Invalid(f"'url' must be a web address starting http:// or https://, not {shorten(url)!r}",
+                      where + ("url",))
+    return url
 
 
 def _includes(data: dict, where: KeyPath) -> list[str]:

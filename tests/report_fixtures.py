@@ -105,7 +105,7 @@ def write_hostile_catalog(root: Path) -> Path:
                "searched": [{"on": "2026-11-30", "database": HOSTILE, "query": HOSTILE}]}]
     sources = [
         {"id": "site", "kind": "web-article", "title": HOSTILE, "authors": [HOSTILE], "site": HOSTILE,
-         "publisher": HOSTILE, "url": "javascript:window.__pwned=4", "year": 2020},
+         "publisher": HOSTILE, "url": "https://x.example/\"><script>window.__pwned=4</script>", "year": 2020},
         {"id": "paper", "title": HOSTILE, "authors": [HOSTILE, "Smith J"], "journal": HOSTILE, "volume": HOSTILE,
          "issue": HOSTILE, "pages": HOSTILE, "doi": f"10.1000/{HOSTILE}", "year": 2019,
          "publication_types": ["Randomized Controlled Trial"], "population": "human"},

@@ -263,3 +263,13 @@ def test_source_rm_refuses_while_a_review_includes_it(small_catalog: Path):
     assert "in the 'includes' of anis1983" in result.stderr
     assert snapshot_files(small_catalog) == before
     assert yaml.safe_load((small_catalog / "sources" / "anis1983.yaml").read_text())["includes"] == ["feder2014"]
+
+
+def test_a_source_url_must_be_a_web_address(small_catalog):
+    from conftest import invoke, snapshot_files
+
+    before = snapshot_files(small_catalog)
+    result = invoke(["source", "new", "x4", "--title", "t", "--url", "javascript:alert(1)"], code=2,
+                    catalog=small_catalog)
+    assert "'url' must be a web address starting http:// or https://" in result.stderr
+    assert snapshot_files(small_catalog) == before

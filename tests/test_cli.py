@@ -318,10 +318,19 @@ def test_rich_tables_keep_every_label_and_title_visible_in_a_narrow_terminal():
     cells = [(s.id, s.kind, str(s.year or ""), render._level_cell(s), render._identifiers(s), s.title or "")
              for s in sources]
     render._rich_sources_table(cells, console)
-    text = " ".join(console.export_text().split())
+    lines = console.export_text().splitlines()
+    text = " ".join(" ".join(lines).split())
     assert all(row.strength.verdict in text for row in rows)
-    assert "kind and topics hidden" in text and "kind and identifiers hidden" in text
+    for row in rows:  # each claim: its whole id on one line with its verdict, its statement below
+        line = next(x for x in lines if x.startswith(row.claim.id + " "))
+        assert row.strength.verdict in line
+        assert row.claim.statement.split()[0] in lines[lines.index(line) + 1]
+    assert "kind and identifiers hidden" in text
     assert "Dose-related effects of ketamine for" in text
+    wide = Console(width=150, record=True, highlight=False)
+    render._rich_claims_table(rows, wide)
+    wide_text = " ".join(wide.export_text().split())
+    assert "; topics hidden in this narrow window" in wide_text and "kind and topics" not in wide_text
 
 
 # --- the conventions users bring (issue 13) ------------------------------------------------------

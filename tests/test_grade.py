@@ -217,7 +217,9 @@ def test_downgrades_add_up_and_stop_at_very_low():
     worst = paper("w", TRIAL, n=10, risk_of_bias="high")
     strength = grade_of([(worst, "supports", {"indirect": ["outcome"]})])
     assert (strength.verdict, strength.certainty) == ("supported", "very-low")
-    assert any("(the floor)" in r for r in strength.reasons)
+    assert "supporting: indirectness: would be -1, very low already, the floor: every study differs from the claim " \
+        "(w: outcome)" in strength.reasons
+    assert "supporting: low - 1 = very low" in strength.reasons  # the steps taken, not the ones the floor stopped
     assert verdict([(paper("w", RCT, n=10, risk_of_bias="high"), "supports", {"indirect": ["outcome"]})]) == \
         ("supported", "very-low")  # high - 3 steps
 

@@ -162,6 +162,27 @@ def test_claim_find_walks_the_candidates_then_records_the_search(europepmc: Repl
     assert "      - {on: '" in (small_catalog / "claims.yaml").read_text(encoding="utf-8")
 
 
+def test_claim_find_quit_before_deciding_records_nothing(europepmc: ReplayServer, small_catalog: Path):
+    before = snapshot_files(small_catalog)
+    result = invoke(["claim", "find", "ptsd-relief", "--limit", "6"], catalog=small_catalog, input="\nq\n")
+    assert "Nothing screened, so no search is recorded." in result.stderr
+    assert snapshot_files(small_catalog) == before
+
+
+def test_claim_find_counts_only_supporting_and_contradicting_papers_as_relevant(europepmc: ReplayServer,
+                                                                                 small_catalog: Path):
+    invoke(["claim", "find", "ptsd-relief", "--limit", "6"], catalog=small_catalog, input="\nm\nq\n")
+    search = load_catalog(small_catalog).claim("ptsd-relief").searched[-1]
+    assert (search.screened, search.relevant) == (1, 0)
+
+
+def test_claim_find_without_answers_on_stdin_is_one_line_and_exit_2(europepmc: ReplayServer, small_catalog: Path):
+    before = snapshot_files(small_catalog)
+    result = invoke(["claim", "find", "ptsd-relief"], code=2, catalog=small_catalog, input="")
+    assert result.stderr.strip().splitlines()[-1].startswith("error: claim find asks about each paper on standard input")
+    assert snapshot_files(small_catalog) == before
+
+
 def test_claim_find_with_nothing_found_records_no_evidence_found(literature: LiteratureFakes, replay: ReplayServer,
                                                                  small_catalog: Path):
     replay.route("GET", "/europepmc/search", Reply(200, JSON, NO_RESULTS))

@@ -70,7 +70,8 @@ def test_sof_markdown_is_a_table_per_topic_with_footnotes(tmp_path):
             "120 participants, more than half. Caused by Bias 2021 (biased2021).") in text
     assert "Caused by Bias 2021 (biased2021), Fair 2021 (fair2021)." in text   # imprecision: the body recording n
     assert ("| Ketamine helps B. (`outweighed`) | 2 studies (508): 1 for (500), 1 against (8) | supported, ⊕⊕◯◯ low "
-            "³ ⁴ ⁵ | This may be true. | supported, ⊕⊕◯◯ low, because Another population. |") in text
+            "³ ⁴ | This may be true. | supported, ⊕⊕◯◯ low, because Another population. |") in text
+    assert "(contradicting evidence)" not in text, "the outweighed side's steps did not lower the certainty reported"
     assert "- ⁴ Inconsistency, down one step (supporting evidence): supporting evidence (moderate) is 2 steps more" in text
     table_b = text[text.index("## b\n"):]
     assert "supported, ⊕⊕◯◯ low ¹ ²" in table_b, "footnotes are numbered within each table"

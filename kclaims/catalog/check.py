@@ -40,6 +40,8 @@ def check_catalog(root: Path) -> list[Problem]:
     problems += _near_duplicates(catalog, locate)
     problems += _dangling_references(catalog)
     problems += _dangling_includes(catalog)
+    problems += _includes_loops(catalog)
+    problems += _links_twice(catalog, locate)
     problems += _rubric1_grades(catalog, locate)
     problems += _duplicate_studies(catalog)
     return sorted(problems, key=lambda p: (str(p.path), p.line or 0))
@@ -194,6 +196,58 @@ def _dangling_includes(catalog: Catalog) -> list[Problem]:
                 why = "is the review itself" if target == source.id else "is not a source in the catalog"
                 problems.append(Problem(path, _line_in_file(path, ("includes", i)),
                                         f"'includes' names {target!r}, which {why}"))
+    return problems
+
+
+def _includes_loops(catalog: Catalog) -> list[Problem]:
+    """Each loop of `includes` (a review that pools a study that, through its own `includes`, pools
+    the review), once, at the first of its sources by id, on the line that names the next."""
+    graph = {sid: [t for t in dict.fromkeys(s.includes) if t in catalog.sources and t != sid]
+             for sid, s in catalog.sources.items()}
+    problems = []
+    reported: set[frozenset[str]] = set()
+    for start in sorted(graph):
+        loop = _shortest_loop(graph, start)
+        if loop is None or frozenset(loop) in reported or min(loop) != start:
+            continue
+        reported.add(frozenset(loop))
+        path = catalog.sources_dir / f"{start}.yaml"
+        index = catalog.sources[start].includes.index(loop[1])
+        chain = ", ".join(f"{a} includes {b}" for a, b in zip(loop, loop[1:]))
+        problems.append(Problem(path, _line_in_file(path, ("includes", index)),
+                                f"'includes' loop: {chain}: a review cannot pool a study that pools it; "
+                                f"remove one of them"))
+    return problems
+
+
+def _shortest_loop(graph: dict[str, list[str]], start: str) -> list[str] | None:
+    """The shortest path of `includes` from `start` back to it (start, ..., start), or None."""
+    came_from: dict[str, str] = {}
+    queue = [start]
+    for here in queue:
+        for target in graph[here]:
+            if target == start:
+                path = [here]
+                while path[-1] != start:
+                    path.append(came_from[path[-1]])
+                return [start, *reversed(path[:-1]), start]
+            if target not in came_from:
+                came_from[target] = here
+                queue.append(target)
+    return None
+
+
+def _links_twice(catalog: Catalog, locate: _Locator) -> list[Problem]:
+    problems = []
+    for claim in catalog.claims:
+        first: dict[str, int] = {}
+        for i, item in enumerate(claim.evidence):
+            if item.source in first:
+                problems.append(locate.problem(
+                    claim, ("evidence", i, "source"),
+                    f"claim {claim.id!r} links source {item.source!r} twice (evidence entries {first[item.source] + 1} "
+                    f"and {i + 1}): keep one link ('claim unlink' and 'claim link' change only the first)"))
+            first.setdefault(item.source, i)
     return problems
 
 

@@ -22,7 +22,7 @@ from kclaims.catalog.edit import (
 )
 from kclaims.catalog.files import catalog_lock, flow_map, load_catalog
 from kclaims.errors import BadInput
-from kclaims.model import Claim, Evidence, Invalid, Quote, Search, check_id
+from kclaims.model import Claim, Evidence, Quote, Search
 from kclaims.text import normalise_quote_text, shorten
 
 
@@ -83,7 +83,7 @@ def _differences(old: Claim, new: Claim) -> list[str]:
     if old.topics != new.topics:
         said.append(f"topics: {', '.join(new.topics) or 'none'}")
     if old.note != new.note:
-        said.append("note removed" if new.note is None else "note changed")
+        said.append("note removed" if new.note is None else "note added" if old.note is None else "note changed")
     return said
 
 
@@ -210,25 +210,6 @@ def _merge_rest(keep: Claim, other: Claim, kept: Any, gone: Any, merged: Merged)
         kept["grade"] = gone["grade"]
     elif other.grade:
         merged.dropped.append(f"the grade of {other.id} (the kept claim has its own)")
-
-
-def record_search(root: Path, claim_id: str, search: Search) -> None:
-    """Append a literature search to a claim's `searched` list."""
-    entry = {"on": search.on, "database": search.database, "query": search.query,
-             "screened": search.screened, "relevant": search.relevant}
-    with catalog_lock(root):
-        catalog = load_catalog(root)
-        catalog.claim(claim_id)
-        with editing_claims(catalog) as claims:
-            list_in(find_entry(claims, claim_id), "searched").append(
-                flow_map({key: value for key, value in entry.items() if value is not None}))
-
-
-def validate_claim_id(value: str) -> str:
-    try:
-        return check_id(value, ())
-    except Invalid as error:
-        raise BadInput(error.message) from None
 
 
 def record_findings(root: Path, claim_id: str, links: list[tuple[str, str]], search: Search) -> None:

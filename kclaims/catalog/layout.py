@@ -88,9 +88,28 @@ def _joined(before: Any, after: Any) -> Any:
     return before
 
 
+def _lead(node: Any, token: Any) -> None:
+    """Put the comment lines of a removed first claim's gap (a section heading) before the first item
+    of `node`, after any comment already there. Its first line ended the removed claim: it goes."""
+    if token is None or "#" not in token.value or not hasattr(node, "ca"):
+        return
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    lines = token.value.splitlines(keepends=True)[1:]
+    tokens = [CommentToken(line.lstrip(" "), CommentMark(len(line) - len(line.lstrip(" ")))) for line in lines]
+    if node.ca.comment is None:
+        node.ca.comment = [None, None]
+    node.ca.comment += [None] * (2 - len(node.ca.comment))
+    if node.ca.comment[1] is None:
+        node.ca.comment[1] = []
+    node.ca.comment[1].extend(tokens)  # in place: the parent key holds the same list
+
+
 class KeepingGaps:
     """Detach every claim's tail on entry; on `restore`, give each surviving claim its tail back, and
-    the tail of a removed claim to the claim before it (so a section comment stays before the next)."""
+    the tail of a removed claim to the claim before it (so a section comment stays before the next);
+    a removed first claim's, to the head of the list."""
 
     def __init__(self, claims: Any):
         self.claims = claims
@@ -100,11 +119,16 @@ class KeepingGaps:
         surviving = {id(entry) for entry in self.claims}
         tails: dict[int, tuple[Any, Any]] = {}
         previous: Any = None
+        leading: Any = None  # the gaps of removed claims before the first surviving one
         for entry, token in self.tails:
             if id(entry) in surviving:
                 tails[id(entry)] = (entry, token)
                 previous = entry
             elif previous is not None:
                 tails[id(previous)] = (previous, _joined(tails[id(previous)][1], token))
+            else:
+                leading = _joined(leading, token)
+        if previous is not None:
+            _lead(self.claims, leading)
         for entry, token in tails.values():
             attach_tail(entry, token)

@@ -50,7 +50,8 @@ def checked_source(data: dict[str, Any], catalog: Catalog | None = None) -> Sour
 
 def edit_source(root: Path, source_id: str, changes: dict[str, Any], unset: list[str]) -> list[str]:
     """Set keys of sources/<id>.yaml (`changes`) and remove others (`unset`); returns the keys changed.
-    A new date sets the year too, unless a year is given."""
+    A new date sets the year too, unless a year is given; new authors drop the names in parts
+    (`author_parts`, from a bibliography file), which were the old authors', unless those are given too."""
     for key in [*changes, *unset]:
         if key not in EDITABLE_KEYS:
             raise BadInput(f"{key!r} is not a key `source edit` changes (one of: {', '.join(EDITABLE_KEYS)})")
@@ -65,6 +66,8 @@ def edit_source(root: Path, source_id: str, changes: dict[str, Any], unset: list
             data[key] = None
         if "date" in changes and "year" not in changes and changes["date"]:
             data["year"] = str(changes["date"])[:4]
+        if (data.get("authors") or []) != current.authors and "author_parts" not in changes:
+            data["author_parts"] = None  # the names in parts were the old authors': exports would keep them
         updated = checked_source({k: v for k, v in data.items() if v is not None}, catalog)
         changed = [key for key in SOURCE_KEYS if getattr(updated, key) != getattr(current, key)]
         if changed:

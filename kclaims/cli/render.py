@@ -144,10 +144,13 @@ def _rich_claims_table(rows: list[ClaimRow], console: Console | None = None) -> 
     from rich.text import Text
 
     console = console or _console()
-    hidden = _columns_to_hide(console.width)
+    if console.width < NARROW_WIDTH:
+        _stacked_claims(rows, console)
+        return
+    hidden = _rich_columns_to_hide(console.width)
     table = Table(show_lines=False, pad_edge=False, expand=True, box=_box())
-    id_width = min(max(len(row.claim.id) for row in rows), 30 if console.width >= 100 else 16)
-    for name, options in (("id", {"style": "cyan", "overflow": "fold", "min_width": id_width, "max_width": 40}),
+    id_width = min(max(len(row.claim.id) for row in rows), 40)  # ids are copied: never wrapped
+    for name, options in (("id", {"style": "cyan", "no_wrap": True, "min_width": id_width, "max_width": 40}),
                           ("statement", {"ratio": 5, "min_width": 20}), ("kind", {"no_wrap": True}),
                           ("topics", {"ratio": 2}), ("verdict", {"no_wrap": True}),
                           ("certainty", {"no_wrap": True}), ("curator", {"no_wrap": True}),
@@ -170,6 +173,32 @@ def _rich_claims_table(rows: list[ClaimRow], console: Console | None = None) -> 
     if hidden:
         note += f"; {' and '.join(hidden)} hidden in this narrow window (see --json, or widen it)"
     console.print(Text(note, style="dim"))
+
+
+NARROW_WIDTH = 140  # below this a table has no room for the statement: each claim takes two lines
+
+
+def _stacked_claims(rows: list[ClaimRow], console: Console) -> None:
+    """Each claim as its id, verdict, certainty and curator's grade on one line, its statement below."""
+    from rich.text import Text
+
+    symbols = can_show_symbols()
+    for row in rows:
+        grade = grade_cell(row.claim.grade, symbols)
+        console.print(Text.assemble((row.claim.id, "cyan"), "  ", verdict_text(row.strength.verdict),
+                                    f"  {certainty_cell(row.strength.certainty, symbols)}",
+                                    (f"  curator: {printable(grade)}" if grade else "", "dim")), no_wrap=True,
+                      overflow="ellipsis")
+        _indented(console, "    ", Text(printable(row.claim.statement)))
+
+
+def _rich_columns_to_hide(width: int) -> tuple[str, ...]:
+    """A terminal table keeps id, statement, verdict and certainty; the rest goes as it narrows."""
+    if width >= 170:
+        return ()
+    if width >= 130:
+        return ("topics",)
+    return ("kind", "topics")
 
 
 def _columns_to_hide(width: int) -> tuple[str, ...]:

@@ -143,7 +143,7 @@ def claim_find(
     claim = loaded.claim(claim_id)
     text = query if query is not None else claim_query(claim.statement, claim.topics)
     if query is None and not json:
-        text = typer.prompt("Query", default=text, err=True)
+        text = _ask("Query", text)
     request = _request(text, database, design, since, until, limit)
     result = search(request, loaded, refresh=refresh, offline=offline)
     linked = {e.source for e in claim.evidence}
@@ -156,8 +156,26 @@ def claim_find(
         return
     typer.echo(printable(f"{result.database}: {result.query}: {result.total} found, "
                          f"{len(candidates)} not linked to {claim_id}."), err=True)
-    chosen = _screen(candidates)
-    _record(root, claim_id, result, chosen)
+    decided = _screen(candidates)
+    if candidates and not decided:
+        typer.echo("Nothing screened, so no search is recorded.", err=True)
+        return
+    _record(root, claim_id, result, decided)
+
+
+NO_ANSWERS = ("claim find asks about each paper on standard input, and none came: answer in a terminal, "
+              "or use --json to list the candidates without asking")
+
+
+def _ask(prompt: str, default: str) -> str:
+    """One answer from standard input; a one-line error (exit 2) when there is none to read."""
+    try:
+        return str(typer.prompt(prompt, default=default, err=True))
+    except typer.Abort:
+        from kclaims.errors import BadInput
+
+        typer.echo(err=True)  # end the prompt's line, so the error stands on its own
+        raise BadInput(NO_ANSWERS) from None
 
 
 def _screen(candidates: list["Hit"]) -> list[tuple["Hit", str]]:
@@ -166,7 +184,7 @@ def _screen(candidates: list["Hit"]) -> list[tuple["Hit", str]]:
     for number, hit in enumerate(candidates, 1):
         typer.echo(hit_line(number, hit))
         while True:
-            answer = CHOICES.get(typer.prompt(PROMPT, default="k", err=True).strip().lower()[:1], "")
+            answer = CHOICES.get(_ask(PROMPT, "k").strip().lower()[:1], "")
             if answer == "abstract":
                 from kclaims.catalog.query import source_page
 
@@ -196,7 +214,8 @@ def _record(root: "Path", claim_id: str, result: "SearchResult", decided: list[t
             ids[id(hit)] = outcome.source_id
             typer.echo(printable(f"{outcome.action} {outcome.source_id} <- {outcome.given}"), err=True)
     links = [(str(ids[id(hit)]), stance) for hit, stance in chosen if ids[id(hit)]]
-    search = Search(dt.date.today().isoformat(), result.database, result.query, len(decided), len(links))
+    relevant = sum(1 for _, stance in links if stance in ("supports", "contradicts"))  # what the rubric counts
+    search = Search(dt.date.today().isoformat(), result.database, result.query, len(decided), relevant)
     record_findings(root, claim_id, links, search)
     for source_id, stance in links:
         typer.echo(f"Linked {source_id} to {claim_id} ({stance}).", err=True)

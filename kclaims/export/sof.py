@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from kclaims.catalog.query import ClaimRow
 from kclaims.export.bodies import Body, Downgrade, caused_by, claim_bodies, participants
 from kclaims.export.view import NO_TOPIC, Bibliography, grade_title, one_line, topics_of
-from kclaims.grade import certainty_text, plain_language, stance_word, strength_text
+from kclaims.grade import STANCE_DIRECTION, certainty_text, plain_language, stance_word, strength_text
 from kclaims.model import Source
 
 SOF_TITLE = "Summary of findings"
@@ -72,7 +72,8 @@ def _sof_row(row: ClaimRow, sources: Mapping[str, Source], names: Bibliography, 
              symbols: bool) -> SofRow:
     bodies = claim_bodies(row)
     strength = row.strength
-    numbers = [_note(notes, text) for body in bodies.values() for text in _body_notes(body, row, sources, names)]
+    numbers = [_note(notes, text) for body in _noted_bodies(bodies, strength.verdict)
+               for text in _body_notes(body, row, sources, names)]
     if strength.certainty:
         certainty = strength_text(strength.verdict, strength.certainty, symbols)
     else:
@@ -82,6 +83,16 @@ def _sof_row(row: ClaimRow, sources: Mapping[str, Source], names: Bibliography, 
     graded = f"{grade_title(grade, symbols)}, because {one_line(grade.because)}" if grade else ""
     return SofRow(row, _studies(bodies, sources), certainty, numbers,
                   plain_language(strength.verdict, strength.certainty), graded)
+
+
+def _noted_bodies(bodies: Mapping[str, Body], verdict: str) -> list[Body]:
+    """The bodies whose steps down the reported certainty rests on: the winning side's (its
+    inconsistency step included) for a supported or contradicted claim; both for a conflicting one,
+    which has no certainty of its own, only each side's."""
+    winner = next((stance for stance, direction in STANCE_DIRECTION.items() if direction == verdict), None)
+    if winner is None:
+        return list(bodies.values())
+    return [body for stance, body in bodies.items() if stance == winner]
 
 
 def _note(notes: list[Note], text: str) -> int:

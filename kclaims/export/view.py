@@ -33,8 +33,9 @@ REPORT_TITLE = "Claims and the evidence behind them"
 VERDICT_CAVEAT = ("A verdict rates the evidence linked to a claim, not the truth of the claim. Certainty is "
                   "GRADE's: ⊕⊕⊕⊕ high (the evidence shows), ⊕⊕⊕◯ moderate (probably), ⊕⊕◯◯ low (may), "
                   "⊕◯◯◯ very low (very uncertain). Design levels: 1 systematic review or meta-analysis, "
-                  "2 randomized trial, 3 other clinical study, 4 case report or series, 5 narrative review, "
-                  "opinion or indirect (animal, in-vitro) evidence.")
+                  "2 randomized trial, 3 other clinical study, 4 case report or series, 5 narrative review or "
+                  "opinion. Animal and in-vitro work is level 5 for a clinical claim and level 3 for a mechanism "
+                  "claim, where it is the right kind of evidence.")
 STRENGTH_ORDER = STRENGTH_KEYS  # supported from most certain down, then the troubled ones: every report's order
 
 
