@@ -218,9 +218,10 @@ def level_text(level: Level | None) -> str:
 
 
 def authors_text(source: Source, most: int = 6) -> str:
-    """Authors as PubMed lists them, shortened to the first `most` and 'et al.'."""
+    """Authors as PubMed lists them, shortened to the first `most` and 'et al' (the caller ends the
+    sentence, so the abbreviation's full stop is the sentence's)."""
     if len(source.authors) > most:
-        return ", ".join(source.authors[:most]) + ", et al."
+        return ", ".join(source.authors[:most]) + ", et al"
     return ", ".join(source.authors)
 
 
@@ -238,9 +239,9 @@ def one_line(text: str | None) -> str:
 
 
 def catalog_summary(rows: list[ClaimRow], sources: list[Source]) -> str:
-    """'12 claims made in 5 articles, linked to 20 papers.'"""
+    """'12 claims made in 5 articles, linked to 20 sources; 25 sources in the bibliography.'"""
     articles = {q.source for row in rows for q in row.claim.made_in}
-    papers = {e.source for row in rows for e in row.claim.evidence}
+    linked = {e.source for row in rows for e in row.claim.evidence}
     return (f"{len(rows)} claim{'s' if len(rows) != 1 else ''} made in {len(articles)} "
-            f"article{'s' if len(articles) != 1 else ''}, linked to {len(papers)} "
-            f"paper{'s' if len(papers) != 1 else ''}; {len(sources)} sources in the bibliography.")
+            f"article{'s' if len(articles) != 1 else ''}, linked to {len(linked)} "
+            f"source{'s' if len(linked) != 1 else ''} as evidence; {len(sources)} sources in the bibliography.")
