@@ -232,25 +232,71 @@ class _Counted:
         return f"{self.source.id} ({', '.join(parts)})"
 
 
+@dataclass(frozen=True, slots=True)
+class Downgrade:
+    """One step down: GRADE's domain, what the reason says of it, and the body's studies (the ones
+    that caused it are among them: kclaims.export.bodies.caused_by picks them out)."""
+
+    domain: str
+    why: str
+    source_ids: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Body:
+    """One direction's counted evidence: the best-starting links that set its certainty (`body`),
+    the other counted links, where it started and ended, each step down, and the links whose review
+    reported the certainty."""
+
+    stance: str
+    start: str
+    certainty: str
+    body: list[str]
+    others: list[str] = field(default_factory=list)
+    downgrades: list[Downgrade] = field(default_factory=list)
+    reported: list[str] = field(default_factory=list)
+
+    @property
+    def counted(self) -> list[str]:
+        return self.body + self.others
+
+
 LevelMemo = dict[tuple[str, bool], tuple[Level, frozenset[str]]]
 
 
 def claim_strength(claim: Claim, sources: Mapping[str, Source], memo: LevelMemo | None = None) -> Strength:
     """Compute a claim's verdict and certainty from the evidence linked to it, with every step.
     Pass the same `memo` dict when grading many claims, so each source is assessed once per kind."""
+    return _grade(claim, sources, memo)[0]
+
+
+def evidence_bodies(claim: Claim, sources: Mapping[str, Source]) -> dict[str, Body]:
+    """Each direction's counted evidence as data (what a Summary of Findings footnotes), with the
+    step for inconsistency on the side that outweighed the other; the same decisions as the reasons."""
+    return _grade(claim, sources, None)[1]
+
+
+def _grade(claim: Claim, sources: Mapping[str, Source], memo: LevelMemo | None
+           ) -> tuple[Strength, dict[str, Body]]:
     notes: list[str] = []
     retracted: list[str] = []
     counted = _counted_evidence(claim, sources, notes, retracted, {} if memo is None else memo)
     sides = {stance: _assess_body([c for c in counted if c.evidence.stance == stance])
              for stance in STANCE_DIRECTION}
-    verdict, certainty, decision = _decide(claim, sides)
+    bodies = {stance: side[0] for stance, side in sides.items() if side is not None}
+    verdict, certainty, decision = _decide(claim, bodies)
+    if "inconsistency -1" in decision:
+        winner = next(s for s, v in STANCE_DIRECTION.items() if v == verdict)
+        loser = next(s for s in bodies if s != winner)
+        bodies[winner].downgrades.append(Downgrade("inconsistency", decision.split(": ", 1)[1],
+                                                   tuple(bodies[loser].body)))
     reasons = [decision] + [line for side in sides.values() if side is not None for line in side[1]]
-    return Strength(verdict, certainty, reasons + notes, retracted)
+    return Strength(verdict, certainty, reasons + notes, retracted), bodies
 
 
-def _decide(claim: Claim, sides: dict[str, tuple[str, list[str]] | None]) -> tuple[str, str | None, str]:
+def _decide(claim: Claim, bodies: dict[str, Body]) -> tuple[str, str | None, str]:
     """The verdict, its certainty and the one line that says why (step 4 of the rubric)."""
-    certainties = {stance: side[0] for stance, side in sides.items() if side is not None}
+    certainties = {stance: body.certainty for stance, body in bodies.items()}
     if not certainties:
         if claim.searched:
             return "no-evidence-found", None, "no-evidence-found: " + "; ".join(s.describe() for s in claim.searched)
@@ -287,7 +333,7 @@ def _step_down(certainty: str, steps: int) -> str:
     return CERTAINTIES[min(CERTAINTIES.index(certainty) + steps, len(CERTAINTIES) - 1)]
 
 
-def _assess_body(links: list[_Counted]) -> tuple[str, list[str]] | None:
+def _assess_body(links: list[_Counted]) -> tuple[Body, list[str]] | None:
     """The certainty of one direction's evidence (steps 2-3): its best-starting links, downgraded
     for risk of bias, indirectness and imprecision; None when the direction has no counted link."""
     if not links:
@@ -301,6 +347,8 @@ def _assess_body(links: list[_Counted]) -> tuple[str, list[str]] | None:
                 if c.source.population in INDIRECT_POPULATIONS]
     reasons += [f"{side}: not in the body (starts lower): {c.label()}" for c in links if c not in body]
     reported = [c.source.id for c in body if c.evidence.certainty]
+    found = Body(body[0].evidence.stance, start, start, [c.source.id for c in body],
+                 [c.source.id for c in links if c not in body], reported=reported)
     if reported:
         reasons.append(f"{side}: risk of bias and imprecision: not downgraded, the review's reported certainty "
                        f"covers them ({', '.join(reported)})")
@@ -312,12 +360,15 @@ def _assess_body(links: list[_Counted]) -> tuple[str, list[str]] | None:
             domain, _, rest = why.partition(" -1: ")
             why = f"{domain}: would be -1, {CERTAINTY_WORDS[CERTAINTIES[floor]]} already, the floor: {rest}"
             down = 0
+        if down:
+            domain, _, rest = why.partition(" -1: ")
+            found.downgrades.append(Downgrade(domain, rest, tuple(found.body)))
         steps += down
         reasons.append(f"{side}: {why}")
-    certainty = _step_down(start, steps)
+    found.certainty = _step_down(start, steps)
     if steps:
-        reasons.append(f"{side}: {CERTAINTY_WORDS[start]} - {steps} = {CERTAINTY_WORDS[certainty]}")
-    return certainty, reasons
+        reasons.append(f"{side}: {CERTAINTY_WORDS[start]} - {steps} = {CERTAINTY_WORDS[found.certainty]}")
+    return found, reasons
 
 
 def _describe_body(body: list[_Counted]) -> str:

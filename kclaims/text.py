@@ -80,7 +80,9 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC up to their terminator
     r"|\x1b[ -/]*[0-~]?"                             # two-byte and nF sequences, or a lone ESC
 )
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# (also the BOM, a zero-width no-break space nobody means mid-text, and lone surrogates, which only a
+# JSON escape can put in a str and no file can hold)
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 _LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
 
 
@@ -94,4 +96,10 @@ def printable(text: str, multiline: bool = False) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     else:
         text = _LINE_BREAKS.sub(" ", text)
+    return strip_controls(text)
+
+
+def strip_controls(text: str) -> str:
+    """`text` without control characters, bidi overrides, the BOM and lone surrogates (escape
+    sequences' printable tails stay: `printable` removes the whole sequence)."""
     return _CONTROLS.sub("", text)

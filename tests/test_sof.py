@@ -47,16 +47,16 @@ def _rows(tmp_path, claims=CLAIMS, sources=SOURCES):
 def test_bodies_read_back_every_step_down_with_its_sources(tmp_path):
     catalog, rows = _rows(tmp_path)
     biased, outweighed, reported = rows
-    body = claim_bodies(biased)["supports"]
+    body = claim_bodies(biased, catalog.sources)["supports"]
     assert (body.start, body.certainty, body.body, body.others) == ("high", "low", ["biased2021", "fair2021"], ["obs2018"])
     assert [(d.domain, caused_by(d, biased, catalog.sources)) for d in body.downgrades] == [
         ("risk of bias", ("biased2021",)), ("imprecision", ("biased2021", "fair2021"))]
-    sides = claim_bodies(outweighed)
+    sides = claim_bodies(outweighed, catalog.sources)
     assert outweighed.strength.key == "supported-low"  # high - indirectness = moderate, - inconsistency = low
     assert [(d.domain, caused_by(d, outweighed, catalog.sources)) for d in sides["supports"].downgrades] == [
         ("indirectness", ("big2020",)), ("inconsistency", ("cases2019",))]
     assert sides["contradicts"].certainty == "very-low" and sides["contradicts"].counted == ["cases2019"]
-    assert claim_bodies(reported)["supports"].reported == ["review2022"]
+    assert claim_bodies(reported, catalog.sources)["supports"].reported == ["review2022"]
 
 
 def test_sof_markdown_is_a_table_per_topic_with_footnotes(tmp_path):

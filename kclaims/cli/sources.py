@@ -109,13 +109,12 @@ def source_new(
     Every value is checked by the rules the catalog is loaded with (docs/catalog-files.md); to look a
     paper up by its identifier instead, use `kclaims source add`.
     """
-    from kclaims.catalog.edit import new_source, validate_new_id, year_of_date
+    from kclaims.catalog.edit import new_source, validate_new_id
     from kclaims.errors import BadInput
 
     if not title:
         raise BadInput("--title is required for a new source")
-    fields = _source_fields(locals())
-    fields.setdefault("year", year_of_date(date) if date else None)
+    fields = _source_fields(locals())  # the year from --date too
     fields.update({"id": validate_new_id(source_id), "kind": kind})
     fields.setdefault("population", "unknown")
     source = new_source(catalog_root(catalog), fields)

@@ -64,7 +64,7 @@ def scorecard(article: str, rows: Iterable[ClaimRow], sources: Mapping[str, Sour
     """The scorecard of one article over the given claims (those it does not make are ignored)."""
     made = [row for row in rows if any(q.source == article for q in row.claim.made_in)]
     made.sort(key=lambda row: CLAIM_ORDER.index(row.strength.key))
-    against = [Against(row, strongest(_contradicting(row), sources, row)) for row in made
+    against = [Against(row, strongest(_contradicting(row, sources), sources, row)) for row in made
                if row.strength.verdict == "contradicted"]
     return Scorecard(article, sources.get(article), made, against)
 
@@ -76,8 +76,8 @@ def scorecards(rows: list[ClaimRow], sources: Mapping[str, Source]) -> list[Scor
                                         short_cite(c.source, c.article).casefold(), c.article))
 
 
-def _contradicting(row: ClaimRow) -> list[str]:
-    body = claim_bodies(row).get("contradicts")
+def _contradicting(row: ClaimRow, sources: Mapping[str, Source]) -> list[str]:
+    body = claim_bodies(row, sources).get("contradicts")
     return body.body if body else []
 
 

@@ -15,9 +15,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kclaims.catalog.query import ClaimRow
-from kclaims.export.bodies import Body, Downgrade, caused_by, claim_bodies, participants
+from kclaims.export.bodies import caused_by, claim_bodies, participants
 from kclaims.export.view import NO_TOPIC, Bibliography, grade_title, one_line, topics_of
-from kclaims.grade import STANCE_DIRECTION, certainty_text, plain_language, stance_word, strength_text
+from kclaims.grade import (
+    STANCE_DIRECTION,
+    Body,
+    Downgrade,
+    certainty_text,
+    plain_language,
+    stance_word,
+    strength_text,
+)
 from kclaims.model import Source
 
 SOF_TITLE = "Summary of findings"
@@ -70,7 +78,7 @@ def sof_tables(rows: list[ClaimRow], sources: Mapping[str, Source], symbols: boo
 
 def _sof_row(row: ClaimRow, sources: Mapping[str, Source], names: Bibliography, notes: list[Note],
              symbols: bool) -> SofRow:
-    bodies = claim_bodies(row)
+    bodies = claim_bodies(row, sources)
     strength = row.strength
     numbers = [_note(notes, text) for body in _noted_bodies(bodies, strength.verdict)
                for text in _body_notes(body, row, sources, names)]
@@ -238,7 +246,7 @@ def export_sof_csv(rows: list[ClaimRow], sources: list[Source]) -> str:
         notes = {n.number: n.text for n in table.notes}
         for item in table.rows:
             row, grade = item.row, item.row.claim.grade
-            bodies = claim_bodies(row)
+            bodies = claim_bodies(row, by_id)
             counted = [i for body in bodies.values() for i in body.counted]
             writer.writerow([
                 table.topic, row.claim.id, cell_text(row.claim.statement), len(counted),

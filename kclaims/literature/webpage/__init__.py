@@ -35,7 +35,7 @@ from kclaims.literature.webpage.metadata import (
     PageMetadata,
 )
 from kclaims.literature.webpage.references import Citation, references_in_page
-from kclaims.text import squash
+from kclaims.text import collapse_spaces, squash, strip_controls
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -57,10 +57,6 @@ _META_CHARSET = re.compile(rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([a-zA-Z0
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
-# C0 and C1 controls but tab and newline, bidirectional embeddings, overrides and isolates, the BOM
-# (a zero-width no-break space nobody means mid-text), and surrogates, which only a JSON escape can
-# put in a str and which no file can hold.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 
 
 _LINE_BREAKS = re.compile("\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
@@ -203,11 +199,11 @@ def read_page(html: str, url: str) -> WebPage:
 
 
 def printable(text: str, multiline: bool = False) -> str:
-    """`text` without what must not reach a YAML file or a terminal (see the module docstring);
-    `multiline` keeps line breaks (as newlines) and tabs, else every run of whitespace is one space."""
+    """`text` without what must not reach a YAML file (kclaims.text.strip_controls), every line break
+    a newline when `multiline`, else every run of whitespace one space."""
     if multiline:
-        return _UNPRINTABLE.sub("", _LINE_BREAKS.sub("\n", text))
-    return " ".join(_UNPRINTABLE.sub("", text).split())
+        return strip_controls(_LINE_BREAKS.sub("\n", text))
+    return collapse_spaces(strip_controls(text))
 
 
 def _printable_or_none(text: str | None) -> str | None:
