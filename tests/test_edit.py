@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from conftest import invoke, snapshot_files
-from kclaims.catalog.files import edit_yaml, load_catalog
+from kclaims.catalog.files import load_catalog
+from kclaims.catalog.writing import edit_yaml
 from kclaims.catalog.edit import add_claim, link_evidence
 from kclaims.errors import BadInput, ConflictError
 from kclaims.model import Claim

@@ -317,30 +317,43 @@ def test_a_lookup_that_fails_after_a_web_refresh_writes_nothing(literature: Lite
     assert snapshot_files(catalog) == before
 
 
-@pytest.mark.parametrize("failure, at", [(OSError(errno.ENOSPC, "No space left on device"), 4),  # 2nd page's .html
+@pytest.mark.parametrize("failure, at", [(OSError(errno.ENOSPC, "No space left on device"), 4),  # 2nd page's snapshot
                                          (KeyboardInterrupt(), 6)],  # the 2nd page's .yaml: Ctrl-C
                          ids=["disk-full", "ctrl-c"])
 def test_a_write_that_fails_part_way_through_an_add_undoes_the_others(failure: BaseException, at: int,
                                                                       web: ReplayServer, catalog: Path,
                                                                       monkeypatch: pytest.MonkeyPatch):
+    """Snapshots are written as each page is read; the new .yaml files together at the end, renamed
+    into place one by one: a failure at any of these writes puts the catalog back as it was."""
     from kclaims.catalog import atomic
     from kclaims.literature.add import add_sources
 
     web.route("GET", "/clinic", Reply(200, UTF8, CLINIC_PAGE))
     web.route("GET", "/small", Reply(200, UTF8, SMALL_PAGE))
-    write, calls = atomic.write_atomically, []
+    write, replace, calls = atomic.write_atomically, atomic.os.replace, []
 
-    def failing_write(path: Path, data: str | bytes) -> None:
-        calls.append(path.name)
+    def count(name: str) -> None:
+        calls.append(name)
         if len(calls) == at:
             raise failure
+
+    def failing_write(path: Path, data: str | bytes) -> None:
+        count(path.name)
         write(path, data)
 
+    def failing_rename(temporary: str, path: Path) -> None:
+        if str(path).endswith(".yaml") and "sources" in str(path):
+            count(Path(path).name)
+        replace(temporary, path)
+
     monkeypatch.setattr(atomic, "write_atomically", failing_write)
+    monkeypatch.setattr(atomic.os, "replace", failing_rename)
     before = snapshot_files(catalog)
     with pytest.raises(type(failure)):
         add_sources(catalog, [f"{web.url}/clinic", f"{web.url}/small"])
+    assert calls[-1].endswith(".yaml") == isinstance(failure, KeyboardInterrupt)  # a snapshot, or a new source
     assert snapshot_files(catalog) == before
+    assert not [p for p in (catalog / "sources").iterdir() if p.name.endswith(".tmp")]
 
 
 # --- what a page says is checked before it is written -----------------------------------------------
@@ -368,7 +381,7 @@ def test_a_planned_source_that_would_not_load_is_refused_not_written(catalog: Pa
 
 
 def test_a_new_source_file_that_would_not_load_is_not_written(tmp_path: Path):
-    from kclaims.catalog.files import new_yaml_file
+    from kclaims.catalog.writing import new_yaml_file
 
     path = tmp_path / "odd.yaml"
     with pytest.raises(BadInput, match="not a plausible year"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,6 +37,69 @@ def write_atomically(path: Path, text: str | bytes, before_rename: Callable[[], 
         for leftover in created:
             Path(leftover).unlink(missing_ok=True)
         raise
+
+
+def write_new_files(files: Mapping[Path, bytes]) -> None:
+    """Write many new files, made durable together: each to a temporary file in its folder, then
+    one sync of all of them, then each renamed into place (refusing a name taken meanwhile), then
+    their folders synced. Two syncs in all, however many files. On any failure or stop the
+    temporary files are removed; files already renamed are the caller's to remove (see
+    `CatalogWrites.roll_back`). Until the first sync is done, no file has its final name, so a
+    power cut leaves only temporary files, which the next write cleans up."""
+    if not files:
+        return
+    temporaries: list[str] = []
+    renamed = 0
+    try:
+        for path, data in files.items():
+            temporaries.append(_unsynced_temporary(path, data))
+        _sync(temporaries)
+        for temporary, path in zip(temporaries, files):
+            if os.path.lexists(path):
+                raise BadInput("already exists; choose another id or edit the file", path)
+            os.replace(temporary, path)
+            renamed += 1
+        _sync_folders({path.parent for path in files})
+    except BaseException:
+        for temporary in temporaries[renamed:]:
+            Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _unsynced_temporary(path: Path, data: bytes) -> str:
+    cache.remove_stale_temporaries(path.parent)
+    with stop_signals_held():  # a SIGTERM between creating the file and returning its name would strand it
+        descriptor, temporary = tempfile.mkstemp(prefix=cache.temporary_prefix(path), suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, 0o644)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def _sync(paths: list[str]) -> None:
+    """Everything written to `paths` on disk: one `sync` where the system has it, else each file."""
+    if hasattr(os, "sync"):
+        os.sync()
+        return
+    for path in paths:
+        with open(path, "rb+") as handle:
+            os.fsync(handle.fileno())
+
+
+def _sync_folders(folders: set[Path]) -> None:
+    """The new names in `folders` on disk (where folders can be opened and synced: not Windows)."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    for folder in folders:
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
 
 @contextmanager

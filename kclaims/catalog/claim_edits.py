@@ -20,7 +20,8 @@ from kclaims.catalog.edit import (
     list_in,
     required_text,
 )
-from kclaims.catalog.files import catalog_lock, flow_map, load_catalog
+from kclaims.catalog.files import load_catalog
+from kclaims.catalog.writing import catalog_lock, flow_map
 from kclaims.errors import BadInput
 from kclaims.model import Claim, Evidence, Quote, Search
 from kclaims.text import normalise_quote_text, shorten

@@ -10,17 +10,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from kclaims.catalog.files import (
-    Catalog,
-    catalog_lock,
-    edit_yaml,
-    flow_list,
-    load_catalog,
-    new_yaml_file,
-    parse_claims,
-    parse_source,
-    read_catalog_text,
-)
+from kclaims.catalog.files import Catalog, load_catalog, parse_claims, parse_source, read_catalog_text
+from kclaims.catalog.writing import catalog_lock, edit_yaml, flow_list, new_yaml_file
 from kclaims.errors import BadInput
 from kclaims.catalog.check import check_quote
 from kclaims.catalog.layout import KeepingGaps

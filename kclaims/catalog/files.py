@@ -1,10 +1,8 @@
-"""Find, load and save a catalog: `claims.yaml` plus `sources/<id>.yaml` (and `.txt` snapshots).
+"""Find and load a catalog: `claims.yaml` plus `sources/<id>.yaml` (and `.txt` snapshots).
 
-Reading uses PyYAML's C-accelerated safe loader (fast, no object-constructing tags); editing uses
-ruamel.yaml's round-trip mode, which keeps comments, key order and unknown keys. Every edit
-holds the catalog's lock, validates, refuses to overwrite a file changed since it was read, and
-writes a temporary file renamed into place. Parsed files are cached (see `cache.py`), keyed by
-each file's size and modification time, so an unchanged catalog loads without parsing YAML.
+Reading uses PyYAML's C-accelerated safe loader (fast, no object-constructing tags); changing
+files is `writing.py`'s. Parsed files are cached (see `cache.py`), keyed by each file's size and
+modification time, so an unchanged catalog loads without parsing YAML.
 
 Every catalog file is read through `read_catalog_file`: regular files only (a FIFO or a device
 is refused without waiting on it), at most MAX_FILE_BYTES, stamped before they are read.
@@ -12,34 +10,28 @@ is refused without waiting on it), at most MAX_FILE_BYTES, stamped before they a
 
 from __future__ import annotations
 
-import io
 import marshal
 import os
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kclaims.catalog import atomic, cache
-from kclaims.errors import BadInput, CatalogNotFound, ConflictError, Problem
+from kclaims.errors import BadInput, CatalogNotFound, Problem
 from kclaims.model import (Claim, Invalid, KeyPath, Source, claim_from_dict, claim_from_row, claim_to_row,
                            source_from_dict, source_to_row)
 
 if TYPE_CHECKING:
     import yaml
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedSeq
 
 CLAIMS_FILE = "claims.yaml"
 SOURCES_DIR = "sources"
 LOCK_FILE = ".kclaims.lock"
-LOCK_TIMEOUT_SECONDS = 30
-# Larger files are refused unread: a claims.yaml of 10,000 claims is about 8 MB, an article's text
+# Larger files are refused unread: a claims.yaml of 100,000 claims is about 80 MB, an article's text
 # rarely 1 MB; a runaway file (or a link to /dev/zero) must not take all the memory.
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 256 * 1024 * 1024
 UTF8_BOM = b"\xef\xbb\xbf"
-CHANGED_ON_DISK = "changed on disk while kclaims was editing it; nothing was written, run the command again"
 MAX_NUMBER_CHARACTERS = 1000  # a longer YAML integer is refused (int() itself stops at 4,300 digits, confusingly)
 HOW_TO_GET_A_CATALOG = (
     "run 'kclaims init DIR' to make one, or point at one with --catalog DIR or KCLAIMS_CATALOG"
@@ -408,177 +400,3 @@ def _child(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
             if str(key.value) == str(step):
                 return value
     return None
-
-
-# --- editing ---------------------------------------------------------------------------------
-
-
-@contextmanager
-def catalog_lock(root: Path) -> Iterator[None]:
-    """Hold the catalog's lock, so two kclaims processes never interleave read-modify-write."""
-    from filelock import FileLock, Timeout
-
-    try:
-        with FileLock(str(root / LOCK_FILE), timeout=LOCK_TIMEOUT_SECONDS):
-            yield
-    except Timeout:
-        raise BadInput(f"another kclaims process has held {root / LOCK_FILE} for "
-                       f"{LOCK_TIMEOUT_SECONDS}s; try again, or delete the file if none is running") from None
-
-
-def _round_trip() -> YAML:
-    from ruamel.yaml import YAML
-
-    yaml = YAML()  # round-trip: comments, key order, quoting and unknown keys survive
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never re-wrap a person's long lines
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
-
-
-@contextmanager
-def edit_yaml(path: Path, validate: Callable[[str], object]) -> Iterator[Any]:
-    """Yield the round-trip document of `path` for changing in place; on exit, validate the new
-    text, check the file did not change meanwhile, and write it atomically. Call under the lock."""
-    original_bytes = read_catalog_file(path)[0]
-    original = decode_text(original_bytes, path)
-    yaml = _round_trip()
-    _, sequence_indent, dash_offset = _guess_indent(original)
-    if sequence_indent:  # keep the file's own list style: "- id" flush, or indented under its key
-        offset = dash_offset or 0
-        yaml.indent(mapping=2, sequence=max(sequence_indent, offset + 2), offset=offset)
-    try:
-        document = yaml.load(original)
-    except Exception as error:  # ruamel's errors share no base class with a position we can rely on
-        mark = getattr(error, "problem_mark", None)
-        raise BadInput(f"cannot edit: {getattr(error, 'problem', None) or error}", path,
-                       mark.line + 1 if mark else None) from None
-    yield document
-    buffer = io.StringIO()
-    yaml.dump(document, buffer)
-    updated = buffer.getvalue()
-    validate(updated)
-
-    def unchanged() -> None:
-        try:
-            current = read_catalog_file(path)[0]
-        except BadInput:
-            current = None
-        if current != original_bytes:
-            raise ConflictError(CHANGED_ON_DISK, path)
-
-    unchanged()  # before writing anything, and again right before the rename: an editor may save meanwhile
-    bom = UTF8_BOM if original_bytes.startswith(UTF8_BOM) else b""
-    atomic.write_atomically(path, bom + updated.encode("utf-8"), before_rename=unchanged)
-
-
-def _guess_indent(text: str) -> tuple[Any, int | None, int | None]:
-    from ruamel.yaml.util import load_yaml_guess_indent
-
-    try:
-        return load_yaml_guess_indent(text)
-    except Exception:  # a guess only; the real load reports real errors
-        return None, None, None
-
-
-def write_text_atomically(path: Path, data: str | bytes) -> None:
-    """Public form of the atomic write (text as UTF-8, or bytes), for exports and snapshots."""
-    atomic.write_atomically(path, data)
-
-
-def new_yaml_file(path: Path, data: dict) -> None:
-    """Write a new source file `sources/<id>.yaml` from `data` (key order kept), after checking that
-    it loads as a source; refuse if it exists. Call under the lock."""
-    if os.path.lexists(path):  # a dangling symbolic link too: writing through it could land anywhere
-        raise BadInput("already exists; choose another id or edit the file", path)
-    buffer = io.StringIO()
-    _round_trip().dump(data, buffer)
-    text = buffer.getvalue()
-    parse_source(text, path)  # a file that would stop every command from loading the catalog is never written
-    atomic.write_atomically(path, text)
-
-
-class CatalogWrites:
-    """The files one command writes, under the catalog's lock (see `catalog_writes`): each file is
-    remembered as it was before the command first touched it, so a failure part-way through (a
-    refused edit, a full disk, Ctrl-C) puts every one back and the catalog is as it was."""
-
-    def __init__(self) -> None:
-        self._before: dict[Path, bytes | None] = {}
-
-    def write(self, path: Path, data: str | bytes) -> None:
-        """Write `path` atomically (text as UTF-8, or bytes)."""
-        self._remember(path)
-        atomic.write_atomically(path, data)
-
-    def new_yaml(self, path: Path, data: dict) -> None:
-        """Write a new source file (see `new_yaml_file`)."""
-        self._remember(path)
-        new_yaml_file(path, data)
-
-    @contextmanager
-    def edit_yaml(self, path: Path, validate: Callable[[str], object]) -> Iterator[Any]:
-        """Edit `path` in place (see `edit_yaml`)."""
-        self._remember(path)
-        with edit_yaml(path, validate) as document:
-            yield document
-
-    def _remember(self, path: Path) -> None:
-        if path not in self._before:
-            self._before[path] = read_catalog_file(path)[0] if os.path.lexists(path) else None
-
-    def roll_back(self) -> None:
-        """Put every file written so far back as it was (remove the ones that were new)."""
-        for path, data in reversed(self._before.items()):
-            try:
-                if data is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    atomic.write_atomically(path, data)
-            except OSError:
-                continue  # put back all that can be put back; the original error is the one to report
-
-
-@contextmanager
-def catalog_writes(root: Path) -> Iterator[CatalogWrites]:
-    """Hold the catalog's lock and collect one command's writes: all of them stay, or (on any error,
-    or Ctrl-C, inside the block) none."""
-    with catalog_lock(root):
-        writes = CatalogWrites()
-        try:
-            yield writes
-        except BaseException:
-            writes.roll_back()
-            raise
-
-
-def flow_list(items: list[str]) -> CommentedSeq:
-    """A list that round-trip YAML writes inline, like `[a, b]`."""
-    from ruamel.yaml.comments import CommentedSeq
-
-    seq = CommentedSeq(items)
-    seq.fa.set_flow_style()
-    return seq
-
-
-def round_trip_value(value: Any) -> Any:
-    """A plain dict or list (and what it holds) as round-trip containers, which can carry comments;
-    flow-style lists and round-trip containers are kept as they are."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    if isinstance(value, (CommentedMap, CommentedSeq)):
-        return value
-    if isinstance(value, dict):
-        return CommentedMap((key, round_trip_value(item)) for key, item in value.items())
-    if isinstance(value, list):
-        return CommentedSeq(round_trip_value(item) for item in value)
-    return value
-
-
-def flow_map(items: dict[str, Any]) -> Any:
-    """A mapping that round-trip YAML writes inline, like `{on: '2026-11-30', database: pubmed}`."""
-    from ruamel.yaml.comments import CommentedMap
-
-    mapping = CommentedMap(items)
-    mapping.fa.set_flow_style()
-    return mapping

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kclaims.catalog.files import round_trip_value
+from kclaims.catalog.writing import round_trip_value
 
 
 def _is_block(node: Any) -> bool:

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from kclaims.catalog.edit import editing_claims, find_entry
-from kclaims.catalog.files import Catalog, catalog_lock, edit_yaml, flow_list, load_catalog, parse_source
+from kclaims.catalog.files import Catalog, load_catalog, parse_source
+from kclaims.catalog.writing import catalog_lock, edit_yaml, flow_list
 from kclaims.catalog.source_file import set_key
 from kclaims.errors import BadInput
 from kclaims.model import Invalid, SOURCE_KEYS, Source, source_from_dict

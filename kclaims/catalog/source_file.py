@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kclaims.catalog.files import flow_list
+from kclaims.catalog.writing import flow_list
 from kclaims.errors import BadInput
 from kclaims.model import ID_PATTERN, SOURCE_KEYS, Source
 
@@ -25,7 +25,7 @@ FLOW_LISTS = ("authors", "publication_types")
 def safe_source_path(sources_dir: Path, source_id: str) -> Path:
     """sources/<id>.yaml, refusing any id that could name a file outside sources/."""
     path = sources_dir / f"{source_id}.yaml"
-    if not ID_PATTERN.fullmatch(source_id) or path.resolve().parent != sources_dir.resolve():
+    if not ID_PATTERN.fullmatch(source_id) or (path.is_symlink() and path.resolve().parent != sources_dir.resolve()):
         raise BadInput(f"refusing to write {source_id!r}: a source id must be a plain file name")
     return path
 

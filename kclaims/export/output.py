@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from kclaims.catalog.files import write_text_atomically
+from kclaims.catalog.writing import write_text_atomically
 from kclaims.errors import BadInput
 
 _SPECIAL_FILES = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),

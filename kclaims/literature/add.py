@@ -21,7 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kclaims.catalog.files import Catalog, CatalogWrites, catalog_writes, load_catalog, parse_source
+from kclaims.catalog.files import Catalog, load_catalog, parse_source
+from kclaims.catalog.writing import CatalogWrites, catalog_writes
 from kclaims.catalog.source_file import is_empty, set_key
 from kclaims.errors import BadInput
 from kclaims.literature.ids import Identifier, parse_identifier

@@ -331,7 +331,13 @@ def _month(text: str) -> str | None:
     return f"{list(_MONTH_MACROS).index(text[:3]) + 1:02d}" if text[:3] in _MONTH_MACROS else None
 
 
+_SIMPLE_PAGES = re.compile(r"\s*([A-Za-z0-9.]+)(?:\s*-+\s*([A-Za-z0-9.]+))?\s*")
+
+
 def _pages(value: str | None) -> str | None:
+    simple = _SIMPLE_PAGES.fullmatch(value or "")
+    if simple:  # "12--19": what the LaTeX decoder and the dash rule below give, without the decoder
+        return "-".join(part for part in simple.groups() if part)
     text = latex_to_text(value)
     return re.sub(r"\s*[-\u2013\u2014]+\s*", "-", text) if text else None
 

@@ -61,6 +61,8 @@ def _is_one_group(name: str) -> bool:
 
 
 def _split_commas(name: str) -> list[str]:
+    if "{" not in name:
+        return name.split(",")
     pieces, depth, start = [], 0, 0
     for index, char in enumerate(name):
         depth += {"{": 1, "}": -1}.get(char, 0)

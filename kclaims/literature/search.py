@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from kclaims.catalog.files import Catalog, catalog_writes, load_catalog
+from kclaims.catalog.files import Catalog, load_catalog
+from kclaims.catalog.writing import catalog_writes
 from kclaims.errors import BadInput
 from kclaims.grade import source_level
 from kclaims.literature.europepmc import parse_search

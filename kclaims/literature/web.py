@@ -22,15 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kclaims.catalog.files import (
-    Catalog,
-    CatalogWrites,
-    catalog_writes,
-    load_catalog,
-    parse_source,
-    read_catalog_file,
-    read_catalog_text,
-)
+from kclaims.catalog.files import Catalog, load_catalog, parse_source, read_catalog_file, read_catalog_text
+from kclaims.catalog.writing import CatalogWrites, catalog_writes
 from kclaims.errors import BadInput, KclaimsError
 from kclaims.literature.ids import Identifier, try_parse_identifier
 from kclaims.literature.web_writer import WEB_KIND, PreparedPage, write_snapshot

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kclaims.catalog.files import Catalog, CatalogWrites
+from kclaims.catalog.files import Catalog
+from kclaims.catalog.writing import CatalogWrites
 from kclaims.literature.ids import try_parse_identifier
 from kclaims.literature.clean import printable_record
 from kclaims.model import Invalid, Source, source_from_dict

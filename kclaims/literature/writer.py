@@ -10,7 +10,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kclaims.catalog.files import Catalog, CatalogWrites, parse_source
+from kclaims.catalog.files import Catalog, parse_source
+from kclaims.catalog.writing import CatalogWrites
 from kclaims.catalog.source_file import is_empty, plain_data, safe_source_path, set_key, source_yaml
 from kclaims.literature.clean import printable_record
 from kclaims.literature.results import SourceOutcome
