@@ -64,9 +64,9 @@ def test_then_the_least_recently_used_until_they_fit(tmp_path: Path):
 
 def test_opening_a_catalog_marks_its_cache_used_and_prunes_once_a_day(small_catalog: Path):
     store = open_store(small_catalog)
-    store.dirty = True
+    store.rows.put("claims.yaml", (None, []))
     store.save()
-    folder, own = cache_dir(), store.location
+    folder, own = cache_dir(), store.rows.location_of("claims.yaml")
     old = time.time() - 100 * DAY
     os.utime(own, (old, old))
     _catalog_files(folder, "f" * 16, 10, age_days=100)

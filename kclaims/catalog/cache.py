@@ -16,24 +16,24 @@ writes rename into place and the clean-up of ones a killed process left behind.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import marshal
 import os
 import re
 import stat
-import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from kclaims.catalog.shards import Shards
+from kclaims.catalog.temporaries import remove_stale_temporaries, temporary_prefix
 from kclaims.errors import BadInput
 from kclaims.model import Source, source_from_row
 
-FORMAT_VERSION = 5
-MAGIC = b"kclaims-cache\n"  # then the SHA-256 of the rest, then the marshalled value
-STALE_TEMPORARY_SECONDS = 3600  # a temporary file this old, or of a process that is gone, is a leftover
+__all__ = ["remove_stale_temporaries", "temporary_prefix"]  # for the writes that name temporary files
+
+FORMAT_VERSION = 6  # 6: sharded rows and per-claim labels
 Stamp = tuple[int, int, int, int]  # size, modification time, inode, change time
 
 
@@ -140,15 +140,18 @@ def _file_kind(mode: int) -> str:
 
 
 class Store:
-    """Parsed rows (plain tuples) per file path, valid while the file's stamp is unchanged."""
+    """Parsed rows (plain tuples) per catalog file, valid while the file's stamp is unchanged, and
+    each claim's label (see `labels.py`); both kept in shards (see `shards.py`), so a change
+    rewrites only the shards it touches."""
 
-    def __init__(self, location: Path, entries: dict[str, tuple[Any, Any]]):
-        self.location = location
-        self.entries = entries
+    def __init__(self, prefix: Path):
+        self.location = prefix
+        self.rows = Shards(prefix.with_name(f"{prefix.name}-rows"), _version())
+        self.labels = Shards(prefix.with_name(f"{prefix.name}-labels"), _version())
         self.seen: set[str] = set()
-        self.stamps: list[tuple[str, Any]] = []
-        self.dirty = False
+        self.stamps: dict[str, Stamp | None] = {}  # key -> the stamp it had when it was looked up
         self.racy = False
+        self.listed_all = False  # every file of the catalog was looked up: the others are gone
 
     def get(self, path: str, key: str) -> Any | None:
         """The value kept for the file at `path`, if unchanged; `key` names it within the catalog
@@ -158,103 +161,39 @@ class Store:
     def get_many(self, files: list[tuple[str, str]]) -> list[Any | None]:
         """`get` for many (path, key) pairs at once: the same answers, in one tight loop, because a
         large catalog asks this 20,000 times on every command."""
-        stat, entries, stamps, seen_add = os.stat, self.entries, self.stamps, self.seen.add
+        stat, stamps, seen_add = os.stat, self.stamps, self.seen.add
+        keys = [key for _, key in files]
         found: list[Any | None] = []
-        for path, key in files:
+        for (path, key), entry in zip(files, self.rows.get_many(keys)):
             seen_add(key)
             try:  # _stamp inlined: a function call per file costs ~0.05 s on 20,000 files
                 st = stat(path)
                 stamp: Any = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
             except OSError:
                 stamp = None
-            stamps.append((key, stamp))
-            entry = entries.get(key)
+            stamps[key] = stamp
             found.append(entry[1] if entry is not None and entry[0] == stamp else None)
         return found
 
     def put(self, key: str, value: Any, stamp: Stamp) -> None:
         """Keep `value`, parsed from a file whose stamp was `stamp` *before* it was read: a file
         replaced while it was parsed then no longer matches, so it is parsed again next time."""
-        if time.time() - stamp[1] / 1e9 < RACY_SECONDS:
+        if is_racy(stamp):
             self.racy = True
             return
-        self.entries[key] = (stamp, value)
-        self.dirty = True
-
-    def fingerprint(self) -> str | None:
-        """A digest of every file's stamp seen so far; None while some file is too fresh to trust."""
-        if self.racy:
-            return None
-        return hashlib.sha1(marshal.dumps((FORMAT_VERSION, self.stamps))).hexdigest()
-
-    def derived_get(self, key: str, version: str) -> Any | None:
-        """A value computed from the whole catalog, if it was stored for exactly these files."""
-        fingerprint = self.fingerprint()
-        if fingerprint is None:
-            return None
-        try:
-            stored_fingerprint, stored_version, value = _read(self._derived_location(key))
-        except Exception:  # missing or damaged: recompute
-            return None
-        return value if (stored_fingerprint, stored_version) == (fingerprint, version) else None
-
-    def derived_put(self, key: str, version: str, value: Any) -> None:
-        fingerprint = self.fingerprint()
-        if fingerprint is not None:
-            _write(self._derived_location(key), (fingerprint, version, value))
-
-    def _derived_location(self, key: str) -> Path:
-        return self.location.with_name(f"{self.location.stem}-{key}.marshal")
+        self.rows.put(key, (stamp, value))
 
     def save(self) -> None:
-        """Write the cache if anything changed; forget files that no longer exist. Never fails."""
-        gone = set(self.entries) - self.seen
-        for key in gone:
-            del self.entries[key]
-        if self.dirty or gone:
-            _write(self.location, (_version(), self.entries))
+        """Write the shards that changed; forget files that no longer exist. Never fails."""
+        if self.listed_all:
+            self.rows.keep_only(self.seen)
+        self.rows.save()
+        self.labels.save()
 
 
-def _write(location: Path, value: Any) -> None:
-    temporary = None
-    try:
-        payload = marshal.dumps(value)
-        location.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_temporaries(location.parent)
-        descriptor, temporary = tempfile.mkstemp(prefix=temporary_prefix(location), suffix=".tmp", dir=location.parent)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(MAGIC + hashlib.sha256(payload).digest() + payload)
-        os.replace(temporary, location)
-    except (OSError, ValueError):
-        if temporary:
-            Path(temporary).unlink(missing_ok=True)
-        return  # a cache that cannot be written only costs speed
-
-
-def _read(location: Path) -> Any:
-    """The value in a cache file; ValueError if its checksum does not match (damaged: rebuild it)."""
-    with open(location, "rb") as handle:
-        data = handle.read()
-    digest_end = len(MAGIC) + 32
-    if not data.startswith(MAGIC) or hashlib.sha256(data[digest_end:]).digest() != data[len(MAGIC):digest_end]:
-        raise ValueError(f"{location}: damaged cache file")
-    return _unmarshal(data[digest_end:])
-
-
-def _version() -> str:
-    return f"{FORMAT_VERSION}-{_model_digest()}"
-
-
-def _unmarshal(data: bytes) -> Any:
-    # The cyclic garbage collector would scan the growing heap again and again while tens of
-    # thousands of tuples are created; none of them can form a cycle, so pause it.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return marshal.loads(data)
-    finally:
-        if enabled:
-            gc.enable()
+def is_racy(stamp: Stamp | None) -> bool:
+    """Whether a file was modified too recently for its stamp to tell a later edit apart."""
+    return stamp is not None and time.time() - stamp[1] / 1e9 < RACY_SECONDS
 
 
 def open_store(root: Path) -> Store:
@@ -262,17 +201,15 @@ def open_store(root: Path) -> Store:
     Marks it used (for `prune_catalog_caches`), and prunes the others once a day."""
     digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
     folder = cache_dir()
-    location = folder / f"catalog-{digest}.marshal"
-    try:
-        version, entries = _read(location)
-        if version != _version() or not isinstance(entries, dict):
-            entries = {}
-        _mark_used(location)
-    except Exception:  # missing, damaged or from an older kclaims or Python: rebuild
-        entries = {}
+    store = Store(folder / f"catalog-{digest}")
+    _mark_used(store.rows.location_of("claims.yaml"))  # the shard every load reads
     if prune_due(folder, "catalogs"):
         prune_catalog_caches(folder, keep=digest)
-    return Store(location, entries)
+    return store
+
+
+def _version() -> str:
+    return f"{FORMAT_VERSION}-{_model_digest()}"
 
 
 # --- pruning: the cache stays bounded ------------------------------------------------------
@@ -334,61 +271,3 @@ def prune_catalog_caches(folder: Path, keep: str = "", now: float | None = None,
             with contextlib.suppress(OSError):
                 os.unlink(path)
     return sorted(doomed)
-
-
-# --- temporary files of atomic writes ------------------------------------------------------
-
-_TEMPORARY_NAME = re.compile(r"\..+\.(?:(\d+)-)?[a-z0-9_]{8}\.tmp")  # .NAME.PID-XXXXXXXX.tmp (PID-less: older kclaims)
-_CLEANED: set[str] = set()  # folders already cleaned by this process
-
-
-def temporary_prefix(path: Path) -> str:
-    """The start of the name of a temporary file that will be renamed to `path`: hidden (so no
-    listing takes it for a catalog file), and naming this process, so a leftover can be told from
-    a write still under way."""
-    return f".{path.name}.{os.getpid()}-"
-
-
-def remove_stale_temporaries(folder: Path) -> None:
-    """Delete the temporary files that writes killed part-way (kill -9, a power cut) left in
-    `folder`: ones whose process is gone, or older than an hour. Once per folder per process."""
-    if str(folder) in _CLEANED:
-        return
-    _CLEANED.add(str(folder))
-    try:
-        with os.scandir(folder) as entries:
-            leftovers = [entry.path for entry in entries if _is_leftover(entry)]
-    except OSError:
-        return
-    for leftover in leftovers:
-        try:
-            os.unlink(leftover)
-        except OSError:
-            continue  # gone already, or not ours to delete
-
-
-def _is_leftover(entry: os.DirEntry) -> bool:
-    match = _TEMPORARY_NAME.fullmatch(entry.name)
-    if not match:
-        return False
-    try:
-        st = entry.stat(follow_symlinks=False)
-    except OSError:
-        return False
-    if not stat.S_ISREG(st.st_mode):
-        return False
-    if time.time() - st.st_mtime > STALE_TEMPORARY_SECONDS:
-        return True
-    return match.group(1) is not None and not _running(int(match.group(1)))
-
-
-def _running(pid: int) -> bool:
-    if pid == os.getpid() or os.name == "nt":  # Windows' os.kill(pid, 0) would end the process
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, OSError):
-        return True  # someone else's process, or a name we cannot judge: leave it
-    return True

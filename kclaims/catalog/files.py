@@ -138,21 +138,11 @@ def load_catalog(root: Path, strict: bool = True) -> Catalog:
     store = cache.open_store(root)
     catalog.claims = _load_claims(catalog, store, strict)
     catalog.sources = _load_sources(catalog, store, strict)
+    store.listed_all = True
     store.save()
     if not catalog.problems:
         catalog.store = store
     return catalog
-
-
-def cached_derived(catalog: Catalog, key: str, version: str) -> Any | None:
-    """A value computed from this exact catalog on an earlier run (same files, same stamps)."""
-    return catalog.store.derived_get(key, version) if catalog.store else None
-
-
-def remember_derived(catalog: Catalog, key: str, version: str, value: Any) -> None:
-    """Keep a value computed from the whole catalog (plain tuples, lists, strings, numbers)."""
-    if catalog.store:
-        catalog.store.derived_put(key, version, value)
 
 
 def _load_claims(catalog: Catalog, store: cache.Store, strict: bool) -> list[Claim]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kclaims.catalog.files import Catalog, cached_derived, remember_derived
+from kclaims.catalog.files import Catalog
+from kclaims.catalog.labels import all_strengths
 from kclaims.errors import BadInput
-from kclaims.grade import RUBRIC_VERSION, STRENGTH_KEYS, LevelMemo, Strength, claim_strength
+from kclaims.grade import STRENGTH_KEYS, Strength
 from kclaims.model import Claim, Source
 from kclaims.vocabulary import SORT_KEYS
 
@@ -63,17 +64,6 @@ def select_claims(catalog: Catalog, wanted: ClaimFilter | None = None, sort: str
             continue
         rows.append(ClaimRow(claim, strength))
     return _sorted(rows, sort)
-
-
-def all_strengths(catalog: Catalog) -> list[Strength]:
-    """Every claim's strength, in catalog order; reused from the cache when no file has changed."""
-    cached = cached_derived(catalog, "strengths", RUBRIC_VERSION)
-    if cached is not None and len(cached) == len(catalog.claims):
-        return [Strength.from_tuple(value) for value in cached]
-    memo: LevelMemo = {}
-    strengths = [claim_strength(claim, catalog.sources, memo) for claim in catalog.claims]
-    remember_derived(catalog, "strengths", RUBRIC_VERSION, [s.as_tuple() for s in strengths])
-    return strengths
 
 
 def _check_topics(catalog: Catalog, topics: list[str]) -> None:

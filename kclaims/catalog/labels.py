@@ -1,0 +1,41 @@
+"""Each claim's strength (verdict, certainty, reasons), cached per claim.
+
+A claim's label depends on the claim and on the sources its evidence links, nothing else (see
+grade.py); so it is kept with the stamp of claims.yaml, the stamps of those source files and the
+rubric's version, and reused while all of them are unchanged. One edited source regrades only
+the claims that cite it, and rewrites only the cache shards that hold their labels.
+"""
+
+from __future__ import annotations
+
+from kclaims.catalog.cache import is_racy
+from kclaims.catalog.files import CLAIMS_FILE, SOURCES_DIR, Catalog
+from kclaims.grade import RUBRIC_VERSION, LevelMemo, Strength, claim_strength
+from kclaims.model import Claim
+
+
+def all_strengths(catalog: Catalog) -> list[Strength]:
+    """Every claim's strength, in catalog order: from the cache where nothing it depends on changed."""
+    store = catalog.store
+    memo: LevelMemo = {}
+    if store is None:  # a catalog loaded with problems, or not from files: nothing to trust
+        return [claim_strength(claim, catalog.sources, memo) for claim in catalog.claims]
+    stamps, labels = store.stamps, store.labels
+    claims_stamp = stamps.get(CLAIMS_FILE)
+    keys = [str(position) for position in range(len(catalog.claims))]
+    strengths = []
+    for claim, key, kept in zip(catalog.claims, keys, labels.get_many(keys)):
+        depends_on = (RUBRIC_VERSION, claims_stamp, _source_stamps(claim, stamps))
+        if kept is not None and kept[0] == depends_on:
+            strengths.append(Strength.from_tuple(kept[1]))
+            continue
+        strength = claim_strength(claim, catalog.sources, memo)
+        strengths.append(strength)
+        if not is_racy(claims_stamp) and not any(is_racy(stamp) for stamp in depends_on[2]):
+            labels.put(key, (depends_on, strength.as_tuple()))
+    labels.save()
+    return strengths
+
+
+def _source_stamps(claim: Claim, stamps: dict) -> tuple:
+    return tuple(stamps.get(f"{SOURCES_DIR}/{item.source}.yaml") for item in claim.evidence)

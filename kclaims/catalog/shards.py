@@ -1,0 +1,90 @@
+"""A cached mapping kept in many small files, so a change rewrites one of them, not all.
+
+The keys are spread over SHARDS files by a stable hash (CRC-32 of the key); each file is read
+only when one of its keys is first asked for, and written back only if one of its values changed.
+One edited source in a catalog of 20,000 then costs a write of 1/64 of the cache, and `show`
+reads only the files that hold what it shows. Each file is written and checked like every cache
+file (`cache.write_checked`, `cache.read_checked`): a damaged one reads as empty.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from kclaims.catalog import cache_files
+
+SHARDS = 64
+
+
+def shard_of(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+class Shards:
+    """key -> value, kept in SHARDS files named `<prefix>-NN.marshal`, each valid for `version`."""
+
+    def __init__(self, prefix: Path, version: str):
+        self.prefix = prefix
+        self.version = version
+        self._loaded: dict[int, dict[str, Any]] = {}
+        self._dirty: set[int] = set()
+
+    def get(self, key: str) -> Any | None:
+        return self._shard(shard_of(key)).get(key)
+
+    def get_many(self, keys: list[str]) -> list[Any | None]:
+        crc32, shard = zlib.crc32, self._shard
+        return [shard(crc32(key.encode("utf-8", "surrogatepass")) % SHARDS).get(key) for key in keys]
+
+    def put(self, key: str, value: Any) -> None:
+        number = shard_of(key)
+        self._shard(number)[key] = value
+        self._dirty.add(number)
+
+    def load_all(self) -> None:
+        for number in range(SHARDS):
+            self._shard(number)
+
+    def keys(self) -> Iterator[str]:
+        """The keys of the shards read so far."""
+        for shard in self._loaded.values():
+            yield from shard
+
+    def keep_only(self, wanted: set[str]) -> None:
+        """Forget every key not in `wanted` (all shards are read first)."""
+        self.load_all()
+        for number, shard in self._loaded.items():
+            gone = [key for key in shard if key not in wanted]
+            for key in gone:
+                del shard[key]
+            if gone:
+                self._dirty.add(number)
+
+    def save(self) -> None:
+        """Write the shards that changed. Never fails: a cache that cannot be written only costs speed."""
+        for number in sorted(self._dirty):
+            cache_files.write_checked(self._location(number), (self.version, self._loaded[number]))
+        self._dirty.clear()
+
+    def _shard(self, number: int) -> dict[str, Any]:
+        shard = self._loaded.get(number)
+        if shard is None:
+            shard = self._loaded[number] = self._read(number)
+        return shard
+
+    def _read(self, number: int) -> dict[str, Any]:
+        try:
+            version, entries = cache_files.read_checked(self._location(number))
+        except Exception:  # missing, damaged, or from another kclaims: start again
+            return {}
+        return entries if version == self.version and isinstance(entries, dict) else {}
+
+    def location_of(self, key: str) -> Path:
+        """The file that holds `key`."""
+        return self._location(shard_of(key))
+
+    def _location(self, number: int) -> Path:
+        return self.prefix.with_name(f"{self.prefix.name}-{number:02d}.marshal")

@@ -1,0 +1,96 @@
+"""Labels are cached per claim: one changed source regrades only the claims that cite it, and the
+cache is updated in the shards that changed, not rewritten."""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+import kclaims.catalog.labels as labels_module
+from kclaims.catalog.files import load_catalog
+from kclaims.catalog.query import select_claims
+from kclaims.grade import claim_strength
+
+
+def _age(root: Path, seconds: float = 10) -> None:
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        os.utime(path, (past, past))
+
+
+def _edit(path: Path, old: str, new: str, age: float = 5) -> None:
+    """Change a file as a person would, a few seconds ago (older than the cache's racy guard)."""
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    past = time.time() - age
+    os.utime(path, (past, past))
+
+
+@pytest.fixture
+def graded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the claims graded (not taken from the cache) from now on."""
+    calls: list[str] = []
+
+    def counting(claim, sources, memo=None):
+        calls.append(claim.id)
+        return claim_strength(claim, sources, memo)
+
+    monkeypatch.setattr(labels_module, "claim_strength", counting)
+    return calls
+
+
+def _labels(root: Path) -> dict[str, tuple]:
+    return {row.claim.id: row.strength.as_tuple() for row in select_claims(load_catalog(root))}
+
+
+def _fresh_labels(root: Path) -> dict[str, tuple]:
+    catalog = load_catalog(root)
+    return {claim.id: claim_strength(claim, catalog.sources).as_tuple() for claim in catalog.claims}
+
+
+def test_one_changed_source_regrades_only_the_claims_that_cite_it(shipped_catalog: Path, graded: list[str]):
+    _age(shipped_catalog)
+    first = _labels(shipped_catalog)
+    assert len(graded) == len(first) > 50  # the first run grades every claim
+    graded.clear()
+    assert _labels(shipped_catalog) == first and graded == []  # nothing changed: nothing graded
+
+    catalog = load_catalog(shipped_catalog)
+    citing = {claim.id for claim in catalog.claims if "zarate2006" in {e.source for e in claim.evidence}}
+    assert citing
+    _edit(shipped_catalog / "sources" / "zarate2006.yaml", "retracted: false", "retracted: true")
+    after = _labels(shipped_catalog)
+    assert set(graded) == citing
+    assert after == _fresh_labels(shipped_catalog)  # the cached labels are the labels
+    assert any(after[claim_id] != first[claim_id] for claim_id in citing)  # a retraction moves a verdict
+
+
+def test_a_change_rewrites_only_the_shards_it_touches(shipped_catalog: Path, clean_environment: Path):
+    _age(shipped_catalog)
+    _labels(shipped_catalog)
+    shards = sorted(clean_environment.glob("catalog-*-*.marshal"))
+    assert len(shards) > 40  # rows and labels, spread over many small files
+    before = {path: path.stat().st_mtime_ns for path in shards}
+    time.sleep(0.01)
+    _edit(shipped_catalog / "sources" / "zarate2006.yaml", "retracted: false", "retracted: true")
+    _labels(shipped_catalog)
+    rewritten = [path for path in shards if path.stat().st_mtime_ns != before[path]]
+    citing = sum("zarate2006" in {e.source for e in c.evidence} for c in load_catalog(shipped_catalog).claims)
+    assert 1 <= len(rewritten) <= 1 + citing  # the source's row shard and the shards of the labels that moved
+
+
+def test_an_edited_claims_file_regrades_and_a_just_written_file_is_not_trusted(shipped_catalog: Path,
+                                                                               graded: list[str]):
+    _age(shipped_catalog)
+    _labels(shipped_catalog)
+    graded.clear()
+    _edit(shipped_catalog / "claims.yaml", "stance: supports", "stance: contradicts")
+    assert _labels(shipped_catalog) == _fresh_labels(shipped_catalog)
+    assert graded  # claims.yaml changed: its claims are graded again
+    graded.clear()
+    _edit(shipped_catalog / "sources" / "zarate2006.yaml", "retracted: false", "retracted: true", age=0)
+    _labels(shipped_catalog)
+    first_pass = list(graded)
+    graded.clear()
+    _labels(shipped_catalog)
+    assert first_pass and graded == first_pass  # written a moment ago: graded again, not cached yet
