@@ -33,7 +33,7 @@ from kclaims.model import Source, source_from_row
 
 __all__ = ["remove_stale_temporaries", "temporary_prefix"]  # for the writes that name temporary files
 
-FORMAT_VERSION = 6  # 6: sharded rows and per-claim labels
+FORMAT_VERSION = 7  # 6: sharded rows and per-claim labels; 7: claim rows packed in chunks
 Stamp = tuple[int, int, int, int]  # size, modification time, inode, change time
 
 
@@ -178,6 +178,7 @@ class Store:
     def put(self, key: str, value: Any, stamp: Stamp) -> None:
         """Keep `value`, parsed from a file whose stamp was `stamp` *before* it was read: a file
         replaced while it was parsed then no longer matches, so it is parsed again next time."""
+        self.seen.add(key)
         if is_racy(stamp):
             self.racy = True
             return
@@ -187,7 +188,7 @@ class Store:
         """Write the shards that changed; forget files that no longer exist. Never fails."""
         if self.listed_all:
             self.rows.keep_only(self.seen)
-        self.rows.save()
+        self.rows.release()  # what was read from the rows is in the catalog now
         self.labels.save()
 
 

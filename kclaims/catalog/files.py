@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kclaims.catalog import atomic, cache
+from kclaims.catalog import atomic, cache, cache_files
 from kclaims.errors import BadInput, CatalogNotFound, Problem
 from kclaims.model import (Claim, Invalid, KeyPath, Source, claim_from_dict, claim_from_row, claim_to_row,
                            source_from_dict, source_to_row)
@@ -149,10 +149,10 @@ def _load_claims(catalog: Catalog, store: cache.Store, strict: bool) -> list[Cla
     path = catalog.claims_path
     if not path.is_file():
         raise BadInput(f"{path} is missing; {HOW_TO_GET_A_CATALOG}")
-    cached = store.get(str(path), CLAIMS_FILE)
+    cached = _cached_claims(store, str(path))
     if cached is not None:
         catalog.claim_positions = list(range(len(cached)))
-        return [claim_from_row(row) for row in cached]
+        return cached
     try:
         data, stamp = read_catalog_file(path)
         claims, positions, problems = parse_claims(decode_text(data, path), path, strict)
@@ -162,10 +162,47 @@ def _load_claims(catalog: Catalog, store: cache.Store, strict: bool) -> list[Cla
         catalog.problems.append(Problem(error.path or path, error.line, error.message))
         return []
     if not problems:
-        store.put(CLAIMS_FILE, [claim_to_row(claim) for claim in claims], stamp)
+        _keep_claim_rows(store, [claim_to_row(claim) for claim in claims], stamp)
     catalog.problems.extend(problems)
     catalog.claim_positions = positions
     return claims
+
+
+# claims.yaml's rows are cached in chunks, beside the list of ids: `show` reads one chunk, not 100,000 rows
+CLAIM_CHUNK = 1000
+
+
+def cached_claim_ids(store: cache.Store, path: str) -> list[str] | None:
+    """The ids of claims.yaml's claims, in file order, if it is unchanged since they were cached."""
+    return store.get(path, CLAIMS_FILE)
+
+
+def cached_claim_row(store: cache.Store, path: str, position: int) -> tuple | None:
+    """The cached row of the claim at `position` in claims.yaml, if the file is unchanged."""
+    chunk = store.get(path, f"{CLAIMS_FILE}@{position // CLAIM_CHUNK}")
+    return cache_files.unmarshal(chunk)[position % CLAIM_CHUNK] if chunk is not None else None
+
+
+def _cached_claims(store: cache.Store, path: str) -> list[Claim] | None:
+    """claims.yaml's claims from the cache, if the file is unchanged. Each chunk of rows stays
+    packed until its claims are made, so a large catalog never holds all its rows and claims at once."""
+    ids = cached_claim_ids(store, path)
+    if ids is None:
+        return None
+    chunks = store.get_many([(path, f"{CLAIMS_FILE}@{number}") for number in range(-(-len(ids) // CLAIM_CHUNK))])
+    claims: list[Claim] = []
+    for chunk in chunks:
+        if chunk is None:
+            return None
+        claims.extend(claim_from_row(row) for row in cache_files.unmarshal(chunk))
+    return claims
+
+
+def _keep_claim_rows(store: cache.Store, rows: list[tuple], stamp: cache.Stamp) -> None:
+    store.put(CLAIMS_FILE, [row[0] for row in rows], stamp)
+    for start in range(0, len(rows), CLAIM_CHUNK):
+        packed = marshal.dumps(rows[start:start + CLAIM_CHUNK])
+        store.put(f"{CLAIMS_FILE}@{start // CLAIM_CHUNK}", packed, stamp)
 
 
 def parse_claims(text: str, path: Path, strict: bool = True) -> tuple[list[Claim], list[int], list[Problem]]:

@@ -8,6 +8,8 @@ the claims that cite it, and rewrites only the cache shards that hold their labe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kclaims.catalog.cache import is_racy
 from kclaims.catalog.files import CLAIMS_FILE, SOURCES_DIR, Catalog
 from kclaims.grade import RUBRIC_VERSION, LevelMemo, Strength, claim_strength
@@ -16,15 +18,22 @@ from kclaims.model import Claim
 
 def all_strengths(catalog: Catalog) -> list[Strength]:
     """Every claim's strength, in catalog order: from the cache where nothing it depends on changed."""
+    return strengths_of(catalog, range(len(catalog.claims)))
+
+
+def strengths_of(catalog: Catalog, indexes: Sequence[int]) -> list[Strength]:
+    """The strengths of the claims at `indexes` of `catalog.claims`, cached as `all_strengths`'s."""
     store = catalog.store
-    memo: LevelMemo = {}
-    if store is None:  # a catalog loaded with problems, or not from files: nothing to trust
-        return [claim_strength(claim, catalog.sources, memo) for claim in catalog.claims]
+    memo: LevelMemo = {}  # a source's level, worked out once for all the claims that cite it
+    claims = [catalog.claims[index] for index in indexes]
+    positions = catalog.claim_positions
+    if store is None or len(positions) != len(catalog.claims):  # loaded with problems: nothing to trust
+        return [claim_strength(claim, catalog.sources, memo) for claim in claims]
     stamps, labels = store.stamps, store.labels
     claims_stamp = stamps.get(CLAIMS_FILE)
-    keys = [str(position) for position in range(len(catalog.claims))]
+    keys = [str(positions[index]) for index in indexes]
     strengths = []
-    for claim, key, kept in zip(catalog.claims, keys, labels.get_many(keys)):
+    for claim, key, kept in zip(claims, keys, labels.get_many(keys)):
         depends_on = (RUBRIC_VERSION, claims_stamp, _source_stamps(claim, stamps))
         if kept is not None and kept[0] == depends_on:
             strengths.append(Strength.from_tuple(kept[1]))

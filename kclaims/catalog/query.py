@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kclaims.catalog.files import Catalog
-from kclaims.catalog.labels import all_strengths
+from kclaims.catalog.labels import all_strengths, strengths_of
 from kclaims.errors import BadInput
 from kclaims.grade import STRENGTH_KEYS, Strength
 from kclaims.model import Claim, Source
@@ -64,6 +64,13 @@ def select_claims(catalog: Catalog, wanted: ClaimFilter | None = None, sort: str
             continue
         rows.append(ClaimRow(claim, strength))
     return _sorted(rows, sort)
+
+
+def claim_row(catalog: Catalog, claim_id: str) -> ClaimRow:
+    """One claim with its strength (its cached label where the cache has it)."""
+    claim = catalog.claim(claim_id)
+    [strength] = strengths_of(catalog, [catalog.claims.index(claim)])
+    return ClaimRow(claim, strength)
 
 
 def _check_topics(catalog: Catalog, topics: list[str]) -> None:

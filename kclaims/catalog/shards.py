@@ -69,6 +69,12 @@ class Shards:
             cache_files.write_checked(self._location(number), (self.version, self._loaded[number]))
         self._dirty.clear()
 
+    def release(self) -> None:
+        """Forget the shards read so far (saving changed ones first): their values are in use elsewhere
+        or no longer needed, and a large catalog's rows should not be held twice."""
+        self.save()
+        self._loaded.clear()
+
     def _shard(self, number: int) -> dict[str, Any]:
         shard = self._loaded.get(number)
         if shard is None:

@@ -65,12 +65,11 @@ def show(
 ) -> None:
     """Show one claim: its verdict and certainty with every step that decided them, each article's words,
     and the papers for and against."""
-    from kclaims.catalog.query import ClaimRow, linked_sources
-    from kclaims.grade import claim_strength
+    from kclaims.catalog.one_claim import load_claim
+    from kclaims.catalog.query import claim_row, linked_sources
 
-    loaded = load_at(catalog)
-    claim = loaded.claim(claim_id)
-    row = ClaimRow(claim, claim_strength(claim, loaded.sources))
+    loaded = load_claim(catalog_root(catalog), claim_id)
+    row = claim_row(loaded, claim_id)
     if json:
         from kclaims.export.json import export_json
 
