@@ -138,6 +138,8 @@ def evaluate(value: str, strings: dict[str, str]) -> str:
 
 
 def _split_top_level(value: str) -> list[str]:
+    if "#" not in value:
+        return [value]
     pieces, depth, quoted, start = [], 0, False, 0
     for index, char in enumerate(value):
         if char == "{":
@@ -344,6 +346,8 @@ def _pages(value: str | None) -> str | None:
 
 def _plain(value: str) -> str:
     """An identifier field's value: braces and LaTeX escapes removed, nothing else decoded."""
+    if not value:
+        return ""
     text = re.sub(r"\\(url|href|detokenize|nolinkurl)\s*", "", printable(value or ""))
     text = re.sub(r"\\([_%&#$~])", r"\1", text).replace("{", "").replace("}", "")
     return text.strip()

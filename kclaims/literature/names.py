@@ -32,6 +32,9 @@ def _one_name(name: str) -> NameParts:
     from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 
     name = name.strip()
+    simple = _simple_name(name)
+    if simple is not None:
+        return simple
     if _is_one_group(name):
         return _clean({"literal": latex_to_text(name)})
     pieces = _split_commas(name)
@@ -46,6 +49,26 @@ def _one_name(name: str) -> NameParts:
     if "family" not in parts:  # "{}" or a lone particle: keep what there is as written
         return _clean({"literal": latex_to_text(name)})
     return parts
+
+
+# "Family, Given Q." or "Given Q. Family": capitalised words only, no braces, escapes or particles,
+# the form most names in a library take; bibtexparser's parser would give the same parts
+_PLAIN_WORD = r"[A-Z][A-Za-z0-9'.-]*"
+_SIMPLE_INVERTED = re.compile(rf"({_PLAIN_WORD}),\s*({_PLAIN_WORD}(?:\s+{_PLAIN_WORD})*)")
+_SIMPLE_NATURAL = re.compile(rf"((?:{_PLAIN_WORD}\s+)+)({_PLAIN_WORD})")
+
+
+def _simple_name(name: str) -> NameParts | None:
+    """The parts of a name in the common plain form, without the full parser; None for any other."""
+    if "--" in name or "''" in name:  # dashes and quotes the LaTeX decoder turns into others
+        return None
+    inverted = _SIMPLE_INVERTED.fullmatch(name)
+    if inverted:
+        return {"family": inverted.group(1), "given": " ".join(inverted.group(2).split())}
+    natural = _SIMPLE_NATURAL.fullmatch(name)
+    if natural:
+        return {"family": natural.group(2), "given": " ".join(natural.group(1).split())}
+    return None
 
 
 def _is_one_group(name: str) -> bool:
