@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from kclaims.text import printable
@@ -30,6 +30,20 @@ def _converter() -> Any:
     return LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
 
 
+@cache
+def _macros() -> Any:
+    """pylatexenc's table of LaTeX macros, built once: it would build it again for every value."""
+    from pylatexenc.latexwalker import get_default_latex_context_db  # type: ignore[import-untyped]
+
+    return get_default_latex_context_db()
+
+
+@lru_cache(maxsize=8192)
+def _decoded(text: str) -> str:
+    """pylatexenc's reading of a value (names and journals recur across a library: each read once)."""
+    return _converter().latex_to_text(text, latex_context=_macros())
+
+
 def latex_to_text(value: str | None) -> str | None:
     """Readable Unicode from a BibTeX value: accents, escapes, dashes, quotes and math decoded, braces
     and markup gone, whitespace collapsed, terminal controls and bidi overrides dropped."""
@@ -39,7 +53,7 @@ def latex_to_text(value: str | None) -> str | None:
     if _NEEDS_DECODER.search(text):
         try:
             text = _UNESCAPED_PERCENT.sub(r"\\%", text).replace(r"\^{}", _CARET)
-            text = _converter().latex_to_text(text).replace(_CARET, "^")
+            text = _decoded(text).replace(_CARET, "^")
         except Exception:  # pylatexenc is lenient; a value it still cannot read is kept as written
             text = text.replace("{", "").replace("}", "")
     else:
