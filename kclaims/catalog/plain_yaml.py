@@ -57,11 +57,18 @@ class _Unsure(Exception):
     """A value this writer does not mirror exactly: use ruamel."""
 
 
+# How each short text was written, per resolver: a library's names, journals and keywords recur
+_WRITTEN: dict[Resolve, dict[tuple[str, bool], str]] = {}
+_REMEMBERED_LENGTH = 80
+_REMEMBERED_TEXTS = 100_000
+
+
 class _Writer:
     def __init__(self, is_flow: Callable[[Any], bool], reads_as_string: Resolve):
         self.is_flow = is_flow
         self.reads_as_string = reads_as_string
         self.out: list[str] = []
+        self.written = _WRITTEN.setdefault(reads_as_string, {})
 
     def mapping(self, data: dict, indent: int, first_prefix: str | None = None) -> None:
         """Each `key: value` line at `indent`; the first line after `first_prefix` (a list's dash)."""
@@ -104,6 +111,15 @@ class _Writer:
         self.out.append(text + "\n")
 
     def scalar(self, value: Any, flow: bool) -> str:
+        if type(value) is str:
+            written = self.written.get((value, flow))
+            if written is None:
+                written = self.string(value, flow)
+                if len(value) <= _REMEMBERED_LENGTH:
+                    if len(self.written) >= _REMEMBERED_TEXTS:
+                        self.written.clear()
+                    self.written[value, flow] = written
+            return written
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, int):
