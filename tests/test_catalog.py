@@ -345,3 +345,17 @@ def test_a_damaged_cache_is_rebuilt(small_catalog: Path, clean_environment: Path
         location.write_bytes(bytes(data))
     assert invoke(["list", "--json"], catalog=small_catalog).stdout == expected
     assert invoke(["list", "--json"], catalog=small_catalog).stdout == expected
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a: 1\na: 2\n", "x.yaml:2: invalid YAML: duplicate key 'a'"),
+    ("true: 1\nTrue: 2\n", "x.yaml:1: invalid YAML: two keys that read as the same value"),
+    ("? [a]\n: 1\n", "x.yaml:1: invalid YAML: a key must be a plain value"),
+    ("year: 2020-13-45\n", "x.yaml:1: invalid YAML: '2020-13-45' is not a valid !!timestamp"),
+])
+def test_keys_that_would_lose_a_value_and_unreadable_values_are_refused_with_their_line(text: str, message: str):
+    from kclaims.catalog.files import _parse_yaml
+
+    with pytest.raises(BadInput) as raised:
+        _parse_yaml(text, Path("x.yaml"))
+    assert str(raised.value).startswith(message)

@@ -322,7 +322,12 @@ def _parse_yaml(text: str, path: Path) -> Any:
     import yaml
 
     try:
-        return yaml.load(text, Loader=_safe_loader())
+        try:
+            return yaml.load(text, Loader=_safe_loader())
+        except (ValueError, TypeError, KeyError, OverflowError):
+            # a constructor's own error (2020-13-45, !!int abc) carries no line: load again, slowly,
+            # with every node's construction watched, to say where it is
+            return yaml.load(text, Loader=_pinpointing_loader())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
@@ -340,47 +345,72 @@ def _yaml_message(error: yaml.MarkedYAMLError) -> str:
     return f"invalid YAML: {problem}"
 
 
-_LOADER: Any = None
+_LOADERS: dict[str, Any] = {}
 
 
 def _safe_loader() -> Any:
     """PyYAML's C safe loader, refusing duplicate keys (PyYAML would silently keep the last one)."""
-    global _LOADER
-    if _LOADER is None:
+    if "safe" not in _LOADERS:
         import yaml
 
         class StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-            def construct_object(self, node: Any, deep: bool = False) -> Any:
-                # PyYAML's constructors raise plain ValueError, KeyError... (2020-13-45, !!bool maybe,
-                # !!int abc), which are not YAMLError: give them the node's line like any YAML error
-                try:
-                    return super().construct_object(node, deep=deep)
-                except (ValueError, TypeError, KeyError, OverflowError) as error:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, _unreadable_value(node, error), node.start_mark) from None
-
             def construct_yaml_int(self, node: Any) -> int:
                 if len(str(node.value)) > MAX_NUMBER_CHARACTERS:
                     raise ValueError(f"a number longer than {MAX_NUMBER_CHARACTERS} characters")
                 return super().construct_yaml_int(node)
 
             def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-                seen: set[Any] = set()
-                for key_node, _ in node.value:
-                    if not isinstance(key_node, yaml.ScalarNode):  # `? [a, b]`: a key that is a list or mapping
-                        raise yaml.constructor.ConstructorError(
-                            None, None, "a key must be a plain value, not a list or mapping", key_node.start_mark)
-                    key = key_node.value
-                    if key in seen:
-                        raise yaml.constructor.ConstructorError(
-                            None, None, f"duplicate key {key!r}: the first one would be silently lost",
-                            key_node.start_mark)
-                    seen.add(key)
-                return super().construct_mapping(node, deep=deep)
+                try:
+                    mapping = super().construct_mapping(node, deep=deep)
+                except yaml.constructor.ConstructorError as error:
+                    if error.problem != "found unhashable key":
+                        raise
+                    mapping = {}  # `? [a, b]`: a key that is a list or mapping; found below
+                if len(mapping) != len(node.value):  # fewer keys than written: a repeated or unusable one
+                    _refuse_keys(node)
+                return mapping
 
         StrictLoader.add_constructor("tag:yaml.org,2002:int", StrictLoader.construct_yaml_int)
-        _LOADER = StrictLoader
-    return _LOADER
+        _LOADERS["safe"] = StrictLoader
+    return _LOADERS["safe"]
+
+
+def _refuse_keys(node: Any) -> None:
+    """Raise for the first key of a mapping node that is a list or mapping, or repeats an earlier one
+    (PyYAML would silently keep the last)."""
+    import yaml
+
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain value, not a list or mapping", key_node.start_mark)
+        if key_node.value in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key_node.value!r}: the first one would be silently lost",
+                key_node.start_mark)
+        seen.add(key_node.value)
+    raise yaml.constructor.ConstructorError(  # written differently, read the same: `true:` and `True:`
+        None, None, "two keys that read as the same value: the first one would be silently lost", node.start_mark)
+
+
+def _pinpointing_loader() -> Any:
+    """The safe loader, turning the plain ValueError, KeyError... that PyYAML's constructors raise
+    into errors with the node's line. Slower (a Python call around every node): used only to
+    report an error the safe loader met."""
+    if "pinpointing" not in _LOADERS:
+        import yaml
+
+        class PinpointingLoader(_safe_loader()):  # type: ignore[misc]
+            def construct_object(self, node: Any, deep: bool = False) -> Any:
+                try:
+                    return super().construct_object(node, deep=deep)
+                except (ValueError, TypeError, KeyError, OverflowError) as error:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, _unreadable_value(node, error), node.start_mark) from None
+
+        _LOADERS["pinpointing"] = PinpointingLoader
+    return _LOADERS["pinpointing"]
 
 
 def _unreadable_value(node: yaml.Node, error: Exception) -> str:
