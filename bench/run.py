@@ -1,96 +1,74 @@
-"""Time kclaims on a synthetic catalog of 10,000 claims and 20,000 sources, beside its floors.
+"""Time kclaims on synthetic catalogs of several sizes, each command beside its floor, in one interleaved run.
 
-    python bench/run.py [--claims 10000] [--sources 20000] [--repeat 7] [--baseline DIR]
+    python bench/run.py [--sizes 1000,10000] [--repeat 7] [--repeat-large 3] [--baseline DIR]
+    python bench/run.py --sizes 1000,10000,100000 --repeat 3 --repeat-large 1   # the full table
 
-Each command runs `--repeat` times, interleaved with its floors (`python -c pass`,
-`python -c "import typer"`, and loading the same YAML files with PyYAML's C loader), so the
-ratios compare runs made under the same machine load. Output goes to a pipe, as in a script.
-The catalog and cache live in bench/out/ (git-ignored); the first `list` builds the cache.
+For each size N (claims; sources = 2N, `--sources-per-claim`) the catalog, and a .bib file of N
+entries, are generated once and kept in bench/out/ (git-ignored) under names carrying N and the
+generator's version (bench/generate.py). Then every command runs `--repeat` times (`--repeat-large`
+from 100,000 claims on), interleaved round by round with its floor, so each ratio compares runs
+made under the same machine load. Progress goes to standard error; one table per size goes to
+standard output: median wall-clock seconds, peak memory (the child's max RSS, from os.wait4, the
+largest over the rounds), the floor, the ratio to the floor's median, the goal and whether it is met.
+
+The rows and what their ratio means:
+
+  kclaims --version                  x `python -c "import typer"`: start-up, beside the CLI library's.
+  kclaims list                       x the PyYAML floor (for information): warm, the cache built.
+  kclaims list, one source changed   x warm `kclaims list`, goal <= 1.3x: one source file edited
+                                     (its mtime set 5 s back, older than the cache's 2 s racy guard).
+  kclaims list, cold                 x the PyYAML floor, goal <= 1.2x: a fresh empty KCLAIMS_CACHE_DIR
+                                     every round. The floor loads claims.yaml and every sources/*.yaml
+                                     with PyYAML's C loader, gc disabled first, as kclaims runs.
+  kclaims list --json                x warm `kclaims list`, goal <= 1.2x.
+  kclaims list --topic ptsd          x warm `kclaims list` (for information).
+  kclaims show CLAIM                 beside `python -c pass`, goal < 0.5 s absolute (the middle claim).
+  kclaims export --format md         x warm `kclaims list`, goal <= 2x and peak < 500 MB; below the
+                                     tables, its peak across the sizes: flat if the largest size's
+                                     peak is at most 1.5x the smallest size's.
+  kclaims source import (N entries)  x bibtexparser v2's `parse_string` of the same file in a fresh
+                                     `python -c` (gc disabled first, as kclaims runs), goal <= 3x:
+                                     into a catalog just made by `kclaims init`, with a fresh cache.
+  kclaims check                      x warm `kclaims list` (for information; exit status 1 is fine).
+
+A command that fails is not run again at that size; the table says FAILED and what it printed.
 
 `--baseline DIR` also times the kclaims package of another revision, checked out in DIR (e.g.
-`git worktree add /tmp/kclaims-before REV`), interleaved with this one and with its own cache, so
-a change is measured as a ratio against what it replaces.
+`git worktree add /tmp/kclaims-before REV`), interleaved with this one and with its own caches;
+its rows are prefixed "baseline:" and the "x baseline" column gives this revision's ratio to it.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
-import random
+import shutil
 import statistics
-import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from generate import bib_path, catalog_path, ensure_bib, ensure_catalog
+from measure import Result, run_once
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
-TOPICS = ["depression", "ptsd", "chronic-pain", "anxiety", "ocd", "substance-use", "suicidality", "cognition"]
-KINDS = ["mechanism", "efficacy", "safety", "dosing", "background"]
-TYPES = [["Journal Article", "Meta-Analysis"], ["Randomized Controlled Trial"], ["Clinical Trial"],
-         ["Case Reports"], ["Review"], ["Journal Article"]]
-WORDS = ("ketamine esketamine receptor glutamate synapse dendrite infusion relief symptom dose patient "
-         "trial onset remission neuron plasticity inflammation response week hour rapid lasting").split()
+LARGE = 100_000  # from this many claims on, --repeat-large applies
+FLAT_FACTOR = 1.5  # export's peak memory counts as flat if the largest size's is at most this times the smallest's
 
-
-def _sentence(rng: random.Random, n: int = 12) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
-
-
-def generate(root: Path, n_claims: int, n_sources: int, seed: int = 7) -> None:
-    """Write a catalog of synthetic but valid claims and sources (and a few snapshots)."""
-    rng = random.Random(seed)
-    sources = root / "sources"
-    sources.mkdir(parents=True, exist_ok=True)
-    articles = max(1, n_sources // 20)
-    texts = [[_sentence(rng) for _ in range(40)] for _ in range(articles)]
-    for i in range(n_sources):
-        _write_source(sources, i, texts[i] if i < articles else None, rng)
-    lines = ["# synthetic benchmark catalog", "claims:"]
-    for i in range(n_claims):
-        lines += _claim_lines(i, rng, texts, n_sources)
-    (root / "claims.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _write_source(folder: Path, i: int, article: list[str] | None, rng: random.Random) -> None:
-    sid = f"s{i:05d}"
-    if article is not None:
-        text = (f"id: {sid}\nkind: web-article\ntitle: Clinic article {i}\nauthors: []\nyear: 2020\n"
-                f"site: Clinic {i}\nurl: https://clinic{i}.example/ketamine\npopulation: unknown\n"
-                f"retracted: false\nretrieved: 2026-11-22\nreferences: {{}}\n")
-        (folder / f"{sid}.txt").write_text(" ".join(article), encoding="utf-8")
-    else:
-        types = rng.choice(TYPES)
-        text = (f"id: {sid}\nkind: journal-article\ntitle: {_sentence(rng)}\nauthors: [Author{i} A, Second B]\n"
-                f"year: {1990 + i % 35}\njournal: Journal {i % 50}\npmid: \"{1000000 + i}\"\npmcid: null\n"
-                f"doi: 10.1000/bench.{i}\nurl: null\npublication_types: [{', '.join(types)}]\n"
-                f"population: {rng.choice(['human', 'human', 'animal'])}\ndesign: null\nretracted: false\n"
-                f"retrieved: 2026-11-22\nreferences: {{}}\n")
-        if rng.random() < 0.6:  # rubric 2's appraisal keys, on most papers
-            text += f"n: {rng.randint(8, 900)}\nrisk_of_bias: {rng.choice(['low', 'some', 'high'])}\n"
-    (folder / f"{sid}.yaml").write_text(text, encoding="utf-8")
-
-
-def _claim_lines(i: int, rng: random.Random, texts: list[list[str]], n_sources: int) -> list[str]:
-    articles = len(texts)
-    topics = ", ".join(rng.sample(TOPICS, 2))
-    lines = [f"  - id: claim-{i:05d}", f"    statement: {_sentence(rng)} Number {i}.",
-             f"    kind: {rng.choice(KINDS)}", f"    topics: [{topics}]", "    made_in:"]
-    for _ in range(rng.randint(1, 3)):
-        article = rng.randrange(articles)
-        quote = rng.choice(texts[article])[:-1]  # a verbatim sentence of that article, so check is clean
-        lines += [f"      - source: s{article:05d}", f"        quote: \"{quote}\""]
-    lines.append("    evidence:")
-    for _ in range(rng.randint(0, 4)):
-        lines += [f"      - source: s{rng.randrange(articles, n_sources):05d}",
-                  f"        stance: {rng.choice(['supports', 'supports', 'contradicts', 'mentions'])}",
-                  f"        note: {_sentence(rng, 8)}"]
-        if rng.random() < 0.3:
-            lines.append(f"        indirect: [{rng.choice(['population', 'intervention', 'outcome'])}]")
-    return lines
-
+PASS = "python -c pass"
+TYPER = "import typer"
+PYYAML = "PyYAML C loader, gc off"
+BIBTEX = "bibtexparser parse, gc off"
+LIST = "kclaims list"
+EXPORT = "kclaims export --format md"
 
 PYYAML_FLOOR = """
+import gc
+gc.disable()
 import sys, yaml
 from pathlib import Path
 root = Path(sys.argv[1])
@@ -99,41 +77,140 @@ for p in sorted((root / "sources").glob("*.yaml")):
     yaml.load(p.read_text(), Loader=yaml.CSafeLoader)
 """
 
-
-def floors(root: Path) -> dict[str, list[str]]:
-    py = sys.executable
-    return {
-        "floor: python -c pass": [py, "-c", "pass"],
-        "floor: import typer": [py, "-c", "import typer"],
-        "floor: PyYAML C loader, all files": [py, "-c", PYYAML_FLOOR, str(root)],
-    }
-
-
-def commands(root: Path) -> dict[str, list[str]]:
-    kclaims = [sys.executable, "-m", "kclaims"]
-    cat = ["--catalog", str(root)]
-    return {
-        "kclaims --version": kclaims + ["--version"],
-        "kclaims list": kclaims + ["list", *cat],
-        "kclaims list --topic ptsd": kclaims + ["list", "--topic", "ptsd", *cat],
-        "kclaims list --json": kclaims + ["list", "--json", *cat],
-        "kclaims show claim-04242": kclaims + ["show", "claim-04242", *cat],
-        "kclaims check": kclaims + ["check", *cat],
-    }
+BIBTEX_FLOOR = """
+import gc
+gc.disable()
+import sys, bibtexparser
+from pathlib import Path
+bibtexparser.parse_string(Path(sys.argv[1]).read_text(encoding="utf-8"))
+"""
 
 
-def run_once(argv: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    elapsed = time.perf_counter() - start
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(argv[:6])} failed: {done.stderr.decode()[-500:]}")
-    return elapsed
+@dataclass(frozen=True)
+class Goal:
+    text: str
+    max_ratio: float | None = None
+    max_seconds: float | None = None
+    max_mb: float | None = None
+
+    def verdict(self, seconds: float, ratio: float | None, peak_mb: float) -> str:
+        misses = []
+        if self.max_ratio is not None and (ratio is None or ratio > self.max_ratio):
+            misses.append("time")
+        if self.max_seconds is not None and seconds > self.max_seconds:
+            misses.append("time")
+        if self.max_mb is not None and peak_mb > self.max_mb:
+            misses.append("memory")
+        return f"NO ({', '.join(misses)})" if misses else "yes"
 
 
-def touch_one_source(root: Path, round_number: int) -> None:
+@dataclass
+class Row:
+    """One command of the table, and what its rounds gave."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    floor: str | None = None  # the name of the row it is divided by
+    goal: Goal | None = None
+    ok_codes: tuple[int, ...] = (0,)
+    prepare: Callable[[], str | None] | None = None  # before each round, untimed; returns a failure or None
+    results: list[Result] = field(default_factory=list)
+    failure: str | None = None
+
+    def median(self) -> float | None:
+        return statistics.median(r.seconds for r in self.results) if self.results else None
+
+    def peak(self) -> float | None:
+        return max(r.peak_mb for r in self.results) if self.results else None
+
+
+@dataclass(frozen=True)
+class Version:
+    """A kclaims checkout to time: its rows are named with `prefix`, and it keeps its own caches."""
+
+    prefix: str
+    code: Path
+    cache: Path  # the warm cache, kept between runs of the bench
+    scratch: Path  # fresh caches, the imported catalog, the export: removed after each size
+
+    def env(self, cache: Path) -> dict[str, str]:
+        return {**os.environ, "KCLAIMS_CACHE_DIR": str(cache), "PYTHONPATH": str(self.code)}
+
+
+# --- the rows ------------------------------------------------------------------------------------
+
+def floor_rows(catalog: Path, bib: Path) -> list[Row]:
+    py, env = sys.executable, os.environ.copy()
+    return [Row(PASS, [py, "-c", "pass"], env),
+            Row(TYPER, [py, "-c", "import typer"], env),
+            Row(PYYAML, [py, "-c", PYYAML_FLOOR, str(catalog)], env),
+            Row(BIBTEX, [py, "-c", BIBTEX_FLOOR, str(bib)], env)]
+
+
+def kclaims_rows(version: Version, catalog: Path, bib: Path, n_claims: int,
+                 touch: Callable[[], str | None] | None) -> list[Row]:
+    """This version's rows, in the order they run in a round. `touch` (one version's only) edits a
+    source before the "one source changed" rows, so every version's warm rows stay warm."""
+    kclaims, cat, p = [sys.executable, "-m", "kclaims"], ["--catalog", str(catalog)], version.prefix
+    warm, cold_cache = version.env(version.cache), version.scratch / "cold-cache"
+    imported, import_cache = version.scratch / "import-catalog", version.scratch / "import-cache"
+    claim = f"claim-{n_claims // 2:05d}"  # exists at every size
+    return [
+        Row(p + "kclaims --version", kclaims + ["--version"], warm, TYPER),
+        Row(p + LIST, kclaims + ["list", *cat], warm, PYYAML),
+        Row(p + "kclaims list, one source changed", kclaims + ["list", *cat], warm, p + LIST,
+            Goal("<= 1.3x", max_ratio=1.3), prepare=touch),
+        Row(p + "kclaims list, cold", kclaims + ["list", *cat], version.env(cold_cache), PYYAML,
+            Goal("<= 1.2x", max_ratio=1.2), prepare=lambda: empty(cold_cache)),
+        Row(p + "kclaims list --json", kclaims + ["list", "--json", *cat], warm, p + LIST,
+            Goal("<= 1.2x", max_ratio=1.2)),
+        Row(p + "kclaims list --topic ptsd", kclaims + ["list", "--topic", "ptsd", *cat], warm, p + LIST),
+        Row(p + f"kclaims show {claim}", kclaims + ["show", claim, *cat], warm, PASS,
+            Goal("< 0.5 s", max_seconds=0.5)),
+        Row(p + EXPORT, kclaims + ["export", "--format", "md", "--output", str(version.scratch / "export.md"), *cat],
+            warm, p + LIST, Goal("<= 2x, < 500 MB", max_ratio=2, max_mb=500)),
+        Row(p + f"kclaims source import ({n_claims} entries)",
+            kclaims + ["source", "import", str(bib), "--catalog", str(imported)], version.env(import_cache), BIBTEX,
+            Goal("<= 3x", max_ratio=3), prepare=lambda: fresh_catalog(version, imported, import_cache)),
+        Row(p + "kclaims check", kclaims + ["check", *cat], warm, p + LIST, ok_codes=(0, 1)),
+    ]
+
+
+def empty(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    settle()
+
+
+def settle() -> None:
+    """Put the last round's deletions on disk before the timed run: deleting 10,000 files leaves
+    the file system's journal busy, and the next command creating files would wait for it."""
+    if hasattr(os, "sync"):
+        os.sync()
+
+
+def fresh_catalog(version: Version, folder: Path, cache: Path) -> str | None:
+    """`kclaims init` a new empty catalog in `folder`, and empty `cache`."""
+    shutil.rmtree(folder, ignore_errors=True)
+    result = run_once([sys.executable, "-m", "kclaims", "init", str(folder)], version.env(cache))
+    empty(cache)
+    failure = result.failure((0,))
+    return f"kclaims init: {failure}" if failure else None
+
+
+def toucher(catalog: Path, n_sources: int) -> Callable[[], str | None]:
+    rounds = itertools.count()
+
+    def touch() -> None:
+        touch_one_source(catalog, n_sources, next(rounds))
+
+    return touch
+
+
+def touch_one_source(root: Path, n_sources: int, round_number: int) -> None:
     """Change one source file (its title), as a person editing it would."""
-    path = root / "sources" / "s19999.yaml"
+    path = root / "sources" / f"s{n_sources - 1:05d}.yaml"
     if not path.exists():
         path = sorted((root / "sources").glob("*.yaml"))[-1]
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -143,50 +220,144 @@ def touch_one_source(root: Path, round_number: int) -> None:
     os.utime(path, (old + round_number * 1e-3, old + round_number * 1e-3))
 
 
+def interleave(per_version: list[list[Row]]) -> list[Row]:
+    """Each command for every version before the next command."""
+    return [row for same_command in zip(*per_version) for row in same_command]
+
+
+# --- running -------------------------------------------------------------------------------------
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_row(row: Row) -> Result | None:
+    """One timed run of `row` (after its untimed preparation); a failure is kept and stops the row."""
+    if row.prepare is not None and (failure := row.prepare()):
+        row.failure = f"preparing: {failure}"
+        return None
+    result = run_once(row.argv, row.env)
+    row.failure = result.failure(row.ok_codes)
+    if row.failure is None:
+        row.results.append(result)
+    return result
+
+
+def run_rounds(rows: list[Row], repeat: int, label: str) -> None:
+    for round_number in range(1, repeat + 1):
+        for row in rows:
+            if row.failure is not None:
+                continue
+            result = run_row(row)
+            outcome = f"{result.seconds:7.2f} s {result.peak_mb:6.0f} MB" if result and not row.failure else "FAILED"
+            say(f"[{label}] round {round_number}/{repeat} {row.name:45} {outcome}")
+
+
+def warm_up(rows: list[Row], versions: list[Version], label: str) -> None:
+    """Build each version's cache (and fill the OS file cache) with one untimed `kclaims list`."""
+    by_name = {row.name: row for row in rows}
+    for version in versions:
+        row = by_name[version.prefix + LIST]
+        start = time.perf_counter()
+        row.failure = run_once(row.argv, row.env).failure(row.ok_codes)
+        say(f"[{label}] warm-up {row.name}: {time.perf_counter() - start:.1f} s{' FAILED' if row.failure else ''}")
+
+
+def prepare_inputs(n_claims: int, n_sources: int) -> tuple[Path, Path]:
+    catalog, bib = catalog_path(OUT, n_claims, n_sources), bib_path(OUT, n_claims)
+    for path, make in ((catalog, lambda: ensure_catalog(catalog, n_claims, n_sources)),
+                       (bib, lambda: ensure_bib(bib, n_claims))):
+        if not path.exists():
+            say(f"generating {path} ...")
+            start = time.perf_counter()
+            make()
+            say(f"generated {path.name} in {time.perf_counter() - start:.0f} s")
+    return catalog, bib
+
+
+def bench_size(n_claims: int, n_sources: int, repeat: int, baseline: Path | None) -> list[Row]:
+    catalog, bib = prepare_inputs(n_claims, n_sources)
+    versions = [Version("", HERE.parent, OUT / f"cache-{n_claims}", OUT / "scratch" / "this")]
+    if baseline is not None:
+        versions.append(Version("baseline: ", baseline.resolve(), OUT / f"cache-baseline-{n_claims}",
+                                OUT / "scratch" / "baseline"))
+    touch = toucher(catalog, n_sources)
+    per_version = [kclaims_rows(v, catalog, bib, n_claims, touch if i == 0 else None) for i, v in enumerate(versions)]
+    rows = floor_rows(catalog, bib) + interleave(per_version)
+    label = f"{n_claims:,}"
+    try:
+        warm_up(rows, versions, label)
+        run_rounds(rows, repeat, label)
+    finally:
+        shutil.rmtree(OUT / "scratch", ignore_errors=True)
+    return rows
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+def report(n_claims: int, n_sources: int, repeat: int, rows: list[Row]) -> None:
+    by_name = {row.name: row for row in rows}
+    baseline = any(name.startswith("baseline: ") for name in by_name)
+    print(f"\n{n_claims:,} claims, {n_sources:,} sources, {repeat} round(s)")
+    header = f"{'command':46} {'median s':>9} {'peak MB':>8}  {'floor':27} {'x floor':>8}  {'goal':17} {'met?':10}"
+    print(header + (f" {'x baseline':>10}" if baseline else ""))
+    for row in rows:
+        print(_line(row, by_name, baseline))
+    for row in rows:
+        if row.failure is not None:
+            print(f"\nFAILED: {row.name}: {row.failure}")
+
+
+def _line(row: Row, by_name: dict[str, Row], baseline: bool) -> str:
+    median, peak = row.median(), row.peak()
+    if median is None or peak is None:
+        return f"{row.name:46} {'FAILED':>9}"
+    floor = by_name.get(row.floor) if row.floor else None
+    floor_median = floor.median() if floor else None
+    ratio = median / floor_median if floor_median else None
+    text = (f"{row.name:46} {median:9.3f} {peak:8.0f}  {row.floor or '':27} "
+            f"{f'{ratio:8.3f}' if ratio is not None else ' ' * 8}  {row.goal.text if row.goal else '':17} "
+            f"{row.goal.verdict(median, ratio, peak) if row.goal else '':10}")
+    other = by_name.get(f"baseline: {row.name}")
+    other_median = other.median() if other else None
+    if baseline and other_median:
+        text += f" {median / other_median:10.3f}"
+    return text.rstrip()
+
+
+def report_flatness(peaks: dict[int, float]) -> None:
+    """Whether export's peak memory stays flat as the catalog grows."""
+    if len(peaks) < 2:
+        return
+    sizes = sorted(peaks)
+    small, large = peaks[sizes[0]], peaks[sizes[-1]]
+    listed = ", ".join(f"{size:,}: {peaks[size]:.0f} MB" for size in sizes)
+    verdict = "yes" if large <= FLAT_FACTOR * small else "NO"
+    print(f"\n{EXPORT} peak by size: {listed}; x{large / small:.2f} over x{sizes[-1] / sizes[0]:.0f} claims; "
+          f"flat (<= {FLAT_FACTOR}x)? {verdict}")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--claims", type=int, default=10_000)
-    parser.add_argument("--sources", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=7)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", "--claims", default="1000,10000",
+                        help="claims per catalog, comma-separated (default: 1000,10000)")
+    parser.add_argument("--sources-per-claim", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=7, help="rounds per size")
+    parser.add_argument("--repeat-large", type=int, default=3, help=f"rounds from {LARGE:,} claims on")
     parser.add_argument("--baseline", type=Path, help="a checkout of another revision, timed beside this one")
     args = parser.parse_args()
-    root = OUT / f"catalog-v4-{args.claims}-{args.sources}"
-    if not (root / "claims.yaml").exists():
-        print(f"generating {root} ...", file=sys.stderr)
-        generate(root, args.claims, args.sources)
-        old = time.time() - 60
-        for path in [root / "claims.yaml", *(root / "sources").iterdir()]:
-            os.utime(path, (old, old))
-    versions = {"": (HERE.parent, OUT / "cache")}
-    if args.baseline:
-        versions["baseline: "] = (args.baseline.resolve(), OUT / "cache-baseline")
-    runs = {name: (argv, os.environ.copy()) for name, argv in floors(root).items()}
-    for prefix, (code, cache) in versions.items():
-        env = {**os.environ, "KCLAIMS_CACHE_DIR": str(cache), "PYTHONPATH": str(code)}
-        runs.update({prefix + name: (argv, env) for name, argv in commands(root).items()})
-        run_once(runs[prefix + "kclaims list"][0], env)  # warm the cache and the OS file cache
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for prefix in versions:
-        times[prefix + "kclaims list, one source changed"] = []
-    for round_number in range(args.repeat):
-        for name, (argv, env) in runs.items():
-            times[name].append(run_once(argv, env))
-        touch_one_source(root, round_number)
-        for prefix in versions:
-            argv, env = runs[prefix + "kclaims list"]
-            times[prefix + "kclaims list, one source changed"].append(run_once(argv, env))
-    report(times)
-
-
-def report(times: dict[str, list[float]]) -> None:
-    medians = {name: statistics.median(values) for name, values in times.items()}
-    typer_floor = medians["floor: import typer"]
-    yaml_floor = medians["floor: PyYAML C loader, all files"]
-    print(f"{'command':50} {'median s':>9} {'x typer':>8} {'x PyYAML':>9} {'x baseline':>11}")
-    for name, value in medians.items():
-        baseline = medians.get(f"baseline: {name}")
-        versus = f"{value / baseline:11.2f}" if baseline else ""
-        print(f"{name:50} {value:9.3f} {value / typer_floor:8.2f} {value / yaml_floor:9.2f} {versus}")
+    sizes = [int(size) for size in args.sizes.replace("_", "").split(",") if size.strip()]
+    export_peaks: dict[int, float] = {}
+    for n_claims in sizes:
+        n_sources = n_claims * args.sources_per_claim
+        repeat = args.repeat_large if n_claims >= LARGE else args.repeat
+        rows = bench_size(n_claims, n_sources, repeat, args.baseline)
+        report(n_claims, n_sources, repeat, rows)
+        peak = next(row for row in rows if row.name == EXPORT).peak()
+        if peak is not None:
+            export_peaks[n_claims] = peak
+        sys.stdout.flush()
+    report_flatness(export_peaks)
 
 
 if __name__ == "__main__":
