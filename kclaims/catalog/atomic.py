@@ -4,6 +4,7 @@ to disk and renamed over the file, removed again on any failure or stop."""
 from __future__ import annotations
 
 import os
+import secrets
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -48,11 +49,15 @@ def write_new_files(files: Mapping[Path, bytes]) -> None:
     power cut leaves only temporary files, which the next write cleans up."""
     if not files:
         return
+    batch = secrets.token_hex(4)  # the temporary names' random part, once for the batch
     temporaries: list[str] = []
     renamed = 0
     try:
+        for folder in {path.parent for path in files}:
+            cache.remove_stale_temporaries(folder)
         for path, data in files.items():
-            temporaries.append(_unsynced_temporary(path, data))
+            temporaries.append(f"{path.parent}{os.sep}{cache.temporary_prefix(path)}{batch}.tmp")
+            _write_new(temporaries[-1], data)  # named before it exists: a stop right after leaves nothing
         _sync(temporaries)
         for temporary, path in zip(temporaries, files):
             if os.path.lexists(path):
@@ -66,18 +71,16 @@ def write_new_files(files: Mapping[Path, bytes]) -> None:
         raise
 
 
-def _unsynced_temporary(path: Path, data: bytes) -> str:
-    cache.remove_stale_temporaries(path.parent)
-    with stop_signals_held():  # a SIGTERM between creating the file and returning its name would strand it
-        descriptor, temporary = tempfile.mkstemp(prefix=cache.temporary_prefix(path), suffix=".tmp", dir=path.parent)
+def _write_new(name: str, data: bytes) -> None:
+    """Create `name` (never over an existing file) holding `data`, as the user's umask allows 0o644."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(name, flags, 0o644)
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, 0o644)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return temporary
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+    finally:
+        os.close(descriptor)
 
 
 def _sync(paths: list[str]) -> None:
