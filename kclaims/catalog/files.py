@@ -288,13 +288,27 @@ def parse_source(text: str, path: Path) -> Source:
     """A Source from the text of `sources/<id>.yaml`; its id must match the file name."""
     data = _parse_yaml(text, path)
     try:
-        source = source_from_dict(data)
-        if source.id != path.stem:
-            raise Invalid(f"id {source.id!r} does not match the file name {path.name}", ("id",))
+        return _source_named(data, path)
     except Invalid as error:
         raise BadInput(error.message, path, locate_line(text, error.where)) from None
     except _UNFORESEEN as error:
         raise BadInput(_unforeseen(error), path) from None
+
+
+def check_source_data(data: dict, path: Path) -> Source:
+    """The Source that `data`, the mapping about to be written to `path`, holds; BadInput if none."""
+    try:
+        return _source_named(data, path)
+    except Invalid as error:
+        raise BadInput(error.message, path) from None
+    except _UNFORESEEN as error:
+        raise BadInput(_unforeseen(error), path) from None
+
+
+def _source_named(data: Any, path: Path) -> Source:
+    source = source_from_dict(data)
+    if source.id != path.stem:
+        raise Invalid(f"id {source.id!r} does not match the file name {path.name}", ("id",))
     return source
 
 

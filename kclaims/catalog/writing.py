@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kclaims.catalog import atomic
-from kclaims.catalog.files import LOCK_FILE, UTF8_BOM, decode_text, parse_source, read_catalog_file
+from kclaims.catalog.files import LOCK_FILE, UTF8_BOM, check_source_data, decode_text, parse_source, read_catalog_file
 from kclaims.errors import BadInput, ConflictError
 
 if TYPE_CHECKING:
@@ -113,13 +113,16 @@ def checked_new_source(path: Path, data: dict) -> bytes:
         raise BadInput("already exists; choose another id or edit the file", path)
     from kclaims.catalog import plain_yaml
 
+    # A file that would stop every command from loading the catalog is never written. The plain
+    # writer's text reads back as `data` (every plain scalar in it reads as a string in both YAML
+    # libraries; tests load its files back as the records they hold), so `data` is checked as a
+    # source without parsing the text again; ruamel's text is parsed back.
     text = plain_yaml.dump(data, _is_flow_list, _reads_back_as_string)
     if text is None:
         text = round_trip_text(data)
-        # a file that would stop every command from loading the catalog is never written; the
-        # plain writer's text needs no such check: every plain scalar in it reads back as a
-        # string in both YAML libraries, and tests load its files back as the records they hold
         parse_source(text, path)
+    else:
+        check_source_data(data, path)
     return text.encode("utf-8")
 
 
