@@ -24,6 +24,7 @@ from kclaims.cli.options import (
     catalog_root,
     claim_filter,
     load_at,
+    print_chunks,
     print_plain,
 )
 
@@ -49,9 +50,9 @@ def list_claims(
 
     rows = select_claims(load_at(catalog), claim_filter(topic, kind, verdict, certainty, source, text, article), sort)
     if json:
-        from kclaims.export.json import export_json
+        from kclaims.export.json import json_chunks
 
-        print_plain(export_json(rows, None))
+        print_chunks(json_chunks(rows, None))  # a record at a time: 10,000 claims are 18 MB of JSON
         return
     from kclaims.cli import render
 

@@ -9,6 +9,8 @@ import typer
 from kclaims.vocabulary import ARTICLE_FORMATS, CERTAINTIES, CLAIM_KINDS, SORT_KEYS, STANCES, VERDICTS
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from kclaims.catalog.files import Catalog
     from kclaims.catalog.query import ClaimFilter
 
@@ -86,6 +88,14 @@ def check_choices(option: str, given: list[str] | None, allowed: tuple[str, ...]
 
 def print_plain(text: str) -> None:
     sys.stdout.write(text)
+
+
+def print_chunks(chunks: "Iterable[str]") -> None:
+    """Print text made in pieces (an exporter's `..._chunks`) as it comes, a batch at a time."""
+    from kclaims.export import batched
+
+    for text in batched(chunks):
+        sys.stdout.write(text)
 
 
 RefreshCacheOption = Annotated[bool, typer.Option(

@@ -20,6 +20,7 @@ from kclaims.cli.options import (
     catalog_root,
     claim_filter,
     load_at,
+    print_chunks,
     print_plain,
 )
 from kclaims.errors import ExitCode
@@ -82,7 +83,7 @@ def export(
     """
     from kclaims.catalog.query import select_claims, sources_for_export
     from kclaims.errors import BadInput
-    from kclaims.export import FORMATS, SINCE_FORMATS, exporter
+    from kclaims.export import CLAIMS_ONLY_FORMATS, FORMATS, SINCE_FORMATS, exporter_chunks
 
     format = format or format_for(output)
     if format not in FORMATS:
@@ -94,21 +95,22 @@ def export(
         loaded = load_at(catalog)
         step("Grading the claims")
         rows = select_claims(loaded, wanted, sort)
-        step(f"Writing {len(rows)} claims as {format}")
-        sources = sources_for_export(loaded, rows, wanted)
-        if since is None:
-            text_out = exporter(format)(rows, sources)
-        else:
+        sources = [] if format in CLAIMS_ONLY_FORMATS else sources_for_export(loaded, rows, wanted)
+        changes: dict[str, Any] = {}
+        if since is not None:
             from kclaims.catalog.changes import diff_catalog
 
             step(f"Comparing with {since}")
-            text_out = exporter(format)(rows, sources, since=diff_catalog(loaded, since))
-    if output is None:
-        print_plain(text_out)
-        return
-    from kclaims.export.output import write_output
+            changes["since"] = diff_catalog(loaded, since)
+        chunks = exporter_chunks(format)(rows, sources, **changes)  # made as they are written
+        if output is not None:
+            from kclaims.export.output import write_chunks
 
-    write_output(output, text_out)
+            step(f"Writing {len(rows)} claims as {format}")
+            write_chunks(output, chunks)
+    if output is None:
+        print_chunks(chunks)  # after the progress line is gone, which would mix with the report on a terminal
+        return
     what = f"{len(sources)} sources" if format in BIBLIOGRAPHY_FORMATS else f"{len(rows)} claims"
     typer.echo(f"Wrote {what} to {output}", err=True)
 

@@ -11,6 +11,7 @@ publication". Reading the export back gives the same records. The claims themsel
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 from kclaims.grade import is_retracted
 from kclaims.literature.bibtex import RETRACTED_NOTE
@@ -34,16 +35,26 @@ def export_bibtex(rows: list, sources: list[Source] | None) -> str:
     return write_bibtex(list(sources or []))
 
 
+def bibtex_chunks(rows: list, sources: list[Source] | None) -> Iterator[str]:
+    """`export_bibtex`'s text an entry at a time."""
+    return bibtex_entries(sources or [])
+
+
 def write_bibtex(sources: list[Source]) -> str:
     """BibTeX text with one entry per source, in the order given; a key used twice goes out as the id."""
+    return "".join(bibtex_entries(sources))
+
+
+def bibtex_entries(sources: Iterable[Source]) -> Iterator[str]:
+    """`write_bibtex` an entry at a time (each after the first starting with the blank line between them)."""
     used: set[str] = set()
-    entries = []
+    separator = ""
     for source in sources:
         key = source.key if source.key and _KEY_RE.fullmatch(source.key) and source.key.lower() not in used \
             else source.id
         used.add(key.lower())
-        entries.append(_entry(source, key))
-    return "\n".join(entries)
+        yield separator + _entry(source, key)
+        separator = "\n"
 
 
 def _entry(source: Source, key: str) -> str:

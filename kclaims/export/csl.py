@@ -7,12 +7,13 @@ allows it, else kept whole as a `literal` (an organisation, or a name we cannot 
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from kclaims.model import Source
 from kclaims.catalog.query import ClaimRow
+from kclaims.export.json import JsonArray
 from kclaims.export.view import one_line
 
 # kclaims source kind -> CSL item type
@@ -109,4 +110,10 @@ def csl_item(source: Source) -> dict[str, Any]:
 
 def export_csl_json(rows: list[ClaimRow] | None, sources: list[Source]) -> str:
     """The sources (those the selected claims name) as a CSL-JSON array; claims themselves have no CSL form."""
-    return json.dumps([csl_item(source) for source in sources], ensure_ascii=False, indent=2) + "\n"
+    return "".join(csl_json_chunks(rows, sources))
+
+
+def csl_json_chunks(rows: list[ClaimRow] | None, sources: list[Source]) -> Iterator[str]:
+    """`export_csl_json`'s text an item at a time."""
+    yield from JsonArray(map(csl_item, sources)).chunks()
+    yield "\n"

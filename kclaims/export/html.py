@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterable, Iterator
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,6 @@ from kclaims.export.view import (
     EvidenceItem,
     TopicGroup,
     authors_text,
-    bibliography_order,
     catalog_summary,
     container,
     count_stance,
@@ -38,11 +38,13 @@ from kclaims.export.view import (
     link_appraisal,
     link_text,
     one_line,
+    plain_test,
     quotes_by_article,
     source_link,
     strength_counts,
     strength_meaning,
     strength_title,
+    topic_strength_counts,
     topic_strength_matrix,
 )
 from kclaims.export.scorecard import SCORECARD_INTRO, Scorecard, against_phrase, scorecard_cells, scorecard_heads, scorecards
@@ -55,7 +57,13 @@ from kclaims.export.changes import RUBRIC_NOTE, change_phrase, claim_anchor, hea
 
 def esc(text: object) -> str:
     """Catalog text as HTML text or attribute value: <, >, &, quotes escaped; whitespace collapsed."""
-    return escape(one_line(str(text)) if text is not None else "", quote=True)
+    if text is None:
+        return ""
+    text = str(text)
+    return text if _plain(text) else escape(one_line(text), quote=True)
+
+
+_plain = plain_test("&<>\"'")
 
 
 def _badge_css() -> str:
@@ -189,39 +197,57 @@ def badge(key: str) -> str:
 def export_html(rows: list[ClaimRow], sources: list[Source], since: CatalogChanges | None = None) -> str:
     """The report as one HTML5 document with no external resources; with `since`, a section on what
     changed since that revision follows the scorecard."""
+    return "".join(html_chunks(rows, sources, since))
+
+
+def html_chunks(rows: list[ClaimRow], sources: list[Source], since: CatalogChanges | None = None) -> Iterator[str]:
+    """`export_html`'s page in pieces, as they are made: a claim, a table row or a bibliography entry
+    at a time, so the page is never held whole."""
+    return document_chunks(REPORT_TITLE, _body_pieces(rows, sources, since))
+
+
+def _body_pieces(rows: list[ClaimRow], sources: list[Source], since: CatalogChanges | None) -> Iterator[str]:
+    """The page's body: its parts one to a line."""
     by_id = Bibliography(sources)
     groups = group_by_topic(rows)
-    body = [
-        f"<header><h1>{esc(REPORT_TITLE)}</h1>",
-        f'<p class="summary">{esc(catalog_summary(rows, sources))}</p>',
-        f'<p class="caveat">{esc(VERDICT_CAVEAT)}</p></header>',
-        _toc(groups), _scorecards(rows, by_id), _changes(since), _legend(rows),
-        _map(rows) + _map_list(rows) + _summary_table(rows), _controls(),
-        '<main id="claims"><h2>Claims by topic</h2>',
-        '<section id="sorted" class="sorted" hidden><h3 class="muted">All claims, strongest evidence first</h3>'
-        "</section>",
-    ]
+    yield "\n".join([f"<header><h1>{esc(REPORT_TITLE)}</h1>", f'<p class="summary">{esc(catalog_summary(rows, sources))}</p>',
+                     f'<p class="caveat">{esc(VERDICT_CAVEAT)}</p></header>', _toc(groups), ""])
+    yield from _scorecard_pieces(rows, by_id)
+    yield "\n".join(["", _changes(since), _legend(rows), _map(rows)])
+    yield from _map_list_pieces(rows)
+    yield "\n".join([_summary_table(rows), _controls(), '<main id="claims"><h2>Claims by topic</h2>',
+                     '<section id="sorted" class="sorted" hidden><h3 class="muted">All claims, strongest evidence '
+                     "first</h3></section>"])
     order = {row.claim.id: index for index, row in enumerate(rows)}
-    body += [_topic_section(group, by_id, order) for group in groups]
+    for group in groups:
+        yield "\n"
+        yield from _topic_pieces(group, by_id, order)
     if not rows:
-        body.append('<p class="muted">No claims match.</p>')
-    body += ["</main>", _bibliography(by_id),
-             f'<footer>Made with kclaims {esc(__version__)}. A self-contained page: it loads nothing '
-             "from the network.</footer>"]
-    return document(REPORT_TITLE, "\n".join(body))
+        yield '\n<p class="muted">No claims match.</p>'
+    yield "\n</main>\n"
+    yield from _bibliography_pieces(by_id)
+    yield (f'\n<footer>Made with kclaims {esc(__version__)}. A self-contained page: it loads nothing '
+           "from the network.</footer>")
 
 
 def document(title: str, body: str, script: bool = True) -> str:
     """A whole HTML5 page around `body`: the report's style, (the report's) script and Content-Security-Policy."""
-    scripts = f"<script>{SCRIPT}</script>\n" if script else ""
-    return (
+    return "".join(document_chunks(title, [body], script))
+
+
+def document_chunks(title: str, body: Iterable[str], script: bool = True) -> Iterator[str]:
+    """`document` in pieces: the head, the body's pieces as they come, the end."""
+    yield (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
         '<meta name="referrer" content="no-referrer">\n<link rel="icon" href="data:,">\n'
         f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        f'<div class="page">\n{body}\n</div>\n{scripts}</body>\n</html>\n'
+        '<div class="page">\n'
     )
+    yield from body
+    scripts = f"<script>{SCRIPT}</script>\n" if script else ""
+    yield f"\n</div>\n{scripts}</body>\n</html>\n"
 
 
 # --- overview ---------------------------------------------------------------------------------------
@@ -242,22 +268,27 @@ def _toc(groups: list[TopicGroup]) -> str:
             '<li><a href="#bibliography">Bibliography</a></li></ul></nav>')
 
 
-def _scorecards(rows: list[ClaimRow], sources: Bibliography) -> str:
+def _scorecard_pieces(rows: list[ClaimRow], sources: Bibliography) -> Iterator[str]:
     cards = scorecards(rows, sources)
     if not cards:
-        return ('<section id="scorecard"><h2>Which articles hold up</h2><p class="muted">No claim records the '
-                "article that makes it.</p></section>")
+        yield ('<section id="scorecard"><h2>Which articles hold up</h2><p class="muted">No claim records the '
+               "article that makes it.</p></section>")
+        return
     head = "<tr><th>article</th>" + "".join(f"<th>{esc(h)}</th>" for h in scorecard_heads()) + "</tr>"
-    lines = [f"<tr><td>{_article_ref(card, sources)}</td>"
-             + "".join(f"<td>{n or '·'}</td>" for n in scorecard_cells(card)) + "</tr>" for card in cards]
-    against = "".join(f"<li>{_article_ref(card, sources)}<ul>"
-                      + "".join(f'<li><a href="#claim-{esc(a.row.claim.id)}">{esc(against_phrase(a, sources))}</a></li>'
-                                for a in card.against) + "</ul></li>" for card in cards if card.against)
-    listed = (f"<p>Contradicted claims, each with the strongest study against it:</p><ul>{against}</ul>"
-              if against else "")
-    return (f'<section id="scorecard"><h2>Which articles hold up</h2><p class="muted">{esc(SCORECARD_INTRO)}</p>'
-            f'<div class="scroll"><table><thead>{head}</thead><tbody>{"".join(lines)}</tbody></table></div>'
-            f"{listed}</section>")
+    yield (f'<section id="scorecard"><h2>Which articles hold up</h2><p class="muted">{esc(SCORECARD_INTRO)}</p>'
+           f'<div class="scroll"><table><thead>{head}</thead><tbody>')
+    for card in cards:
+        yield (f"<tr><td>{_article_ref(card, sources)}</td>"
+               + "".join(f"<td>{n or '·'}</td>" for n in scorecard_cells(card)) + "</tr>")
+    yield "</tbody></table></div>"
+    opening = "<p>Contradicted claims, each with the strongest study against it:</p><ul>"
+    for card in cards:
+        if card.against:
+            yield (f"{opening}<li>{_article_ref(card, sources)}<ul>"
+                   + "".join(f'<li><a href="#claim-{esc(a.row.claim.id)}">{esc(against_phrase(a, sources))}</a></li>'
+                             for a in card.against) + "</ul></li>")
+            opening = ""
+    yield "</section>" if opening else "</ul></section>"
 
 
 def _article_ref(card: Scorecard, sources: Bibliography) -> str:
@@ -285,27 +316,28 @@ def _map(rows: list[ClaimRow]) -> str:
             "</figure>")
 
 
-def _map_list(rows: list[ClaimRow]) -> str:
+def _map_list_pieces(rows: list[ClaimRow]) -> Iterator[str]:
     """The map for narrow screens, where the figure's labels would shrink past reading: per topic,
     each verdict and certainty that has claims, with links to them. Hidden on wide screens."""
-    topics = []
+    yield '<ul class="map-list" aria-label="The evidence map as a list">'
     for topic, by_key in topic_strength_matrix(rows).items():
-        cells = "".join(f"<li>{badge(key)} " + ", ".join(f'<a href="#claim-{esc(r.claim.id)}">{esc(r.claim.id)}</a>'
-                                                         for r in found) + "</li>"
-                        for key, found in by_key.items() if found)
-        topics.append(f"<li><strong>{esc(_topic_name(topic))}</strong><ul>{cells}</ul></li>")
-    return f'<ul class="map-list" aria-label="The evidence map as a list">{"".join(topics)}</ul>'
+        yield f"<li><strong>{esc(_topic_name(topic))}</strong><ul>"
+        for key, found in by_key.items():
+            if found:
+                yield (f"<li>{badge(key)} " + ", ".join(f'<a href="#claim-{esc(r.claim.id)}">{esc(r.claim.id)}</a>'
+                                                        for r in found) + "</li>")
+        yield "</ul></li>"
+    yield "</ul>"
 
 
 def _summary_table(rows: list[ClaimRow]) -> str:
     head = ("<tr><th>topic</th>" + "".join(f'<th class="head-{esc(key)}">{esc(strength_title(key))}</th>'
                                            for key in STRENGTH_ORDER) + "<th>total</th></tr>")
     lines = []
-    for topic, by_key in topic_strength_matrix(rows).items():
-        cells = "".join(f"<td>{len(by_key[key]) or '·'}</td>" for key in STRENGTH_ORDER)
-        total = len({r.claim.id for found in by_key.values() for r in found})
+    for topic, tally in topic_strength_counts(rows).items():
+        cells = "".join(f"<td>{tally.by_key[key] or '·'}</td>" for key in STRENGTH_ORDER)
         lines.append(f'<tr><td><a href="#{esc(_topic_id(topic))}">{esc(_topic_name(topic))}</a></td>{cells}'
-                     f"<td>{total}</td></tr>")
+                     f"<td>{tally.claims}</td></tr>")
     counts = strength_counts(rows)
     lines.append('<tr class="total"><td>all claims</td>' + "".join(f"<td>{counts[key]}</td>" for key in STRENGTH_ORDER)
                  + f"<td>{len(rows)}</td></tr>")
@@ -345,15 +377,15 @@ def changes_html(changes: CatalogChanges) -> str:
 # --- claims -----------------------------------------------------------------------------------------
 
 
-def _topic_section(group: TopicGroup, sources: Bibliography, order: dict[str, int]) -> str:
-    parts = [f'<section class="topic" id="{esc(_topic_id(group.topic))}"><h2>{esc(_topic_name(group.topic))}</h2>']
-    parts += [_claim(row, sources, order[row.claim.id]) for row in group.rows]
-    if group.also:
-        links = ", ".join(f'<a href="#claim-{esc(r.claim.id)}">{esc(r.claim.statement)}</a> {badge(r.strength.key)}'
-                          for r in group.also)
-        parts.append(f'<p class="also">Also in this topic, shown under another: {links}</p>')
-    parts.append("</section>")
-    return "\n".join(parts)
+def _topic_pieces(group: TopicGroup, sources: Bibliography, order: dict[str, int]) -> Iterator[str]:
+    yield f'<section class="topic" id="{esc(_topic_id(group.topic))}"><h2>{esc(_topic_name(group.topic))}</h2>'
+    for row in group.rows:
+        yield "\n" + _claim(row, sources, order[row.claim.id])
+    opening = '\n<p class="also">Also in this topic, shown under another: '
+    for r in group.also:
+        yield f'{opening}<a href="#claim-{esc(r.claim.id)}">{esc(r.claim.statement)}</a> {badge(r.strength.key)}'
+        opening = ", "
+    yield "</p>\n</section>" if group.also else "\n</section>"
 
 
 def _claim(row: ClaimRow, sources: Bibliography, order: int) -> str:
@@ -437,10 +469,14 @@ def _source_ref(sources: Bibliography, source_id: str, with_title: bool) -> str:
 # --- bibliography -----------------------------------------------------------------------------------
 
 
-def _bibliography(sources: Bibliography) -> str:
-    entries = "".join(_entry(source, sources.name(source.id)) for source in bibliography_order(sources.values()))
-    body = f'<ul class="bibliography">{entries}</ul>' if sources else '<p class="muted">No sources.</p>'
-    return f'<section id="bibliography"><h2>Bibliography</h2>{body}</section>'
+def _bibliography_pieces(sources: Bibliography) -> Iterator[str]:
+    if not sources:
+        yield '<section id="bibliography"><h2>Bibliography</h2><p class="muted">No sources.</p></section>'
+        return
+    yield '<section id="bibliography"><h2>Bibliography</h2><ul class="bibliography">'
+    for source in sources.order:
+        yield _entry(source, sources.name_of(source))
+    yield "</ul></section>"
 
 
 def _entry(source: Source, name: str) -> str:

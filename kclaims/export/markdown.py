@@ -7,6 +7,8 @@ Markdown's punctuation, so a statement can neither break a table nor inject HTML
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 from kclaims.model import Source
@@ -21,7 +23,6 @@ from kclaims.export.view import (
     EvidenceItem,
     TopicGroup,
     authors_text,
-    bibliography_order,
     catalog_summary,
     container,
     count_stance,
@@ -37,7 +38,8 @@ from kclaims.export.view import (
     strength_counts,
     strength_meaning,
     strength_title,
-    topic_strength_matrix,
+    topic_strength_counts,
+    plain_test,
 )
 from kclaims.export.scorecard import (
     SCORECARD_INTRO,
@@ -47,7 +49,7 @@ from kclaims.export.scorecard import (
     scorecard_heads,
     scorecards,
 )
-from kclaims.grade import plain_language, split_strength_key
+from kclaims.grade import Level, plain_language, split_strength_key, strength_key
 
 if TYPE_CHECKING:
     from kclaims.catalog.changes import CatalogChanges
@@ -57,28 +59,43 @@ from kclaims.export.changes import RUBRIC_NOTE, change_phrase, claim_anchor, hea
 VERDICT_MARKS = {"supported": "🟢", "conflicting": "🟣", "contradicted": "🔴", "no-evidence-found": "⚪",
                  "not-assessed": "▫️"}
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&$])")
+_SPECIAL = re.compile(r"[\\`*_\[\]<>|#~&$]")  # Markdown's punctuation, escaped by a backslash
+_plain = plain_test("\\`*_[]<>|#~&$")
+_ESCAPES = str.maketrans({char: "\\" + char for char in "\\`*_[]<>|#~&$"})
+_URL_SPECIAL = re.compile(r"[ ()<>\\]")
+BLOCK = "\n\n"  # Markdown's blocks are separated by a blank line
+# An article is cited (with its title) by every claim it makes: the most recent ones' references
+# are made once. A bound, so the memory stays flat however large the catalog.
+ARTICLES_REMEMBERED = 4096
 _LINE_START = re.compile(r"^(\d+)([.)])|^([-+=>])")
 
 
 def inline(text: str | None) -> str:
     """Catalog text made safe inside a Markdown paragraph, table cell, heading or link text."""
-    return _SPECIAL.sub(r"\\\1", one_line(text))
+    if text and _plain(text):
+        return text
+    text = one_line(text)
+    return text.translate(_ESCAPES) if _SPECIAL.search(text) else text  # most texts have none: a search is quicker
 
 
 def block(text: str | None) -> str:
     """Like `inline`, and also safe at the start of a line (no list, heading or quote marker)."""
-    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}",
-                           inline(text))
+    text = inline(text)
+    if not _LINE_START.match(text):
+        return text
+    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", text)
 
 
 def url(address: str) -> str:
     """A link target that cannot end the link early."""
+    if not _URL_SPECIAL.search(address):
+        return address
     for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"), ("\\", "%5C")):
         address = address.replace(char, code)
     return address
 
 
+@lru_cache(maxsize=64)  # a dozen verdicts and certainties, marked once per claim
 def strength_mark(key: str) -> str:
     """"🟢 **supported, ⊕⊕⊕◯ moderate**": a verdict and certainty as every Markdown report shows them."""
     verdict, _ = split_strength_key(key)
@@ -88,38 +105,54 @@ def strength_mark(key: str) -> str:
 def export_markdown(rows: list[ClaimRow], sources: list[Source], since: CatalogChanges | None = None) -> str:
     """The whole report as GitHub-flavoured Markdown, ending in a newline; with `since`, a section
     on what changed since that revision follows the scorecard."""
+    return "".join(markdown_chunks(rows, sources, since))
+
+
+def markdown_chunks(rows: list[ClaimRow], sources: list[Source], since: CatalogChanges | None = None) -> Iterator[str]:
+    """`export_markdown`'s text in pieces, as they are made: a claim or a bibliography entry at a
+    time, so the report is never held whole (the summaries at the top take one pass over the claims)."""
     by_id = Bibliography(sources)
-    parts = [f"# {REPORT_TITLE}", block(catalog_summary(rows, sources)), f"> {inline(VERDICT_CAVEAT)}"]
-    parts += scorecard_section(rows, by_id)
+    yield f"# {REPORT_TITLE}{BLOCK}{block(catalog_summary(rows, sources))}{BLOCK}> {inline(VERDICT_CAVEAT)}"
+    yield from _scorecard_pieces(rows, by_id)
     if since is not None:
-        parts.append(changes_markdown(since, level=2))
-    parts += _summary(rows)
-    parts.append("## Claims by topic")
+        yield BLOCK + changes_markdown(since, level=2)
+    yield BLOCK + BLOCK.join(_summary(rows))
+    yield BLOCK + "## Claims by topic"
     if not rows:
-        parts.append("No claims match.")
+        yield BLOCK + "No claims match."
+    cite_article = lru_cache(maxsize=ARTICLES_REMEMBERED)(partial(_source_ref, by_id, with_title=True))
     for group in group_by_topic(rows):
-        parts += _topic_section(group, by_id)
-    parts += _bibliography(by_id)
-    return "\n\n".join(parts) + "\n"
+        yield from _topic_pieces(group, by_id, cite_article)
+    yield from _bibliography_pieces(by_id)
+    yield "\n"
 
 
 # --- scorecard ------------------------------------------------------------------------------------
 
 
 def scorecard_section(rows: list[ClaimRow], sources: Bibliography) -> list[str]:
-    """"Which articles hold up": one table row per article, then each article's contradicted claims."""
+    """"Which articles hold up" as Markdown blocks: one table row per article, then each article's
+    contradicted claims."""
+    return "".join(_scorecard_pieces(rows, sources)).split(BLOCK)[1:]
+
+
+def _scorecard_pieces(rows: list[ClaimRow], sources: Bibliography) -> Iterator[str]:
+    """The scorecard section, each block after a blank line, a table row at a time."""
+    yield BLOCK + "## Which articles hold up"
     cards = scorecards(rows, sources)
     if not cards:
-        return ["## Which articles hold up", "No claim records the article that makes it."]
+        yield BLOCK + "No claim records the article that makes it."
+        return
     heads = scorecard_heads()
-    lines = ["| article | " + " | ".join(heads) + " |", "|---|" + "---:|" * len(heads)]
-    lines += [f"| {_article_ref(card, sources)} | " + " | ".join(str(n) if n else "·" for n in scorecard_cells(card))
-              + " |" for card in cards]
-    parts = ["## Which articles hold up", inline(SCORECARD_INTRO), "\n".join(lines)]
-    contradicted = [_contradicted_list(card, sources) for card in cards if card.against]
+    yield f"{BLOCK}{inline(SCORECARD_INTRO)}{BLOCK}| article | " + " | ".join(heads) + " |\n|---|" + "---:|" * len(heads)
+    for card in cards:
+        yield (f"\n| {_article_ref(card, sources)} | " + " | ".join(str(n) if n else "·" for n in scorecard_cells(card))
+               + " |")
+    contradicted = [card for card in cards if card.against]
     if contradicted:
-        parts.append("Contradicted claims, each with the strongest study against it:\n\n" + "\n".join(contradicted))
-    return parts
+        yield BLOCK + "Contradicted claims, each with the strongest study against it:\n"
+        for card in contradicted:
+            yield "\n" + _contradicted_list(card, sources)
 
 
 def _article_ref(card: Scorecard, sources: Bibliography) -> str:
@@ -145,19 +178,16 @@ def _summary(rows: list[ClaimRow]) -> list[str]:
     by_strength += [f"| {strength_mark(key)} | {counts[key]} | {inline(strength_meaning(key))} |"
                     for key in STRENGTH_ORDER]
     return ["## Summary", "### Claims by verdict and certainty", "\n".join(by_strength),
-            "### Claims by topic, verdict and certainty", _matrix(rows),
+            "### Claims by topic, verdict and certainty", _matrix(rows, counts),
             "A claim with several topics is counted in each of their rows; the last row counts every claim once."]
 
 
-def _matrix(rows: list[ClaimRow]) -> str:
-    matrix = topic_strength_matrix(rows)
+def _matrix(rows: list[ClaimRow], counts: dict[str, int]) -> str:
     lines = ["| topic | " + " | ".join(strength_title(key) for key in STRENGTH_ORDER) + " | total |",
              "|---|" + "---:|" * (len(STRENGTH_ORDER) + 1)]
-    for topic, by_key in matrix.items():
-        cells = [str(len(by_key[key])) if by_key[key] else "·" for key in STRENGTH_ORDER]
-        total = len({r.claim.id for found in by_key.values() for r in found})
-        lines.append(f"| [{inline(topic)}](#{_topic_anchor(topic)}) | " + " | ".join(cells) + f" | {total} |")
-    counts = strength_counts(rows)
+    for topic, cell in topic_strength_counts(rows).items():
+        cells = [str(cell.by_key[key]) if cell.by_key[key] else "·" for key in STRENGTH_ORDER]
+        lines.append(f"| [{inline(topic)}](#{_topic_anchor(topic)}) | " + " | ".join(cells) + f" | {cell.claims} |")
     lines.append("| **all claims** | " + " | ".join(f"**{counts[key]}**" for key in STRENGTH_ORDER)
                  + f" | **{len(rows)}** |")
     return "\n".join(lines)
@@ -170,29 +200,28 @@ def _topic_anchor(topic: str) -> str:
 # --- claims ----------------------------------------------------------------------------------------
 
 
-def _topic_section(group: TopicGroup, sources: Bibliography) -> list[str]:
+def _topic_pieces(group: TopicGroup, sources: Bibliography, cite_article: Callable[[str], str]) -> Iterator[str]:
     name = "No topic" if group.topic == NO_TOPIC else inline(group.topic)
-    parts = [f'<a id="{_topic_anchor(group.topic)}"></a>\n\n### {name}']
+    yield f'{BLOCK}<a id="{_topic_anchor(group.topic)}"></a>{BLOCK}### {name}'
     for row in group.rows:
-        parts += _claim(row, sources)
-    if group.also:
-        links = ", ".join(f"[{inline(r.claim.statement)}](#claim-{r.claim.id}) ({strength_mark(r.strength.key)})"
-                          for r in group.also)
-        parts.append(f"Also in this topic, shown under another: {links}")
-    return parts
+        yield BLOCK + BLOCK.join(_claim(row, sources, cite_article))
+    separator = BLOCK + "Also in this topic, shown under another: "
+    for row in group.also:
+        yield f"{separator}[{inline(row.claim.statement)}](#claim-{row.claim.id}) ({strength_mark(row.strength.key)})"
+        separator = ", "
 
 
-def _claim(row: ClaimRow, sources: Bibliography) -> list[str]:
+def _claim(row: ClaimRow, sources: Bibliography, cite_article: Callable[[str], str]) -> list[str]:
     claim = row.claim
     topics = ", ".join(inline(t) for t in claim.topics) or "none"
     facts = (f"`{claim.id}` · {claim.kind} · topics: {topics} · {row.articles} article(s), "
              f"{count_stance(row, 'supports')} for, {count_stance(row, 'contradicts')} against")
     parts = [f'<a id="claim-{claim.id}"></a>\n\n#### {inline(claim.statement)}', facts, _verdict(row)]
     parts.append("How the verdict and certainty were reached:\n\n"
-                 + "\n".join(f"- {block(reason)}" for reason in row.strength.reasons))
+                 + "\n".join(map(_reason_line, row.strength.reasons)))
     if claim.note:
         parts.append(f"Note: {inline(claim.note)}")
-    parts.append(_made_in(row, sources))
+    parts.append(_made_in(row, cite_article))
     grouped = evidence_items(row, sources)
     for stance, heading in STANCE_HEADINGS:
         if grouped[stance] or stance != "mentions":
@@ -201,7 +230,7 @@ def _claim(row: ClaimRow, sources: Bibliography) -> list[str]:
 
 
 def _verdict(row: ClaimRow) -> str:
-    text = f"Evidence: {strength_mark(row.strength.key)}. {inline(plain_language(row.strength.verdict, row.strength.certainty))}"
+    text = _evidence_phrase(row.strength.verdict, row.strength.certainty)
     grade = row.claim.grade
     if grade:
         text += f" · curator's grade: **{inline(grade_title(grade))}**, because {inline(grade.because)}"
@@ -210,13 +239,28 @@ def _verdict(row: ClaimRow) -> str:
     return text
 
 
-def _made_in(row: ClaimRow, sources: Bibliography) -> str:
+@lru_cache(maxsize=1024)  # half the reasons are the rubric's stock sentences ("risk of bias: not downgraded, ...")
+def _reason_line(reason: str) -> str:
+    return f"- {block(reason)}"
+
+
+@lru_cache(maxsize=64)  # a handful of verdicts and certainties, met once per claim
+def _evidence_phrase(verdict: str, certainty: str | None) -> str:
+    return f"Evidence: {strength_mark(strength_key(verdict, certainty))}. {inline(plain_language(verdict, certainty))}"
+
+
+@lru_cache(maxsize=1024)  # levels repeat: a few designs and populations, met once per linked paper
+def _level_words(level: Level | None) -> str:
+    return inline(level_text(level))
+
+
+def _made_in(row: ClaimRow, cite_article: Callable[[str], str]) -> str:
     articles = quotes_by_article(row)
     if not articles:
         return "**Made in:** no article recorded."
     lines = ["**Made in:**", ""]
     for source_id, quotes in articles.items():
-        lines.append(f"- {_source_ref(sources, source_id, with_title=True)}")
+        lines.append(f"- {cite_article(source_id)}")
         lines += [f"\n  > {block(text)}" for text in quotes]
     return "\n".join(lines)
 
@@ -226,7 +270,7 @@ def _evidence(heading: str, items: list[EvidenceItem], sources: Bibliography) ->
         return f"**{heading}:** no paper linked."
     lines = [f"**{heading}:**", ""]
     for item in items:
-        line = f"- {_source_ref(sources, item.source_id, with_title=False)}: {inline(level_text(item.level))}"
+        line = f"- {_source_ref(sources, item.source_id, with_title=False)}: {_level_words(item.level)}"
         appraisal = link_appraisal(item)
         if appraisal:
             line += f" ({inline(appraisal)})"
@@ -241,12 +285,14 @@ def _source_ref(sources: Bibliography, source_id: str, with_title: bool) -> str:
     source = sources.get(source_id)
     if source is None:
         return f"`{source_id}` (not in the catalog)"
-    text = f"[{inline(sources.name(source_id))}](#source-{source.id})"
-    if with_title and source.title:
-        text += f", *{inline(source.title)}*"
-    where = container(source)
-    if where and not with_title:
-        text += f", *{inline(where)}*"
+    text = f"[{inline(sources.name_of(source))}](#source-{source.id})"
+    if with_title:
+        if source.title:
+            text += f", *{inline(source.title)}*"
+    else:
+        where = container(source)
+        if where:
+            text += f", *{inline(where)}*"
     link = source_link(source)
     if link:
         text += f" ([{inline(link_text(source))}]({url(link)}))"
@@ -256,11 +302,14 @@ def _source_ref(sources: Bibliography, source_id: str, with_title: bool) -> str:
 # --- bibliography ----------------------------------------------------------------------------------
 
 
-def _bibliography(sources: Bibliography) -> list[str]:
+def _bibliography_pieces(sources: Bibliography) -> Iterator[str]:
+    yield BLOCK + "## Bibliography"
     if not sources:
-        return ["## Bibliography", "No sources."]
-    entries = [_bibliography_entry(s, sources.name(s.id)) for s in bibliography_order(sources.values())]
-    return ["## Bibliography", "\n".join(entries)]
+        yield BLOCK + "No sources."
+    separator = BLOCK
+    for source in sources.order:
+        yield separator + _bibliography_entry(source, sources.name_of(source))
+        separator = "\n"
 
 
 def _bibliography_entry(source: Source, name: str) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import stat
+import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from kclaims.catalog.writing import write_text_atomically
+from kclaims.catalog import atomic, cache
 from kclaims.errors import BadInput
+from kclaims.export import batched
 
 _SPECIAL_FILES = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
                   (stat.S_ISSOCK, "a socket"))
@@ -17,6 +21,67 @@ def write_output(path: Path, data: str | bytes) -> None:
 
     A symlink is written through: its target gets the report and the link stays a link. A path that
     is not a regular file (a FIFO, a device, a socket) is refused, never replaced."""
+    _write_blocks(path, [data.encode("utf-8") if isinstance(data, str) else data])
+
+
+def write_chunks(path: Path, chunks: Iterable[str]) -> None:
+    """Write a report's pieces (an exporter's `..._chunks`) as they are made to a temporary file beside
+    `path`, then flush it to disk and rename it over `path`: all or nothing, as `write_output`. An
+    error or a stop (Ctrl-C, SIGTERM) before the rename removes the temporary file and leaves
+    whatever `path` held untouched; an error raised while making the pieces goes up as it is."""
+    _write_blocks(path, (text.encode("utf-8") for text in batched(chunks)))
+
+
+def _write_blocks(path: Path, blocks: Iterable[bytes]) -> None:
+    target = _checked_target(path)
+    try:
+        _stream_atomically(target, blocks)
+    except _WriteFailed as failed:
+        error = failed.error
+        raise BadInput(f"cannot write here: {error.strerror or error}", path) from None
+
+
+class _WriteFailed(Exception):
+    """An OSError from the file system, told apart from one raised while making the pieces."""
+
+    def __init__(self, error: OSError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _stream_atomically(target: Path, blocks: Iterable[bytes]) -> None:
+    cache.remove_stale_temporaries(target.parent)
+    created: list[str] = []
+    try:
+        with atomic.stop_signals_held():  # a stop between creating the file and noting it would strand it
+            try:
+                descriptor, temporary = tempfile.mkstemp(prefix=cache.temporary_prefix(target), suffix=".tmp",
+                                                         dir=target.parent)
+            except OSError as error:
+                raise _WriteFailed(error) from error
+            created.append(temporary)
+        with os.fdopen(descriptor, "wb") as handle:
+            for block in blocks:
+                _attempt(handle.write, block)
+            _attempt(handle.flush)
+            _attempt(os.fsync, handle.fileno())
+        _attempt(os.chmod, temporary, target.stat().st_mode & 0o777 if target.exists() else 0o644)
+        _attempt(os.replace, temporary, target)
+    except BaseException:
+        for leftover in created:
+            Path(leftover).unlink(missing_ok=True)
+        raise
+
+
+def _attempt(action: Callable[..., object], *arguments: object) -> None:
+    try:
+        action(*arguments)
+    except OSError as error:
+        raise _WriteFailed(error) from error
+
+
+def _checked_target(path: Path) -> Path:
+    """The file to write for `path` (see `_write_target`), in a folder that exists; BadInput if not."""
     target = _write_target(path)
     folder = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
@@ -24,10 +89,7 @@ def write_output(path: Path, data: str | bytes) -> None:
     if not folder.is_dir():
         why = "is not a folder" if folder.exists() else "does not exist"
         raise BadInput(f"cannot write here: {folder} {why}", path)
-    try:
-        write_text_atomically(target, data)
-    except OSError as error:
-        raise BadInput(f"cannot write here: {error.strerror or error}", path) from None
+    return target
 
 
 def _write_target(path: Path) -> Path:

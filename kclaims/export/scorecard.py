@@ -10,7 +10,8 @@ carries `scorecard_record`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from kclaims.catalog.query import ClaimRow
 from kclaims.export.bodies import claim_bodies, strongest
@@ -24,6 +25,7 @@ WORD_ALONE = ("no-evidence-found", "not-assessed")  # nothing counts: the claim 
 # its word alone, then supported from the least certain up
 CLAIM_ORDER = (tuple(f"contradicted-{c}" for c in CERTAINTIES) + ("conflicting",) + WORD_ALONE
                + tuple(f"supported-{c}" for c in reversed(CERTAINTIES)))
+CLAIM_RANK = {key: rank for rank, key in enumerate(CLAIM_ORDER)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,17 +44,23 @@ class Scorecard:
     source: Source | None
     rows: list[ClaimRow]
     against: list[Against]
+    keys: Counter[str] = field(init=False, repr=False)  # its claims by verdict-and-certainty key, counted once
+    verdicts: Counter[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.keys = Counter(row.strength.key for row in self.rows)
+        self.verdicts = Counter(row.strength.verdict for row in self.rows)
 
     def count(self, key: str) -> int:
         """How many of its claims have this verdict-and-certainty key ("supported-low", "conflicting")."""
-        return sum(1 for row in self.rows if row.strength.key == key)
+        return self.keys[key]
 
     def verdict_count(self, verdict: str) -> int:
-        return sum(1 for row in self.rows if row.strength.verdict == verdict)
+        return self.verdicts[verdict]
 
     @property
     def word_alone(self) -> int:
-        return sum(1 for row in self.rows if row.strength.verdict in WORD_ALONE)
+        return sum(self.verdicts[verdict] for verdict in WORD_ALONE)
 
 
 def articles_of(rows: Iterable[ClaimRow]) -> list[str]:
@@ -62,16 +70,33 @@ def articles_of(rows: Iterable[ClaimRow]) -> list[str]:
 
 def scorecard(article: str, rows: Iterable[ClaimRow], sources: Mapping[str, Source]) -> Scorecard:
     """The scorecard of one article over the given claims (those it does not make are ignored)."""
-    made = [row for row in rows if any(q.source == article for q in row.claim.made_in)]
-    made.sort(key=lambda row: CLAIM_ORDER.index(row.strength.key))
-    against = [Against(row, strongest(_contradicting(row, sources), sources, row)) for row in made
+    return _card(article, [row for row in rows if any(q.source == article for q in row.claim.made_in)], sources, {})
+
+
+def _card(article: str, made: list[ClaimRow], sources: Mapping[str, Source],
+          strongest_against: dict[int, str | None]) -> Scorecard:
+    made.sort(key=lambda row: CLAIM_RANK[row.strength.key])
+    against = [Against(row, _strongest_against(row, sources, strongest_against)) for row in made
                if row.strength.verdict == "contradicted"]
     return Scorecard(article, sources.get(article), made, against)
 
 
+def _strongest_against(row: ClaimRow, sources: Mapping[str, Source], found: dict[int, str | None]) -> str | None:
+    """The strongest study against a contradicted claim, worked out once however many articles make it
+    (it grades the claim again)."""
+    if id(row) not in found:  # the rows outlive this dict: their ids stay theirs
+        found[id(row)] = strongest(_contradicting(row, sources), sources, row)
+    return found[id(row)]
+
+
 def scorecards(rows: list[ClaimRow], sources: Mapping[str, Source]) -> list[Scorecard]:
     """A scorecard for every article the claims are made in: the most contradicted first, then by name."""
-    cards = [scorecard(article, rows, sources) for article in articles_of(rows)]
+    made: dict[str, list[ClaimRow]] = {}  # one pass over the claims, not one per article
+    for row in rows:
+        for article in dict.fromkeys(q.source for q in row.claim.made_in):
+            made.setdefault(article, []).append(row)
+    strongest_against: dict[int, str | None] = {}
+    cards = [_card(article, found, sources, strongest_against) for article, found in made.items()]
     return sorted(cards, key=lambda c: (-c.verdict_count("contradicted"), -c.verdict_count("conflicting"),
                                         short_cite(c.source, c.article).casefold(), c.article))
 

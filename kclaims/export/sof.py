@@ -9,9 +9,7 @@ Three formats share `sof_tables`: `sof` (Markdown), `sof-html` (one self-contain
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from kclaims.catalog.query import ClaimRow
@@ -54,6 +52,7 @@ class SofRow:
     notes: list[int]
     meaning: str
     grade: str  # "supported, ⊕⊕◯◯ low, because ..." or ""
+    counted: list[str] = field(default_factory=list)  # the studies counted, both sides (for sof-csv)
 
 
 @dataclass(slots=True)
@@ -61,26 +60,42 @@ class SofTable:
     topic: str
     rows: list[SofRow] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    numbers: dict[str, int] = field(default_factory=dict, repr=False)  # a note's text -> its number
+
+    def note(self, text: str) -> int:
+        """The number of the footnote that says `text`, added if it is new."""
+        number = self.numbers.get(text)
+        if number is None:
+            number = self.numbers[text] = len(self.notes) + 1
+            self.notes.append(Note(number, text))
+        return number
 
 
 def sof_tables(rows: list[ClaimRow], sources: Mapping[str, Source], symbols: bool = True) -> list[SofTable]:
     """A table per topic (A to Z, claims without a topic last), footnotes numbered within each table."""
-    names = Bibliography(sources.values())
     tables = []
-    for topic in topics_of(rows):
-        table = SofTable(topic)
-        for row in rows:
-            if topic in (row.claim.topics or [NO_TOPIC]):
-                table.rows.append(_sof_row(row, sources, names, table.notes, symbols))
+    for table, items in sof_tables_lazily(rows, sources, symbols):
+        table.rows.extend(items)
         tables.append(table)
     return tables
 
 
-def _sof_row(row: ClaimRow, sources: Mapping[str, Source], names: Bibliography, notes: list[Note],
+def sof_tables_lazily(rows: list[ClaimRow], sources: Mapping[str, Source],
+                      symbols: bool = True) -> Iterator[tuple[SofTable, Iterator[SofRow]]]:
+    """`sof_tables` made as they are read: each table with its rows still to come (the table's `rows`
+    stay empty; its `notes` fill as the rows are made). Read each table's rows before the next."""
+    names = sources if isinstance(sources, Bibliography) else Bibliography(sources.values())
+    for topic in topics_of(rows):
+        table = SofTable(topic)
+        yield table, (_sof_row(row, sources, names, table, symbols) for row in rows
+                      if topic in (row.claim.topics or [NO_TOPIC]))
+
+
+def _sof_row(row: ClaimRow, sources: Mapping[str, Source], names: Bibliography, table: SofTable,
              symbols: bool) -> SofRow:
     bodies = claim_bodies(row, sources)
     strength = row.strength
-    numbers = [_note(notes, text) for body in _noted_bodies(bodies, strength.verdict)
+    numbers = [table.note(text) for body in _noted_bodies(bodies, strength.verdict)
                for text in _body_notes(body, row, sources, names)]
     if strength.certainty:
         certainty = strength_text(strength.verdict, strength.certainty, symbols)
@@ -90,7 +105,8 @@ def _sof_row(row: ClaimRow, sources: Mapping[str, Source], names: Bibliography, 
     grade = row.claim.grade
     graded = f"{grade_title(grade, symbols)}, because {one_line(grade.because)}" if grade else ""
     return SofRow(row, _studies(bodies, sources), certainty, numbers,
-                  plain_language(strength.verdict, strength.certainty), graded)
+                  plain_language(strength.verdict, strength.certainty), graded,
+                  [i for body in bodies.values() for i in body.counted])
 
 
 def _noted_bodies(bodies: Mapping[str, Body], verdict: str) -> list[Body]:
@@ -101,14 +117,6 @@ def _noted_bodies(bodies: Mapping[str, Body], verdict: str) -> list[Body]:
     if winner is None:
         return list(bodies.values())
     return [body for stance, body in bodies.items() if stance == winner]
-
-
-def _note(notes: list[Note], text: str) -> int:
-    for note in notes:
-        if note.text == text:
-            return note.number
-    notes.append(Note(len(notes) + 1, text))
-    return len(notes)
 
 
 def _studies(bodies: Mapping[str, Body], sources: Mapping[str, Source]) -> str:
@@ -156,34 +164,45 @@ def note_marks(numbers: list[int]) -> str:
 
 def export_sof(rows: list[ClaimRow], sources: list[Source]) -> str:
     """The Summary of Findings as GitHub-flavoured Markdown, ending in a newline."""
+    return "".join(sof_chunks(rows, sources))
+
+
+def sof_chunks(rows: list[ClaimRow], sources: list[Source]) -> Iterator[str]:
+    """`export_sof`'s text a table row at a time."""
     from kclaims.export.markdown import inline
 
-    by_id = {s.id: s for s in sources}
-    parts = [f"# {SOF_TITLE}", inline(SOF_INTRO)]
-    tables = sof_tables(rows, by_id)
+    yield f"# {SOF_TITLE}\n\n{inline(SOF_INTRO)}"
+    tables = 0
+    for table, items in sof_tables_lazily(rows, Bibliography(sources)):
+        tables += 1
+        yield "\n\n"
+        yield from _table_markdown(table, items)
     if not tables:
-        parts.append("No claims match.")
-    for table in tables:
-        parts += sof_table_markdown(table)
-    return "\n\n".join(parts) + "\n"
+        yield "\n\nNo claims match."
+    yield "\n"
 
 
 def sof_table_markdown(table: SofTable, level: int = 2) -> list[str]:
     """One topic's table and its footnotes, as Markdown blocks."""
+    return "".join(_table_markdown(table, table.rows, level)).split("\n\n")
+
+
+def _table_markdown(table: SofTable, items: Iterable[SofRow], level: int = 2) -> Iterator[str]:
+    """The heading, then the table a row at a time, then the footnotes (known once the rows are made)."""
     from kclaims.export.markdown import inline
 
     name = "No topic" if table.topic == NO_TOPIC else table.topic
-    lines = ["| " + " | ".join(SOF_HEADS) + " |", "|---|---|---|---|---|"]
-    for item in table.rows:
+    yield f"{'#' * level} {inline(name)}\n\n| " + " | ".join(SOF_HEADS) + " |\n|---|---|---|---|---|"
+    for item in items:
         marks = note_marks(item.notes)
         cells = [f"{inline(item.row.claim.statement)} (`{item.row.claim.id}`)", item.studies,
                  inline(item.certainty) + (f" {marks}" if marks else ""), inline(item.meaning),
                  inline(item.grade) or "·"]
-        lines.append("| " + " | ".join(cells) + " |")
-    parts = [f"{'#' * level} {inline(name)}", "\n".join(lines)]
-    if table.notes:
-        parts.append("\n".join(f"- {str(n.number).translate(SUPERSCRIPTS)} {inline(n.text)}" for n in table.notes))
-    return parts
+        yield "\n| " + " | ".join(cells) + " |"
+    separator = "\n\n"
+    for note in table.notes:
+        yield f"{separator}- {str(note.number).translate(SUPERSCRIPTS)} {inline(note.text)}"
+        separator = "\n"
 
 
 # --- HTML -----------------------------------------------------------------------------------------
@@ -191,29 +210,47 @@ def sof_table_markdown(table: SofTable, level: int = 2) -> list[str]:
 
 def export_sof_html(rows: list[ClaimRow], sources: list[Source]) -> str:
     """The Summary of Findings as one self-contained HTML page (the report's style and policy)."""
-    from kclaims.export.html import badge, document, esc
+    return "".join(sof_html_chunks(rows, sources))
+
+
+def sof_html_chunks(rows: list[ClaimRow], sources: list[Source]) -> Iterator[str]:
+    """`export_sof_html`'s page a table row at a time."""
+    from kclaims.export.html import document_chunks
+
+    return document_chunks(SOF_TITLE, _sof_html_body(rows, sources), script=False)
+
+
+def _sof_html_body(rows: list[ClaimRow], sources: list[Source]) -> Iterator[str]:
+    from kclaims.export.html import esc
+
+    yield f"<header><h1>{esc(SOF_TITLE)}</h1><p class=\"caveat\">{esc(SOF_INTRO)}</p></header>"
+    tables = 0
+    for table, items in sof_tables_lazily(rows, Bibliography(sources)):
+        tables += 1
+        name = "No topic" if table.topic == NO_TOPIC else table.topic
+        yield (f'\n<section class="sof"><h2>{esc(name)}</h2><div class="scroll"><table><thead><tr>'
+               + "".join(f"<th>{esc(h)}</th>" for h in SOF_HEADS) + "</tr></thead><tbody>")
+        for item in items:
+            yield "\n" + _sof_html_row(table, item)
+        yield "\n</tbody></table></div>"
+        if table.notes:
+            yield '\n<ol class="notes">' + "".join(
+                f'<li id="note-{esc(_slug(table.topic))}-{n.number}">{esc(n.text)}</li>' for n in table.notes) + "</ol>"
+        yield "\n</section>"
+    if not tables:
+        yield '\n<p class="muted">No claims match.</p>'
+
+
+def _sof_html_row(table: SofTable, item: SofRow) -> str:
+    from kclaims.export.html import badge, esc
     from kclaims.grade import strength_key
 
-    body = [f"<header><h1>{esc(SOF_TITLE)}</h1><p class=\"caveat\">{esc(SOF_INTRO)}</p></header>"]
-    for table in sof_tables(rows, {s.id: s for s in sources}):
-        name = "No topic" if table.topic == NO_TOPIC else table.topic
-        body.append(f'<section class="sof"><h2>{esc(name)}</h2><div class="scroll"><table><thead><tr>'
-                    + "".join(f"<th>{esc(h)}</th>" for h in SOF_HEADS) + "</tr></thead><tbody>")
-        for item in table.rows:
-            strength = item.row.strength
-            marks = "".join(f'<sup><a href="#note-{esc(_slug(table.topic))}-{n}">{n}</a></sup>' for n in item.notes)
-            body.append(f'<tr><td><a id="claim-{esc(item.row.claim.id)}"></a>{esc(item.row.claim.statement)} '
-                        f"<code>{esc(item.row.claim.id)}</code></td><td>{esc(item.studies)}</td>"
-                        f"<td>{badge(strength_key(strength.verdict, strength.certainty))}{_sides(item)}{marks}</td>"
-                        f"<td>{esc(item.meaning)}</td><td>{esc(item.grade) or '·'}</td></tr>")
-        body.append("</tbody></table></div>")
-        if table.notes:
-            body.append('<ol class="notes">' + "".join(
-                f'<li id="note-{esc(_slug(table.topic))}-{n.number}">{esc(n.text)}</li>' for n in table.notes) + "</ol>")
-        body.append("</section>")
-    if len(body) == 1:
-        body.append('<p class="muted">No claims match.</p>')
-    return document(SOF_TITLE, "\n".join(body), script=False)
+    strength = item.row.strength
+    marks = "".join(f'<sup><a href="#note-{esc(_slug(table.topic))}-{n}">{n}</a></sup>' for n in item.notes)
+    return (f'<tr><td><a id="claim-{esc(item.row.claim.id)}"></a>{esc(item.row.claim.statement)} '
+            f"<code>{esc(item.row.claim.id)}</code></td><td>{esc(item.studies)}</td>"
+            f"<td>{badge(strength_key(strength.verdict, strength.certainty))}{_sides(item)}{marks}</td>"
+            f"<td>{esc(item.meaning)}</td><td>{esc(item.grade) or '·'}</td></tr>")
 
 
 def _sides(item: SofRow) -> str:
@@ -236,23 +273,26 @@ SOF_COLUMNS = ("topic", "id", "statement", "studies", "participants", "verdict",
 
 def export_sof_csv(rows: list[ClaimRow], sources: list[Source]) -> str:
     """One row per claim and topic (RFC 4180, as `csv`); each row's footnotes joined in `downgrades`."""
+    return "".join(sof_csv_chunks(rows, sources))
+
+
+def sof_csv_chunks(rows: list[ClaimRow], sources: list[Source]) -> Iterator[str]:
+    """`export_sof_csv`'s text a few hundred rows at a time."""
+    from kclaims.export.csv import csv_text
+
+    return csv_text(SOF_COLUMNS, _sof_csv_records(rows, Bibliography(sources)))
+
+
+def _sof_csv_records(rows: list[ClaimRow], by_id: Bibliography) -> Iterator[list[object]]:
     from kclaims.export.csv import cell_text
 
-    by_id = {s.id: s for s in sources}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, dialect="excel", lineterminator="\r\n")
-    writer.writerow(SOF_COLUMNS)
-    for table in sof_tables(rows, by_id, symbols=False):
-        notes = {n.number: n.text for n in table.notes}
-        for item in table.rows:
+    for table, items in sof_tables_lazily(rows, by_id, symbols=False):
+        for item in items:
             row, grade = item.row, item.row.claim.grade
-            bodies = claim_bodies(row, by_id)
-            counted = [i for body in bodies.values() for i in body.counted]
-            writer.writerow([
-                table.topic, row.claim.id, cell_text(row.claim.statement), len(counted),
-                participants(counted, by_id) or "", row.strength.verdict,
+            yield [
+                table.topic, row.claim.id, cell_text(row.claim.statement), len(item.counted),
+                participants(item.counted, by_id) or "", row.strength.verdict,
                 row.strength.certainty or "",
-                cell_text(" | ".join(notes[n] for n in item.notes)), item.meaning,
+                cell_text(" | ".join(table.notes[n - 1].text for n in item.notes)), item.meaning,
                 (grade.verdict or "") if grade else "", (grade.certainty or "") if grade else "",
-                cell_text(grade.because) if grade else ""])
-    return buffer.getvalue()
+                cell_text(grade.because) if grade else ""]

@@ -7,9 +7,10 @@ Pure: writing a report to disk is `kclaims.export.output`.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from kclaims.catalog.query import ClaimRow
@@ -36,6 +37,7 @@ VERDICT_CAVEAT = ("A verdict rates the evidence linked to a claim, not the truth
                   "2 randomized trial, 3 other clinical study, 4 case report or series, 5 narrative review or "
                   "opinion. Animal and in-vitro work is level 5 for a clinical claim and level 3 for a mechanism "
                   "claim, where it is the right kind of evidence.")
+_URL_SAFE_DOI = re.compile(r"[A-Za-z0-9_.~/:;()-]*")  # what `quote` leaves as it is, with the DOI's safe characters
 STRENGTH_ORDER = STRENGTH_KEYS  # supported from most certain down, then the troubled ones: every report's order
 
 
@@ -96,6 +98,31 @@ def topic_strength_matrix(rows: list[ClaimRow]) -> dict[str, dict[str, list[Clai
     return matrix
 
 
+@dataclass(slots=True)
+class TopicTally:
+    """A topic's row of the summary: its claims by verdict-and-certainty key, and its claims in all."""
+
+    by_key: Counter[str] = field(default_factory=Counter)
+    claims: int = 0
+
+
+def topic_strength_counts(rows: Iterable[ClaimRow]) -> dict[str, TopicTally]:
+    """topic -> how many claims it has of each verdict and certainty (a claim with two topics counts
+    in both rows): `topic_strength_matrix` counted, without holding the claims. Topics as `topics_of`."""
+    tallies: dict[str, TopicTally] = {}
+    for row in rows:
+        topics = row.claim.topics or [NO_TOPIC]
+        key = row.strength.key
+        for topic in topics:
+            tally = tallies.get(topic)
+            if tally is None:
+                tally = tallies[topic] = TopicTally()
+            tally.by_key[key] += 1
+        for topic in set(topics):
+            tallies[topic].claims += 1
+    return {topic: tallies[topic] for topic in sorted(tallies, key=lambda t: (t == NO_TOPIC, t))}
+
+
 def strength_title(key: str, symbols: bool = True) -> str:
     """"supported, ⊕⊕⊕◯ moderate" for a strength key (words only without `symbols`)."""
     return strength_text(*split_strength_key(key), symbols=symbols)
@@ -149,7 +176,8 @@ def count_stance(row: ClaimRow, stance: str) -> int:
 def source_link(source: Source) -> str | None:
     """Where a reader can find the source: its DOI, else its PubMed page, else its URL (http or https only)."""
     if source.doi:
-        return "https://doi.org/" + quote(source.doi.strip(), safe="/:;()._-")
+        doi = source.doi.strip()
+        return "https://doi.org/" + (doi if _URL_SAFE_DOI.fullmatch(doi) else quote(doi, safe="/:;()._-"))
     if source.pmid:
         return f"https://pubmed.ncbi.nlm.nih.gov/{source.pmid}/"
     if source.url and source.url.strip().lower().startswith(("https://", "http://")):
@@ -178,27 +206,53 @@ def short_cite(source: Source | None, source_id: str) -> str:
 
 def citation_names(sources: Iterable[Source]) -> dict[str, str]:
     """Each source's short name, with a, b, ... where two would read the same (Murrough 2013a, 2013b)."""
-    by_name: dict[str, list[Source]] = {}
-    for source in bibliography_order(sources):
-        by_name.setdefault(short_cite(source, source.id), []).append(source)
-    names = {}
-    for name, same in by_name.items():
-        letters = len(same) > 1 and all(s.year for s in same)
-        for index, source in enumerate(same):
-            names[source.id] = f"{name}{chr(ord('a') + index)}" if letters and index < 26 else name
+    cited = _cited_in_order(sources)
+    names = {source.id: name for name, source in cited}
+    names.update(_lettered(cited))
     return names
 
 
+def _cited_in_order(sources: Iterable[Source]) -> list[tuple[str, Source]]:
+    """(short name, source) in bibliography order: each name worked out once, for the sort and the letters."""
+    cited = [(short_cite(source, source.id), source) for source in sources]
+    cited.sort(key=lambda pair: (pair[0].split(" ")[0].casefold(), pair[1].year or 0, pair[1].id))
+    return cited
+
+
+def _lettered(cited: list[tuple[str, Source]]) -> dict[str, str]:
+    """The names that need a letter to tell them apart, by source id ("Murrough 2013a")."""
+    counts = Counter(name for name, _ in cited)
+    by_name: dict[str, list[Source]] = {}
+    for name, source in cited:
+        if counts[name] > 1:  # most names are met once: no list for them
+            by_name.setdefault(name, []).append(source)
+    lettered: dict[str, str] = {}
+    for name, same in by_name.items():
+        if all(s.year for s in same):
+            lettered.update((source.id, f"{name}{chr(ord('a') + index)}") for index, source in enumerate(same[:26]))
+    return lettered
+
+
 class Bibliography(dict[str, Source]):
-    """A report's sources by id, with the short name each is cited by."""
+    """A report's sources by id, in bibliography order (`order`), with the short name each is cited by.
+
+    Only the names that need a letter are kept; the others are worked out when asked for, so a
+    bibliography of 200,000 sources does not hold 200,000 names."""
 
     def __init__(self, sources: Iterable[Source]):
         sources = list(sources)
         super().__init__((source.id, source) for source in sources)
-        self.names = citation_names(sources)
+        cited = _cited_in_order(sources)
+        self.order = [source for _, source in cited]
+        self.lettered = _lettered(cited)
 
     def name(self, source_id: str) -> str:
-        return self.names.get(source_id, source_id)
+        source = self.get(source_id)
+        return source_id if source is None else self.name_of(source)
+
+    def name_of(self, source: Source) -> str:
+        """The short name of a source of this bibliography."""
+        return self.lettered.get(source.id) or short_cite(source, source.id)
 
 
 def container(source: Source) -> str | None:
@@ -227,15 +281,37 @@ def authors_text(source: Source, most: int = 6) -> str:
 
 def bibliography_order(sources: Iterable[Source]) -> list[Source]:
     """Sources by first author (or site), then year, then id: the order a reader scans a bibliography in."""
-    def key(source: Source) -> tuple[str, int, str]:
-        return ((short_cite(source, source.id).split(" ")[0]).casefold(), source.year or 0, source.id)
-
-    return sorted(sources, key=key)
+    return [source for _, source in _cited_in_order(sources)]
 
 
 def one_line(text: str | None) -> str:
     """Collapse runs of whitespace (newlines in quotes and titles) to single spaces."""
     return " ".join((text or "").split())
+
+
+# Every character str.split() splits on except the space, as the inside of a regular expression's
+# [class]: a text with none of them, no two spaces running and none at either end is its own `one_line`.
+OTHER_SPACES = "\t-\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def plain_test(specials: str) -> Callable[[str], bool]:
+    """A quick test that a text is its own `one_line` and holds none of `specials`: one search in C,
+    where collapsing and escaping it would make new strings. Most catalog texts pass, and a report
+    escapes tens of them per claim."""
+    found = re.compile(f"[{re.escape(specials)}{OTHER_SPACES}]").search
+
+    def plain(text: str) -> bool:
+        return bool(text) and text[0] != " " and text[-1] != " " and "  " not in text and not found(text)
+
+    return plain
+
+
+_ONE_LINE = plain_test("")
+
+
+def is_one_line(text: str) -> bool:
+    """Whether `one_line` would leave `text` as it is."""
+    return not text or _ONE_LINE(text)
 
 
 def catalog_summary(rows: list[ClaimRow], sources: list[Source]) -> str:
