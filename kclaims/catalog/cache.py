@@ -7,10 +7,11 @@ The cache lives outside the catalog, under KCLAIMS_CACHE_DIR (default: the user'
 and can be deleted at any time. Each cache file carries a SHA-256 checksum of its contents: a
 damaged one (a flipped byte, a truncated write) is rebuilt, never believed.
 
-Also here, because the cache is only right if they are: reading a file together with the stamp
-it had *before* it was read; the sources table whose cached entries stay packed until used; and,
-shared by the catalog's writes and the cache's own, the names of the temporary files that atomic
-writes rename into place and the clean-up of ones a killed process left behind.
+The rows and the per-claim labels (labels.py) are kept in shards (shards.py): a change rewrites
+the few small files that hold what changed. Also here, because the cache is only right if they
+are: reading a file together with the stamp it had *before* it was read, and the sources table
+whose cached entries stay packed until used. (The temporary files of atomic writes are
+temporaries.py's; checked cache files are cache_files.py's.)
 """
 
 from __future__ import annotations
@@ -145,12 +146,10 @@ class Store:
     rewrites only the shards it touches."""
 
     def __init__(self, prefix: Path):
-        self.location = prefix
         self.rows = Shards(prefix.with_name(f"{prefix.name}-rows"), _version())
         self.labels = Shards(prefix.with_name(f"{prefix.name}-labels"), _version())
         self.seen: set[str] = set()
         self.stamps: dict[str, Stamp | None] = {}  # key -> the stamp it had when it was looked up
-        self.racy = False
         self.listed_all = False  # every file of the catalog was looked up: the others are gone
 
     def get(self, path: str, key: str) -> Any | None:
@@ -179,10 +178,8 @@ class Store:
         """Keep `value`, parsed from a file whose stamp was `stamp` *before* it was read: a file
         replaced while it was parsed then no longer matches, so it is parsed again next time."""
         self.seen.add(key)
-        if is_racy(stamp):
-            self.racy = True
-            return
-        self.rows.put(key, (stamp, value))
+        if not is_racy(stamp):
+            self.rows.put(key, (stamp, value))
 
     def save(self) -> None:
         """Write the shards that changed; forget files that no longer exist. Never fails."""

@@ -7,13 +7,15 @@ loaded) sends the caller to the full load, which reads, checks and caches everyt
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kclaims.catalog import cache
 from kclaims.catalog.files import (CLAIMS_FILE, SOURCES_DIR, Catalog, cached_claim_ids, cached_claim_row,
                                    load_catalog)
 from kclaims.model import Claim, claim_from_row
 
 
-def load_claim(root, claim_id: str) -> Catalog:
+def load_claim(root: Path, claim_id: str) -> Catalog:
     """A catalog holding the claim `claim_id` and the sources it names (the whole catalog when the
     cache cannot answer, or when there is no such claim: the full load's error names close ids)."""
     store = cache.open_store(root)
@@ -30,7 +32,7 @@ def load_claim(root, claim_id: str) -> Catalog:
     return load_catalog(root)
 
 
-def _cached_sources(store: cache.Store, root, claim: Claim) -> cache.SourceTable | None:
+def _cached_sources(store: cache.Store, root: Path, claim: Claim) -> cache.SourceTable | None:
     """The sources `claim` names, from the cache; None if one of them is not cached as it is now."""
     ids = sorted(claim.source_ids())
     files = [(str(root / SOURCES_DIR / f"{source_id}.yaml"), f"{SOURCES_DIR}/{source_id}.yaml") for source_id in ids]
