@@ -193,6 +193,19 @@ def test_source_list_and_show(small_catalog: Path):
     assert shown_json["claims"] == listed  # a claim has one shape everywhere
 
 
+def test_source_list_text_finds_sources_by_title_author_or_identifier(shipped_catalog: Path):
+    def found(text: str) -> list[str]:
+        document = json.loads(invoke(["source", "list", "--text", text, "--json"], catalog=shipped_catalog).stdout)
+        return [s["id"] for s in document["sources"]]
+
+    assert "zarate2006" in found("zarate ca")  # an author, any case
+    assert found("10.1001/ARCHPSYC.63.8.856") == found("10.1001/archpsyc.63.8.856") == ["zarate2006"]
+    assert found("no source says this") == []
+    assert len(found("ketamine")) < len(found(""))  # a filter, not the whole list
+    table = invoke(["source", "list", "--text", "zarate2006"], catalog=shipped_catalog).stdout
+    assert "zarate2006" in table and "feder2014" not in table
+
+
 def test_no_catalog_anywhere_says_how_to_get_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)
     result = invoke(["list"], code=2)

@@ -126,6 +126,23 @@ def sources_for_export(catalog: Catalog, rows: list[ClaimRow], wanted: ClaimFilt
     return linked_sources(catalog, rows)
 
 
+def select_sources(catalog: Catalog, text: str | None = None) -> list[Source]:
+    """The catalog's sources in id order; with `text`, those whose title, authors, journal or site,
+    id, citation key or identifiers contain it (any case)."""
+    ids = sorted(catalog.sources)
+    if not text:
+        return [catalog.sources[source_id] for source_id in ids]
+    wanted = text.casefold()
+    return [source for source in (catalog.sources[source_id] for source_id in ids)
+            if wanted in _searchable(source)]
+
+
+def _searchable(source: Source) -> str:
+    parts = [source.id, source.title, source.journal, source.site, source.key, source.pmid, source.pmcid,
+             source.doi, *source.authors]
+    return "\n".join(part for part in parts if part).casefold()
+
+
 def source_page(source: Source) -> str | None:
     """The address that shows a source best: its DOI, else its PubMed, PMC or own page."""
     if source.doi:

@@ -48,10 +48,13 @@ if TYPE_CHECKING:
 
 
 @source_app.command("list")
-def source_list(catalog: CatalogOption = None, json: JsonOption = False) -> None:
+def source_list(catalog: CatalogOption = None, json: JsonOption = False, text: Annotated[Optional[str], typer.Option(
+        "--text", help="Only sources whose title, authors, journal or site, id, citation key, PMID, PMCID or "
+                       "DOI contain this text (any case).", show_default=False)] = None) -> None:
     """List the catalog's sources with their kind, year, identifiers and evidence level."""
-    loaded = load_at(catalog)
-    sources = [loaded.sources[k] for k in sorted(loaded.sources)]
+    from kclaims.catalog.query import select_sources
+
+    sources = select_sources(load_at(catalog), text)
     if json:
         from kclaims.export.json import export_sources_json
 
