@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import marshal
 import os
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -136,8 +138,11 @@ def load_catalog(root: Path, strict: bool = True) -> Catalog:
     Lenient (for `check`): invalid entries are skipped and recorded in `catalog.problems`."""
     catalog = Catalog(root=root)
     store = cache.open_store(root)
-    catalog.claims = _load_claims(catalog, store, strict)
-    catalog.sources = _load_sources(catalog, store, strict)
+    files = [(path, f"{SOURCES_DIR}/{name}") for path, name in _source_files(catalog.sources_dir)]
+    cached = store.get_many(files)
+    with _parsing([path for (path, _), packed in zip(files, cached) if packed is None]) as parsed:
+        catalog.claims = _load_claims(catalog, store, strict)  # while workers parse the sources, if they do
+        catalog.sources = _source_table(catalog, store, strict, files, cached, parsed())
     store.listed_all = True
     store.save()
     if not catalog.problems:
@@ -248,18 +253,84 @@ def _unforeseen(error: Exception) -> str:
     return f"kclaims cannot read this entry ({type(error).__name__}: {str(error)[:200]})"
 
 
-def _load_sources(catalog: Catalog, store: cache.Store, strict: bool) -> cache.SourceTable:
+def _source_table(catalog: Catalog, store: cache.Store, strict: bool, files: list[tuple[str, str]],
+                  cached: list[Any | None], parsed: list[Parsed]) -> cache.SourceTable:
+    """The sources: cached rows, and the files parsed now (their problems raised, or noted)."""
+    fresh = iter(parsed)
     sources = cache.SourceTable()
-    files = [(path, f"{SOURCES_DIR}/{name}") for path, name in _source_files(catalog.sources_dir)]
-    for (path, key), packed in zip(files, store.get_many(files)):
-        if packed is not None:
-            sources.add_packed(key[len(SOURCES_DIR) + 1: -len(".yaml")], packed)  # id = file name, checked when parsed
-            continue
-        parsed = _parse_source_file(Path(path), catalog, strict)
-        if parsed is not None:
-            store.put(key, marshal.dumps(source_to_row(parsed[0])), parsed[1])
-            sources.add(parsed[0])
+    for (_, key), packed in zip(files, cached):
+        if packed is None:
+            packed, stamp, problem = next(fresh)
+            if problem is not None:
+                if strict:
+                    raise BadInput(problem.message, problem.path, problem.line)
+                catalog.problems.append(problem)
+                continue
+            if packed is None or stamp is None:
+                continue
+            store.put(key, packed, stamp)
+        sources.add_packed(key[len(SOURCES_DIR) + 1: -len(".yaml")], packed)  # id = file name, checked when parsed
     return sources
+
+
+# Parsing source files read for the first time uses every core (up to PARSERS processes) from
+# PARALLEL_FROM files on: a catalog of 20,000 files cold is mostly PyYAML's time.
+PARALLEL_FROM = 2000
+PARSERS = 4
+Parsed = tuple[bytes | None, cache.Stamp | None, Problem | None]  # packed row and stamp, or the problem
+
+
+def parse_source_files(paths: list[str]) -> list[Parsed]:
+    """Each source file parsed (in order): its packed row and stamp, or the problem that stops it
+    loading. Many files are shared among worker processes where the system can fork them."""
+    with _parsing(paths) as parsed:
+        return parsed()
+
+
+@contextmanager
+def _parsing(paths: list[str]) -> Iterator[Callable[[], list[Parsed]]]:
+    """Start parsing `paths`; the block gets a function that waits for the results. With many
+    files, worker processes parse them while the block goes on (and are stopped if it fails)."""
+    workers = _parser_count(len(paths))
+    if workers < 2 or len(paths) < 2:
+        yield lambda: [_parse_packed(path) for path in paths]
+        return
+    import multiprocessing
+
+    size = -(-len(paths) // (workers * 4))  # a few chunks each, so a slow one does not hold the rest
+    chunks = [paths[start:start + size] for start in range(0, len(paths), size)]
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
+        pending = pool.map_async(_parse_chunk, chunks)
+        yield lambda: [parsed for chunk in pending.get() for parsed in chunk]
+
+
+def _parser_count(files: int) -> int:
+    if files < PARALLEL_FROM or not sys.platform.startswith("linux"):  # fork is safe on Linux
+        return 1
+    return min(PARSERS, len(os.sched_getaffinity(0)))
+
+
+def _quiet_worker() -> None:
+    """A worker leaves Ctrl-C to the command (which stops the pool), and dies on SIGTERM as a process should."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
+def _parse_chunk(paths: list[str]) -> list[Parsed]:
+    return [_parse_packed(path) for path in paths]
+
+
+def _parse_packed(path: str) -> Parsed:
+    try:
+        data, stamp = read_catalog_file(path)
+        source = parse_source(decode_text(data, path), Path(path))
+    except BadInput as error:
+        return None, None, Problem(error.path or Path(path), error.line, error.message)
+    return marshal.dumps(source_to_row(source)), stamp, None
 
 
 def _source_files(folder: Path) -> list[tuple[str, str]]:
@@ -271,17 +342,6 @@ def _source_files(folder: Path) -> list[tuple[str, str]]:
         return []
     prefix = os.path.join(folder, "")
     return [(prefix + name, name) for name in names]
-
-
-def _parse_source_file(path: Path, catalog: Catalog, strict: bool) -> tuple[Source, cache.Stamp] | None:
-    try:
-        data, stamp = read_catalog_file(path)
-        return parse_source(decode_text(data, path), path), stamp
-    except BadInput as error:
-        if strict:
-            raise
-        catalog.problems.append(Problem(error.path or path, error.line, error.message))
-        return None
 
 
 def parse_source(text: str, path: Path) -> Source:
