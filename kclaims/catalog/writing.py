@@ -126,15 +126,6 @@ def checked_new_source(path: Path, data: dict) -> bytes:
     return text.encode("utf-8")
 
 
-def source_file_text(data: dict) -> str:
-    """The text of a new source file: the plain writer's, which is ruamel's round-trip text made
-    quickly, or ruamel's own where the plain writer cannot be sure (see `plain_yaml`)."""
-    from kclaims.catalog import plain_yaml
-
-    text = plain_yaml.dump(data, _is_flow_list, _reads_back_as_string)
-    return text if text is not None else round_trip_text(data)
-
-
 def round_trip_text(data: dict) -> str:
     """`data` as ruamel's round-trip dumper writes it, with the catalog's layout."""
     buffer = io.StringIO()
