@@ -24,6 +24,20 @@ def fast(data: dict) -> str | None:
     return plain_yaml.dump(data, _is_flow_list, _reads_back_as_string)
 
 
+def _texts(value) -> list[str]:
+    if isinstance(value, dict):
+        return [t for key, item in value.items() for t in [key, *_texts(item)]]
+    if isinstance(value, list):
+        return [t for item in value for t in _texts(item)]
+    return [value] if isinstance(value, str) else []
+
+
+def ruamel_is_the_reference(data: dict) -> bool:
+    """ruamel's text is what the fast writer must give, except where it writes a text bare that PyYAML
+    reads as another type (`yes`): there the fast writer quotes it, deliberately."""
+    return all(_reads_back_as_string(text) is not None for text in _texts(data))
+
+
 def shipped_sources() -> list:
     return [load_catalog(ROOT).sources[source_id] for source_id in sorted(load_catalog(ROOT).sources)]
 
@@ -34,7 +48,7 @@ def test_every_shipped_source_is_written_as_ruamel_writes_it():
     for source in sources:
         data = source_yaml(source)
         text = fast(data)
-        if text is not None:
+        if text is not None and ruamel_is_the_reference(data):
             assert text == round_trip_text(data), source.id
             written += 1
     assert written >= len(sources) * 0.9  # the fast path is the common one, not the exception
@@ -46,7 +60,7 @@ def test_every_record_of_real_bibtex_files_is_written_as_ruamel_writes_it(path):
     for number, record in enumerate(records):
         data = source_yaml(dataclasses.replace(record, id=f"s{number}"))
         text = fast(data)
-        if text is not None:
+        if text is not None and ruamel_is_the_reference(data):
             assert text == round_trip_text(data), (path.name, number)
 
 
@@ -71,7 +85,7 @@ def test_generated_strings_are_written_as_ruamel_writes_them(items, value):
             "references": {value or "k": "s2"}, "extra": {"note": value},
             "author_parts": [{"family": value, "given": items[0]}]}
     text = fast(data)
-    if text is not None:
+    if text is not None and ruamel_is_the_reference(data):
         assert text == round_trip_text(data)
 
 
@@ -103,10 +117,26 @@ def test_files_the_fast_writer_makes_load_back_as_the_records_they_hold(path, tm
                    {k: v for k, v in expected.items() if not is_empty(v)}, (path.name, number)
 
 
-def test_a_text_the_two_yaml_libraries_read_differently_is_left_to_ruamel_and_checked(tmp_path):
+def test_a_text_the_two_yaml_libraries_read_differently_is_quoted_so_the_file_loads(tmp_path):
     assert _reads_back_as_string("yes") is None  # a string to ruamel (YAML 1.2), true to PyYAML (1.1)
-    assert fast({"id": "s1", "title": "yes"}) is None
+    assert fast({"id": "s1", "title": "yes", "authors": flow_list(["On", "Smith J"])}) == \
+        "id: s1\ntitle: 'yes'\nauthors: ['On', Smith J]\n"
+    assert round_trip_text({"title": "yes"}) == "title: yes\n"  # ruamel's own would read back as true
     assert _reads_back_as_string("Ketamine") is True and _reads_back_as_string("2020") is False
+
+
+def test_a_bib_entry_titled_yes_is_imported_not_the_whole_import_refused(tmp_path):
+    from conftest import invoke
+
+    from kclaims.catalog.files import init_catalog, load_catalog
+
+    catalog = init_catalog(tmp_path / "catalog")
+    bib = tmp_path / "yes.bib"
+    bib.write_text("@article{a1, author = {Smith, John}, title = {Yes}, year = {2020}}\n"
+                   "@article{a2, author = {On, Jane}, title = {Fine}, year = {2021}}\n", encoding="utf-8")
+    invoke(["source", "import", str(bib)], catalog=catalog)
+    loaded = load_catalog(catalog)
+    assert sorted((s.title, s.authors[0]) for s in loaded.sources.values()) == [("Fine", "On J"), ("Yes", "Smith J")]
 
 
 @settings(max_examples=300, deadline=None)

@@ -8,8 +8,9 @@ where the data asks for them, and ruamel's choice of scalar style (plain, 'singl
 
 Where a value falls outside what it mirrors exactly (control characters, line breaks, characters
 outside the Basic Multilingual Plane, a line long enough that ruamel would wrap it, a key ruamel
-would write in its long form, a float, a text such as `yes` that ruamel leaves unquoted but
-PyYAML reads as true), `dump` returns None and the caller uses ruamel (and checks what it wrote). A test
+would write in its long form, a float), `dump` returns None and the caller uses ruamel (and checks
+what it wrote). One difference is deliberate: a text such as `yes`, which ruamel (YAML 1.2) leaves
+unquoted and PyYAML (YAML 1.1, which loads the catalog) reads as true, is quoted, so the file loads. A test
 compares the two writers on real records and on generated strings.
 """
 
@@ -145,7 +146,6 @@ class _Writer:
         return self._reads_as_string(text)
 
     def _reads_as_string(self, text: str) -> bool:
-        as_string = self.reads_as_string(text)
-        if as_string is None:
-            raise _Unsure
-        return as_string
+        # Where the libraries disagree (`yes`: a string to ruamel, true to PyYAML), quote it: ruamel
+        # would write it bare, and the file would not load as the record it holds.
+        return self.reads_as_string(text) is True
