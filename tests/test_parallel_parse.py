@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import kclaims.catalog.files as files_module
+import kclaims.workers as workers_module
 from conftest import invoke
 from kclaims.catalog.check import check_catalog
 from kclaims.catalog.files import load_catalog, parse_source_files
@@ -21,7 +21,7 @@ def _break(root: Path, name: str) -> None:
 def test_workers_parse_as_one_process_does(shipped_catalog: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     paths = sorted(str(p) for p in (shipped_catalog / "sources").glob("*.yaml"))
     serial = parse_source_files(paths)
-    monkeypatch.setattr(files_module, "_parser_count", lambda files: 2)
+    monkeypatch.setattr(workers_module, "worker_count", lambda items, worth_it_from=0: 2)
     assert parse_source_files(paths) == serial and len(serial) > 50
     listed = invoke(["list", "--json"], catalog=shipped_catalog).stdout  # cold: the workers read every file
     assert [c["id"] for c in json.loads(listed)["claims"]] == [c.id for c in load_catalog(shipped_catalog).claims]
@@ -31,12 +31,12 @@ def test_a_broken_file_is_reported_as_one_process_reports_it(shipped_catalog: Pa
                                                             monkeypatch: pytest.MonkeyPatch):
     _break(shipped_catalog, "zarate2006.yaml")
     _break(shipped_catalog, "anis1983.yaml")
-    monkeypatch.setattr(files_module, "_parser_count", lambda files: 2)
+    monkeypatch.setattr(workers_module, "worker_count", lambda items, worth_it_from=0: 2)
     with pytest.raises(BadInput) as raised:
         load_catalog(shipped_catalog)
     assert raised.value.path is not None and Path(raised.value.path).name == "anis1983.yaml"  # the first in order
     in_workers = [str(p) for p in check_catalog(shipped_catalog)]
-    monkeypatch.setattr(files_module, "_parser_count", lambda files: 1)
+    monkeypatch.setattr(workers_module, "worker_count", lambda items, worth_it_from=0: 1)
     assert in_workers == [str(p) for p in check_catalog(shipped_catalog)]
     broken = [line for line in in_workers if "anis1983.yaml:" in line or "zarate2006.yaml:" in line]
     assert len(broken) >= 2 and all(line.split(":")[1].isdigit() for line in broken)

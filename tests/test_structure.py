@@ -26,7 +26,7 @@ LAYERS = (
     ("kclaims.literature",),
     ("kclaims.catalog",),
     ("kclaims.grade",),
-    ("kclaims.model", "kclaims.text", "kclaims.errors", "kclaims.vocabulary", "kclaims"),
+    ("kclaims.model", "kclaims.text", "kclaims.errors", "kclaims.vocabulary", "kclaims.workers", "kclaims"),
 )
 CLI_ONLY = ("typer", "rich", "click")
 

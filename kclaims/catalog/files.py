@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import marshal
 import os
-import sys
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kclaims.catalog import atomic, cache, cache_files
 from kclaims.errors import BadInput, CatalogNotFound, Problem
+from kclaims.workers import in_workers
 from kclaims.model import (Claim, Invalid, KeyPath, Source, claim_from_dict, claim_from_row, claim_to_row,
                            source_from_dict, source_to_row)
 
@@ -273,10 +273,8 @@ def _source_table(catalog: Catalog, store: cache.Store, strict: bool, files: lis
     return sources
 
 
-# Parsing source files read for the first time uses every core (up to PARSERS processes) from
-# PARALLEL_FROM files on: a catalog of 20,000 files cold is mostly PyYAML's time.
-PARALLEL_FROM = 2000
-PARSERS = 4
+# Source files read for the first time are parsed in worker processes when there are thousands
+# (see kclaims/workers.py): a catalog of 20,000 files cold is mostly PyYAML's time.
 Parsed = tuple[bytes | None, cache.Stamp | None, Problem | None]  # packed row and stamp, or the problem
 
 
@@ -287,37 +285,9 @@ def parse_source_files(paths: list[str]) -> list[Parsed]:
         return parsed()
 
 
-@contextmanager
-def _parsing(paths: list[str]) -> Iterator[Callable[[], list[Parsed]]]:
-    """Start parsing `paths`; the block gets a function that waits for the results. With many
-    files, worker processes parse them while the block goes on (and are stopped if it fails)."""
-    workers = _parser_count(len(paths))
-    if workers < 2 or len(paths) < 2:
-        yield lambda: [_parse_packed(path) for path in paths]
-        return
-    import multiprocessing
-
-    size = -(-len(paths) // (workers * 4))  # a few chunks each, so a slow one does not hold the rest
-    chunks = [paths[start:start + size] for start in range(0, len(paths), size)]
-    with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
-        pending = pool.map_async(_parse_chunk, chunks)
-        yield lambda: [parsed for chunk in pending.get() for parsed in chunk]
-
-
-def _parser_count(files: int) -> int:
-    if files < PARALLEL_FROM or not sys.platform.startswith("linux"):  # fork is safe on Linux
-        return 1
-    return min(PARSERS, len(os.sched_getaffinity(0)))
-
-
-def _quiet_worker() -> None:
-    """A worker leaves Ctrl-C to the command (which stops the pool), and dies on SIGTERM as a process should."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+def _parsing(paths: list[str]) -> AbstractContextManager[Callable[[], list[Parsed]]]:
+    """Start parsing `paths`; the block gets a function that waits for the results."""
+    return in_workers(_parse_chunk, paths)
 
 
 def _parse_chunk(paths: list[str]) -> list[Parsed]:
