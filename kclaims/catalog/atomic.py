@@ -7,27 +7,34 @@ import os
 import secrets
 import stat
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from kclaims.catalog import cache
+from kclaims.catalog import temporaries
 from kclaims.errors import BadInput
 
 
 def write_atomically(path: Path, text: str | bytes, before_rename: Callable[[], None] | None = None) -> None:
     """Write to a temporary file in the same folder, then rename over `path`: never half a file. A
     symbolic link stays one: the file it points at is written. `before_rename` may still refuse."""
+    write_blocks_atomically(path, [text.encode("utf-8") if isinstance(text, str) else text], before_rename)
+
+
+def write_blocks_atomically(path: Path, blocks: Iterable[bytes], before_rename: Callable[[], None] | None = None) -> None:
+    """`write_atomically` for a file made in pieces (a report streamed as it is made): each block goes
+    to the temporary file as it comes; an error or a stop while they come leaves `path` as it was."""
     target = write_target(path)
-    cache.remove_stale_temporaries(target.parent)
+    temporaries.remove_stale_temporaries(target.parent)
     created: list[str] = []
     try:
         with stop_signals_held():  # a SIGTERM between creating the file and noting it would strand it
-            descriptor, temporary = tempfile.mkstemp(prefix=cache.temporary_prefix(target), suffix=".tmp",
+            descriptor, temporary = tempfile.mkstemp(prefix=temporaries.temporary_prefix(target), suffix=".tmp",
                                                      dir=target.parent)
             created.append(temporary)
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
+            for block in blocks:
+                handle.write(block)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else 0o644)
@@ -50,23 +57,28 @@ def write_new_files(files: Mapping[Path, bytes]) -> None:
     if not files:
         return
     batch = secrets.token_hex(4)  # the temporary names' random part, once for the batch
-    temporaries: list[str] = []
+    created: list[str] = []
     renamed = 0
     try:
         for folder in {path.parent for path in files}:
-            cache.remove_stale_temporaries(folder)
+            temporaries.remove_stale_temporaries(folder)
         for path, data in files.items():
-            temporaries.append(f"{path.parent}{os.sep}{cache.temporary_prefix(path)}{batch}.tmp")
-            _write_new(temporaries[-1], data)  # named before it exists: a stop right after leaves nothing
-        _sync(temporaries)
-        for temporary, path in zip(temporaries, files):
+            name = f"{path.parent}{os.sep}{temporaries.temporary_prefix(path)}{batch}.tmp"
+            created.append(name)  # named before it exists: a stop right after creating it leaves nothing
+            try:
+                _write_new(name, data)
+            except FileExistsError:
+                created.pop()  # not this batch's file: left alone
+                raise
+        _sync(created)
+        for temporary, path in zip(created, files):
             if os.path.lexists(path):
                 raise BadInput("already exists; choose another id or edit the file", path)
             os.replace(temporary, path)
             renamed += 1
         _sync_folders({path.parent for path in files})
     except BaseException:
-        for temporary in temporaries[renamed:]:
+        for temporary in created[renamed:]:
             Path(temporary).unlink(missing_ok=True)
         raise
 

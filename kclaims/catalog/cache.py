@@ -28,11 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from kclaims.catalog.shards import Shards
-from kclaims.catalog.temporaries import remove_stale_temporaries, temporary_prefix
 from kclaims.errors import BadInput
 from kclaims.model import Source, source_from_row
-
-__all__ = ["remove_stale_temporaries", "temporary_prefix"]  # for the writes that name temporary files
 
 FORMAT_VERSION = 7  # 6: sharded rows and per-claim labels; 7: claim rows packed in chunks
 Stamp = tuple[int, int, int, int]  # size, modification time, inode, change time

@@ -74,9 +74,13 @@ class Catalog:
 
     def claim(self, claim_id: str) -> Claim:
         """The claim with this id, or BadInput naming the closest ids."""
-        for claim in self.claims:
+        return self.claims[self.claim_index(claim_id)]
+
+    def claim_index(self, claim_id: str) -> int:
+        """Where the claim with this id is in `claims`, or BadInput naming the closest ids."""
+        for index, claim in enumerate(self.claims):
             if claim.id == claim_id:
-                return claim
+                return index
         if claim_id in self.sources:
             raise BadInput(f"{claim_id!r} is a source, not a claim: try 'kclaims source show {claim_id}'")
         raise BadInput(f"no claim with id {claim_id!r}{_suggest(claim_id, [c.id for c in self.claims])}")

@@ -68,9 +68,9 @@ def select_claims(catalog: Catalog, wanted: ClaimFilter | None = None, sort: str
 
 def claim_row(catalog: Catalog, claim_id: str) -> ClaimRow:
     """One claim with its strength (its cached label where the cache has it)."""
-    claim = catalog.claim(claim_id)
-    [strength] = strengths_of(catalog, [catalog.claims.index(claim)])
-    return ClaimRow(claim, strength)
+    index = catalog.claim_index(claim_id)
+    [strength] = strengths_of(catalog, [index])
+    return ClaimRow(catalog.claims[index], strength)
 
 
 def _check_topics(catalog: Catalog, topics: list[str]) -> None:

@@ -139,7 +139,7 @@ def _is_flow_list(value: Any) -> bool:
 
 
 _STRING_TAG = "tag:yaml.org,2002:str"
-_RESOLVERS: tuple[frozenset[str], Callable[[str], bool | None]] | None = None
+_RESOLVERS: tuple[frozenset[str] | None, Callable[[str], bool | None]] | None = None
 
 
 def _reads_back_as_string(text: str) -> bool | None:
@@ -151,45 +151,46 @@ def _reads_back_as_string(text: str) -> bool | None:
     if _RESOLVERS is None:
         _RESOLVERS = _implicit_resolvers()
     first_characters, ask = _RESOLVERS
-    return True if text[:1] not in first_characters else ask(text)
+    if first_characters is not None and text[:1] not in first_characters:
+        return True
+    return ask(text)
 
 
-def _implicit_resolvers() -> tuple[frozenset[str], Callable[[str], bool | None]]:
-    """The first characters that matter, and the question to ask about a text starting with one.
+def _implicit_resolvers() -> tuple[frozenset[str] | None, Callable[[str], bool | None]]:
+    """The first characters that matter (None: any may), and the question to ask about a text.
     Both libraries resolve a plain scalar by its first character to a list of (tag, pattern); no
     match means a string. The patterns are read from the libraries themselves, not copied."""
     import yaml
 
-    ruamel = _round_trip().resolver.versioned_resolver
-    pyyaml = yaml.resolver.Resolver.yaml_implicit_resolvers
-    starts = set(ruamel) | set(pyyaml)
-    if None in starts:  # a resolver for any first character: ask about every text
-        starts |= {chr(code) for code in range(0x110000)}
-
-    typed_in_ruamel, typed_in_pyyaml = _typed_patterns(ruamel), _typed_patterns(pyyaml)
+    typed_in_ruamel = _typed_patterns(_round_trip().resolver.versioned_resolver)
+    typed_in_pyyaml = _typed_patterns(yaml.resolver.Resolver.yaml_implicit_resolvers)
 
     def ask(text: str) -> bool | None:
-        start = text[:1]
-        in_ruamel = not typed_in_ruamel[start].match(text) if start in typed_in_ruamel else True
-        in_pyyaml = not typed_in_pyyaml[start].match(text) if start in typed_in_pyyaml else True
+        in_ruamel, in_pyyaml = not _typed(typed_in_ruamel, text), not _typed(typed_in_pyyaml, text)
         return in_ruamel if in_ruamel == in_pyyaml else None
 
-    return frozenset(start for start in starts if start is not None), ask
+    starts = set(typed_in_ruamel) | set(typed_in_pyyaml)
+    return (None if None in starts else frozenset(s for s in starts if s is not None)), ask
 
 
-def _typed_patterns(resolvers: dict) -> dict[str, re.Pattern]:
-    """Per first character, one pattern matching every text a library reads as another type than
-    string (its patterns for that character and for any character, each with its own flags)."""
+def _typed(patterns: dict[str | None, re.Pattern], text: str) -> bool:
+    pattern = patterns.get(text[:1], patterns.get(None))
+    return bool(pattern and pattern.match(text))
+
+
+def _typed_patterns(resolvers: dict) -> dict[str | None, re.Pattern]:
+    """Per first character (None: any other), one pattern matching every text a library reads as
+    another type than string: its patterns for that character and for any, each with its flags."""
     def scoped(pattern: re.Pattern) -> str:
         flags = "".join(letter for letter, flag in (("i", re.I), ("m", re.M), ("s", re.S), ("x", re.X))
                         if pattern.flags & flag)
         return f"(?{flags}:{pattern.pattern})" if flags else f"(?:{pattern.pattern})"
 
     anywhere = [pattern for tag, pattern in resolvers.get(None, []) if tag != _STRING_TAG]
-    combined = {}
+    combined: dict[str | None, re.Pattern] = {}
     for start, candidates in resolvers.items():
-        patterns = [pattern for tag, pattern in candidates if tag != _STRING_TAG] + anywhere
-        if start is not None and patterns:
+        patterns = [pattern for tag, pattern in candidates if tag != _STRING_TAG] + ([] if start is None else anywhere)
+        if patterns:
             combined[start] = re.compile("|".join(scoped(pattern) for pattern in patterns))
     return combined
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import stat
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from kclaims.catalog import atomic, cache
+from kclaims.catalog import atomic
 from kclaims.errors import BadInput
 from kclaims.export import batched
 
@@ -35,49 +33,31 @@ def write_chunks(path: Path, chunks: Iterable[str]) -> None:
 def _write_blocks(path: Path, blocks: Iterable[bytes]) -> None:
     target = _checked_target(path)
     try:
-        _stream_atomically(target, blocks)
-    except _WriteFailed as failed:
-        error = failed.error
+        atomic.write_blocks_atomically(target, _made(blocks))
+    except _MakingFailed as failed:
+        raise failed.error from None  # the exporter's own error, not the file system's
+    except OSError as error:
         raise BadInput(f"cannot write here: {error.strerror or error}", path) from None
 
 
-class _WriteFailed(Exception):
-    """An OSError from the file system, told apart from one raised while making the pieces."""
+class _MakingFailed(Exception):
+    """An OSError raised while making the pieces, told apart from one of the file system."""
 
     def __init__(self, error: OSError):
         super().__init__(str(error))
         self.error = error
 
 
-def _stream_atomically(target: Path, blocks: Iterable[bytes]) -> None:
-    cache.remove_stale_temporaries(target.parent)
-    created: list[str] = []
-    try:
-        with atomic.stop_signals_held():  # a stop between creating the file and noting it would strand it
-            try:
-                descriptor, temporary = tempfile.mkstemp(prefix=cache.temporary_prefix(target), suffix=".tmp",
-                                                         dir=target.parent)
-            except OSError as error:
-                raise _WriteFailed(error) from error
-            created.append(temporary)
-        with os.fdopen(descriptor, "wb") as handle:
-            for block in blocks:
-                _attempt(handle.write, block)
-            _attempt(handle.flush)
-            _attempt(os.fsync, handle.fileno())
-        _attempt(os.chmod, temporary, target.stat().st_mode & 0o777 if target.exists() else 0o644)
-        _attempt(os.replace, temporary, target)
-    except BaseException:
-        for leftover in created:
-            Path(leftover).unlink(missing_ok=True)
-        raise
-
-
-def _attempt(action: Callable[..., object], *arguments: object) -> None:
-    try:
-        action(*arguments)
-    except OSError as error:
-        raise _WriteFailed(error) from error
+def _made(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    iterator = iter(blocks)
+    while True:
+        try:
+            block = next(iterator)
+        except StopIteration:
+            return
+        except OSError as error:
+            raise _MakingFailed(error) from error
+        yield block
 
 
 def _checked_target(path: Path) -> Path:

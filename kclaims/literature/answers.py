@@ -89,13 +89,7 @@ class AnswerCache:
 
     def get(self, identifier: Identifier) -> tuple[Source | None, str | None] | None:
         """(record, None) or (None, reason) if an answer is cached, else None."""
-        if self.connection is None:
-            return None
-        try:
-            row = self.connection.execute("SELECT record, reason, stored FROM answers WHERE key = ?",
-                                          (_key(identifier),)).fetchone()
-        except sqlite3.Error:
-            return None
+        row = self._row(_key(identifier))
         if row is None:
             return None
         record, reason, stored = row
@@ -111,13 +105,7 @@ class AnswerCache:
     def get_search(self, key: str) -> Any | None:
         """A search's answer as stored by `put_search` (plain JSON values), if cached and not expired:
         an empty answer (`empty` true) for NEGATIVE_ANSWER_SECONDS, any other for SEARCH_ANSWER_SECONDS."""
-        if self.connection is None:
-            return None
-        try:
-            row = self.connection.execute("SELECT record, reason, stored FROM answers WHERE key = ?",
-                                          (_search_key(key),)).fetchone()
-        except sqlite3.Error:
-            return None
+        row = self._row(_search_key(key))
         if row is None:
             return None
         record, reason, stored = row
@@ -136,6 +124,16 @@ class AnswerCache:
         now = time.time()
         self._write([(_search_key(key), json.dumps(answer, ensure_ascii=False), EMPTY_SEARCH if empty else None,
                       now)])
+
+    def _row(self, key: str) -> tuple[Any, Any, float] | None:
+        """(record, reason, stored) kept under `key`, or None (none kept, or the cache unreadable)."""
+        if self.connection is None:
+            return None
+        try:
+            return self.connection.execute("SELECT record, reason, stored FROM answers WHERE key = ?",
+                                           (key,)).fetchone()
+        except sqlite3.Error:
+            return None
 
     def _mark_used(self, key: str) -> None:
         if self.connection is None:
