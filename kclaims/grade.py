@@ -118,10 +118,10 @@ class Strength:
     certainty: str | None
     reasons: list[str] = field(default_factory=list)
     retracted: list[str] = field(default_factory=list)
+    key: str = field(init=False, repr=False, compare=False)  # `strength_key`: reports ask for it again and again
 
-    @property
-    def key(self) -> str:
-        return strength_key(self.verdict, self.certainty)
+    def __post_init__(self) -> None:
+        self.key = strength_key(self.verdict, self.certainty)
 
     def as_tuple(self) -> tuple[str, str | None, tuple[str, ...], tuple[str, ...]]:
         """Plain values, for the cache."""

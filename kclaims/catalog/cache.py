@@ -27,11 +27,14 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from kclaims.catalog.shards import Shards
+from kclaims.catalog.shards import SHARDS, Shards
 from kclaims.errors import BadInput
 from kclaims.model import Source, source_from_row
 
-FORMAT_VERSION = 7  # 6: sharded rows and per-claim labels; 7: claim rows packed in chunks
+FORMAT_VERSION = 8  # 6: sharded rows and per-claim labels; 7: claim rows packed in chunks; 8: labels by chunk
+# claims.yaml's rows are cached in chunks of this many claims (`show` reads one chunk, not 100,000
+# rows), and their labels are kept a chunk to a shard: a pass over the claims reads each shard once
+CLAIM_CHUNK = 1000
 Stamp = tuple[int, int, int, int]  # size, modification time, inode, change time
 
 
@@ -64,8 +67,12 @@ class SourceTable(Mapping[str, Source]):
     """Sources by id. Cached sources stay packed (marshal bytes) until first looked at: listing
     claims whose verdicts are cached never needs them, and unpacking 20,000 costs a tenth of a second."""
 
-    def __init__(self) -> None:
+    RECENT = 256  # without keep_unpacked: at most this many sources made lately are kept (a claim asks for its own again)
+
+    def __init__(self, keep_unpacked: bool = True) -> None:
         self._items: dict[str, Source | bytes] = {}
+        self._keep = keep_unpacked  # False: made again when asked for later, so a pass over all holds a few
+        self._recent: dict[str, Source] = {}
 
     def add(self, source: Source) -> None:
         self._items[source.id] = source
@@ -75,9 +82,21 @@ class SourceTable(Mapping[str, Source]):
 
     def __getitem__(self, source_id: str) -> Source:
         item = self._items[source_id]
-        if isinstance(item, bytes):
-            item = self._items[source_id] = source_from_row(marshal.loads(item))
-        return item
+        if not isinstance(item, bytes):
+            return item
+        if self._keep:
+            source = self._items[source_id] = source_from_row(marshal.loads(item))
+            return source
+        recent = self._recent.get(source_id)
+        if recent is not None:
+            return recent
+        if len(self._recent) >= self.RECENT:
+            self._recent.clear()  # (not one at a time: a dict whose first entries keep going slows down)
+        source = self._recent[source_id] = source_from_row(marshal.loads(item))
+        return source
+
+    def get(self, source_id: str, default: Source | None = None) -> Source | None:  # type: ignore[override]
+        return self[source_id] if source_id in self._items else default
 
     def __contains__(self, source_id: object) -> bool:
         return source_id in self._items
@@ -144,7 +163,7 @@ class Store:
 
     def __init__(self, prefix: Path):
         self.rows = Shards(prefix.with_name(f"{prefix.name}-rows"), _version())
-        self.labels = Shards(prefix.with_name(f"{prefix.name}-labels"), _version())
+        self.labels = Shards(prefix.with_name(f"{prefix.name}-labels"), _version(), spread=_label_shard)
         self.seen: set[str] = set()
         self.stamps: dict[str, Stamp | None] = {}  # key -> the stamp it had when it was looked up
         self.listed_all = False  # every file of the catalog was looked up: the others are gone
@@ -154,13 +173,15 @@ class Store:
         (relative, so `--catalog .` and `--catalog /abs/path` share entries)."""
         return self.get_many([(path, key)])[0]
 
-    def get_many(self, files: list[tuple[str, str]]) -> list[Any | None]:
+    def get_many(self, files: list[tuple[str, str]], once: bool = False) -> list[Any | None]:
         """`get` for many (path, key) pairs at once: the same answers, in one tight loop, because a
-        large catalog asks this 20,000 times on every command."""
+        large catalog asks this 20,000 times on every command. `once`: each value is wanted once,
+        and the shards are let go as they are read (`Shards.get_many_once`)."""
         stat, stamps, seen_add = os.stat, self.stamps, self.seen.add
         keys = [key for _, key in files]
         found: list[Any | None] = []
-        for (path, key), entry in zip(files, self.rows.get_many(keys)):
+        entries = self.rows.get_many_once(keys) if once else self.rows.get_many(keys)
+        for (path, key), entry in zip(files, entries):
             seen_add(key)
             try:  # _stamp inlined: a function call per file costs ~0.05 s on 20,000 files
                 st = stat(path)
@@ -184,6 +205,11 @@ class Store:
             self.rows.keep_only(self.seen)
         self.rows.release()  # what was read from the rows is in the catalog now
         self.labels.save()
+
+
+def _label_shard(key: str) -> int:
+    """Labels are kept by claim position: a chunk of claims to a shard (see CLAIM_CHUNK)."""
+    return int(key) // CLAIM_CHUNK % SHARDS
 
 
 def is_racy(stamp: Stamp | None) -> bool:

@@ -142,7 +142,7 @@ def load_catalog(root: Path, strict: bool = True) -> Catalog:
     Lenient (for `check`): invalid entries are skipped and recorded in `catalog.problems`."""
     catalog = Catalog(root=root)
     store = cache.open_store(root)
-    files = [(path, f"{SOURCES_DIR}/{name}") for path, name in _source_files(catalog.sources_dir)]
+    files = source_file_keys(root)
     cached = store.get_many(files)
     with _parsing([path for (path, _), packed in zip(files, cached) if packed is None]) as parsed:
         catalog.claims = _load_claims(catalog, store, strict)  # while workers parse the sources, if they do
@@ -177,8 +177,7 @@ def _load_claims(catalog: Catalog, store: cache.Store, strict: bool) -> list[Cla
     return claims
 
 
-# claims.yaml's rows are cached in chunks, beside the list of ids: `show` reads one chunk, not 100,000 rows
-CLAIM_CHUNK = 1000
+CLAIM_CHUNK = cache.CLAIM_CHUNK  # claims.yaml's rows are cached in chunks, beside the list of ids
 
 
 def cached_claim_ids(store: cache.Store, path: str) -> list[str] | None:
@@ -273,7 +272,7 @@ def _source_table(catalog: Catalog, store: cache.Store, strict: bool, files: lis
             if packed is None or stamp is None:
                 continue
             store.put(key, packed, stamp)
-        sources.add_packed(key[len(SOURCES_DIR) + 1: -len(".yaml")], packed)  # id = file name, checked when parsed
+        sources.add_packed(source_id_of(key), packed)
     return sources
 
 
@@ -305,6 +304,16 @@ def _parse_packed(path: str) -> Parsed:
     except BadInput as error:
         return None, None, Problem(error.path or Path(path), error.line, error.message)
     return marshal.dumps(source_to_row(source)), stamp, None
+
+
+def source_file_keys(root: Path) -> list[tuple[str, str]]:
+    """Each source file of the catalog at `root` (sorted by name) as its path and its cache key."""
+    return [(path, f"{SOURCES_DIR}/{name}") for path, name in _source_files(root / SOURCES_DIR)]
+
+
+def source_id_of(key: str) -> str:
+    """The id of the source whose file has this cache key: its file name (checked when it was parsed)."""
+    return key[len(SOURCES_DIR) + 1: -len(".yaml")]
 
 
 def _source_files(folder: Path) -> list[tuple[str, str]]:

@@ -8,12 +8,12 @@ the claims that cite it, and rewrites only the cache shards that hold their labe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from kclaims.catalog.cache import is_racy
+from kclaims.catalog.cache import Store, is_racy
 from kclaims.catalog.files import CLAIMS_FILE, SOURCES_DIR, Catalog
 from kclaims.grade import RUBRIC_VERSION, LevelMemo, Strength, claim_strength
-from kclaims.model import Claim
+from kclaims.model import Claim, Source
 
 
 def all_strengths(catalog: Catalog) -> list[Strength]:
@@ -23,26 +23,35 @@ def all_strengths(catalog: Catalog) -> list[Strength]:
 
 def strengths_of(catalog: Catalog, indexes: Sequence[int]) -> list[Strength]:
     """The strengths of the claims at `indexes` of `catalog.claims`, cached as `all_strengths`'s."""
-    store = catalog.store
-    memo: LevelMemo = {}  # a source's level, worked out once for all the claims that cite it
     claims = [catalog.claims[index] for index in indexes]
     positions = catalog.claim_positions
-    if store is None or len(positions) != len(catalog.claims):  # loaded with problems: nothing to trust
+    if catalog.store is None or len(positions) != len(catalog.claims):  # loaded with problems: nothing to trust
+        memo: LevelMemo = {}
         return [claim_strength(claim, catalog.sources, memo) for claim in claims]
+    strengths = cached_strengths(catalog.store, claims, [positions[index] for index in indexes], catalog.sources)
+    catalog.store.labels.save()
+    return strengths
+
+
+def cached_strengths(store: Store, claims: Sequence[Claim], positions: Sequence[int],
+                     sources: Mapping[str, Source]) -> list[Strength]:
+    """The strengths of `claims` (at `positions` in claims.yaml, all loaded from files the store has
+    stamped): the kept label where nothing it depends on changed, else graded now and kept (the
+    caller saves the store's labels)."""
+    memo: LevelMemo = {}  # a source's level, worked out once for all the claims that cite it
     stamps, labels = store.stamps, store.labels
     claims_stamp = stamps.get(CLAIMS_FILE)
-    keys = [str(positions[index]) for index in indexes]
+    keys = [str(position) for position in positions]
     strengths = []
     for claim, key, kept in zip(claims, keys, labels.get_many(keys)):
         depends_on = (RUBRIC_VERSION, claims_stamp, _source_stamps(claim, stamps))
         if kept is not None and kept[0] == depends_on:
             strengths.append(Strength.from_tuple(kept[1]))
             continue
-        strength = claim_strength(claim, catalog.sources, memo)
+        strength = claim_strength(claim, sources, memo)
         strengths.append(strength)
         if not is_racy(claims_stamp) and not any(is_racy(stamp) for stamp in depends_on[2]):
             labels.put(key, (depends_on, strength.as_tuple()))
-    labels.save()
     return strengths
 
 

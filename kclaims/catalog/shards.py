@@ -10,7 +10,7 @@ file (`cache.write_checked`, `cache.read_checked`): a damaged one reads as empty
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,21 +26,46 @@ def shard_of(key: str) -> int:
 class Shards:
     """key -> value, kept in SHARDS files named `<prefix>-NN.marshal`, each valid for `version`."""
 
-    def __init__(self, prefix: Path, version: str):
+    def __init__(self, prefix: Path, version: str, spread: Callable[[str], int] | None = None):
         self.prefix = prefix
         self.version = version
+        self._spread = spread  # which shard holds a key, if not the hash's
         self._loaded: dict[int, dict[str, Any]] = {}
         self._dirty: set[int] = set()
 
+    def shard_for(self, key: str) -> int:
+        return shard_of(key) if self._spread is None else self._spread(key)
+
     def get(self, key: str) -> Any | None:
-        return self._shard(shard_of(key)).get(key)
+        return self._shard(self.shard_for(key)).get(key)
 
     def get_many(self, keys: list[str]) -> list[Any | None]:
-        crc32, shard = zlib.crc32, self._shard
+        shard = self._shard
+        if self._spread is not None:
+            return [shard(self._spread(key)).get(key) for key in keys]
+        crc32 = zlib.crc32
         return [shard(crc32(key.encode("utf-8", "surrogatepass")) % SHARDS).get(key) for key in keys]
 
+    def get_many_once(self, keys: list[str]) -> list[Any | None]:
+        """`get_many` for a pass that reads each value once: every shard is read, its values taken and
+        the shard let go, so a pass over a large cache holds one shard at a time, not all."""
+        wanted: dict[int, list[int]] = {}
+        for index, key in enumerate(keys):
+            wanted.setdefault(self.shard_for(key), []).append(index)
+        found: list[Any | None] = [None] * len(keys)
+        for number, indexes in wanted.items():
+            shard = self._loaded.get(number) or self._read(number)
+            for index in indexes:
+                found[index] = shard.get(keys[index])
+        return found
+
+    def forget(self) -> None:
+        """Let go of the shards read so far, changed or not (nothing is written)."""
+        self._loaded.clear()
+        self._dirty.clear()
+
     def put(self, key: str, value: Any) -> None:
-        number = shard_of(key)
+        number = self.shard_for(key)
         self._shard(number)[key] = value
         self._dirty.add(number)
 
@@ -90,7 +115,7 @@ class Shards:
 
     def location_of(self, key: str) -> Path:
         """The file that holds `key`."""
-        return self._location(shard_of(key))
+        return self._location(self.shard_for(key))
 
     def _location(self, number: int) -> Path:
         return self.prefix.with_name(f"{self.prefix.name}-{number:02d}.marshal")

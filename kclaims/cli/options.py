@@ -90,12 +90,20 @@ def print_plain(text: str) -> None:
     sys.stdout.write(text)
 
 
-def print_chunks(chunks: "Iterable[str]") -> None:
-    """Print text made in pieces (an exporter's `..._chunks`) as it comes, a batch at a time."""
+def print_chunks(chunks: "Iterable[str | bytes]") -> None:
+    """Print text made in pieces (an exporter's `..._chunks`) as it comes, a batch at a time. Pieces
+    already encoded (UTF-8) go to the byte stream under stdout when it is UTF-8 too."""
     from kclaims.export import batched
 
+    raw = getattr(sys.stdout, "buffer", None) if (sys.stdout.encoding or "").lower().replace("-", "") == "utf8" else None
     for text in batched(chunks):
-        sys.stdout.write(text)
+        if isinstance(text, str):
+            sys.stdout.write(text)
+        elif raw is not None:
+            sys.stdout.flush()  # the text written before these bytes goes first
+            raw.write(text)
+        else:
+            sys.stdout.write(text.decode("utf-8"))
 
 
 RefreshCacheOption = Annotated[bool, typer.Option(

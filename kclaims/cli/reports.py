@@ -27,7 +27,11 @@ from kclaims.errors import ExitCode
 from kclaims.text import printable
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
+
+    from kclaims.catalog.chunks import ClaimChunks
+    from kclaims.catalog.files import Catalog
+    from kclaims.catalog.query import ClaimFilter
 
     from rich.status import Status
 
@@ -81,9 +85,8 @@ def export(
     Without filters every source of the catalog is exported; with filters, the sources the
     selected claims quote or cite.
     """
-    from kclaims.catalog.query import select_claims, sources_for_export
     from kclaims.errors import BadInput
-    from kclaims.export import CLAIMS_ONLY_FORMATS, FORMATS, SINCE_FORMATS, exporter_chunks
+    from kclaims.export import FORMATS, SINCE_FORMATS
 
     format = format or format_for(output)
     if format not in FORMATS:
@@ -92,27 +95,50 @@ def export(
         raise BadInput(f"--since goes with --format {' or '.join(SINCE_FORMATS)}, not {format}")
     wanted = claim_filter(topic, kind, verdict, certainty, source, text, article)
     with progress("Loading the catalog") as step:
-        loaded = load_at(catalog)
-        step("Grading the claims")
-        rows = select_claims(loaded, wanted, sort)
-        sources = [] if format in CLAIMS_ONLY_FORMATS else sources_for_export(loaded, rows, wanted)
-        changes: dict[str, Any] = {}
-        if since is not None:
-            from kclaims.catalog.changes import diff_catalog
+        root = catalog_root(catalog)
+        loaded: Catalog | ClaimChunks
+        if format == "md" and wanted.is_empty() and sort == "catalog" and since is None:
+            from kclaims.catalog.chunks import chunks_or_catalog
 
-            step(f"Comparing with {since}")
-            changes["since"] = diff_catalog(loaded, since)
-        chunks = exporter_chunks(format)(rows, sources, **changes)  # made as they are written
+            loaded = chunks_or_catalog(root)  # the whole report: read a chunk of claims at a time
+        else:
+            from kclaims.catalog.files import load_catalog
+
+            loaded = load_catalog(root)
+        step("Grading the claims")
+        chunks, claims, sources = _report(loaded, format, wanted, sort, since, step)
         if output is not None:
             from kclaims.export.output import write_chunks
 
-            step(f"Writing {len(rows)} claims as {format}")
+            step(f"Writing {claims} claims as {format}")
             write_chunks(output, chunks)
     if output is None:
         print_chunks(chunks)  # after the progress line is gone, which would mix with the report on a terminal
         return
-    what = f"{len(sources)} sources" if format in BIBLIOGRAPHY_FORMATS else f"{len(rows)} claims"
+    what = f"{sources} sources" if format in BIBLIOGRAPHY_FORMATS else f"{claims} claims"
     typer.echo(f"Wrote {what} to {output}", err=True)
+
+
+def _report(loaded: "Catalog | ClaimChunks", format: str, wanted: "ClaimFilter", sort: str, since: str | None,
+            step: "Callable[[str], None]") -> "tuple[Iterator[str] | Iterator[str | bytes], int, int]":
+    """The report's pieces as they are made, and how many claims and sources it holds."""
+    from kclaims.catalog.files import Catalog
+    from kclaims.catalog.query import select_claims, sources_for_export
+    from kclaims.export import CLAIMS_ONLY_FORMATS, exporter_chunks
+
+    if not isinstance(loaded, Catalog):
+        from kclaims.export.streamed import markdown_from_chunks
+
+        return markdown_from_chunks(loaded), loaded.count, len(loaded.sources)
+    rows = select_claims(loaded, wanted, sort)
+    sources = [] if format in CLAIMS_ONLY_FORMATS else sources_for_export(loaded, rows, wanted)
+    changes: dict[str, Any] = {}
+    if since is not None:
+        from kclaims.catalog.changes import diff_catalog
+
+        step(f"Comparing with {since}")
+        changes["since"] = diff_catalog(loaded, since)
+    return exporter_chunks(format)(rows, sources, **changes), len(rows), len(sources)
 
 
 SUFFIX_FORMATS = {".csl.json": "csl-json", ".json": "json", ".md": "md", ".markdown": "md", ".html": "html",

@@ -63,17 +63,29 @@ def _load(where: str) -> Callable:
     return getattr(importlib.import_module(module_name), function)
 
 
-def batched(chunks: Iterable[str], size: int = BATCH_CHARACTERS) -> Iterator[str]:
-    """The pieces joined into strings of about `size` characters: a few large writes instead of
-    many small ones, and never more than a batch held."""
-    batch: list[str] = []
+def batched(chunks: Iterable[str | bytes], size: int = BATCH_CHARACTERS) -> Iterator[str | bytes]:
+    """The pieces joined into batches of about `size` characters: a few large writes instead of
+    many small ones, and never more than a batch held. A piece may be bytes, text already encoded
+    as UTF-8 (a report's sections read back from a spool file); text and bytes are never joined
+    together, each batch is of one kind."""
+    batch: list = []
+    kind: type = str
     length = 0
     for chunk in chunks:
+        if type(chunk) is not kind and batch:
+            yield kind().join(batch)
+            batch, length = [], 0
+        kind = type(chunk)
         batch.append(chunk)
         length += len(chunk)
         if length >= size:
-            yield "".join(batch)
-            batch = []
-            length = 0
+            yield kind().join(batch)
+            batch, length = [], 0
     if batch:
-        yield "".join(batch)
+        yield kind().join(batch)
+
+
+def encoded(pieces: Iterable[str | bytes]) -> Iterator[bytes]:
+    """The pieces (as `batched` gives them) as UTF-8 bytes."""
+    for piece in pieces:
+        yield piece if isinstance(piece, bytes) else piece.encode("utf-8")

@@ -7,9 +7,9 @@ Markdown's punctuation, so a statement can neither break a table nor inject HTML
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache, partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from kclaims.model import Source
 from kclaims.catalog.query import ClaimRow
@@ -59,6 +59,7 @@ from kclaims.export.changes import RUBRIC_NOTE, change_phrase, claim_anchor, hea
 VERDICT_MARKS = {"supported": "🟢", "conflicting": "🟣", "contradicted": "🔴", "no-evidence-found": "⚪",
                  "not-assessed": "▫️"}
 
+Piece = TypeVar("Piece", str, bytes)  # a report's text, or its UTF-8 bytes read back from a spool
 _SPECIAL = re.compile(r"[\\`*_\[\]<>|#~&$]")  # Markdown's punctuation, escaped by a backslash
 _plain = plain_test("\\`*_[]<>|#~&$")
 _ESCAPES = str.maketrans({char: "\\" + char for char in "\\`*_[]<>|#~&$"})
@@ -112,19 +113,36 @@ def markdown_chunks(rows: list[ClaimRow], sources: list[Source], since: CatalogC
     """`export_markdown`'s text in pieces, as they are made: a claim or a bibliography entry at a
     time, so the report is never held whole (the summaries at the top take one pass over the claims)."""
     by_id = Bibliography(sources)
-    yield f"# {REPORT_TITLE}{BLOCK}{block(catalog_summary(rows, sources))}{BLOCK}> {inline(VERDICT_CAVEAT)}"
-    yield from _scorecard_pieces(rows, by_id)
+    cite_article = article_citer(by_id)
+    yield from report_pieces(rows, by_id, catalog_summary(rows, sources), lambda row: claim_section(row, by_id, cite_article),
+                             since)
+
+
+def report_pieces(rows: list[ClaimRow], by_id: Bibliography, summary: str, claim_text: Callable[[ClaimRow], Piece],
+                  since: CatalogChanges | None = None, strongest_against: dict[int, str | None] | None = None,
+                  bibliography: Iterable[Piece] | None = None) -> Iterator[str | Piece]:
+    """The report around its claims: `claim_text(row)` gives each claim's section (`claim_section`),
+    made here or earlier elsewhere (then it may be UTF-8 bytes); `strongest_against` as `scorecards`
+    takes it; `bibliography`, the entries made elsewhere (`bibliography_lines` over `by_id.order`),
+    else they are made here."""
+    yield f"# {REPORT_TITLE}{BLOCK}{block(summary)}{BLOCK}> {inline(VERDICT_CAVEAT)}"
+    yield from _scorecard_pieces(rows, by_id, strongest_against)
     if since is not None:
         yield BLOCK + changes_markdown(since, level=2)
     yield BLOCK + BLOCK.join(_summary(rows))
     yield BLOCK + "## Claims by topic"
     if not rows:
         yield BLOCK + "No claims match."
-    cite_article = lru_cache(maxsize=ARTICLES_REMEMBERED)(partial(_source_ref, by_id, with_title=True))
     for group in group_by_topic(rows):
-        yield from _topic_pieces(group, by_id, cite_article)
-    yield from _bibliography_pieces(by_id)
+        yield from _topic_pieces(group, claim_text)
+    yield from _bibliography_pieces(by_id, bibliography)
     yield "\n"
+
+
+def article_citer(by_id: Bibliography) -> Callable[[str], str]:
+    """How a claim cites an article that makes it (with its title); the most recent ones' references
+    are made once."""
+    return lru_cache(maxsize=ARTICLES_REMEMBERED)(partial(_source_ref, by_id, with_title=True))
 
 
 # --- scorecard ------------------------------------------------------------------------------------
@@ -133,13 +151,14 @@ def markdown_chunks(rows: list[ClaimRow], sources: list[Source], since: CatalogC
 def scorecard_section(rows: list[ClaimRow], sources: Bibliography) -> list[str]:
     """"Which articles hold up" as Markdown blocks: one table row per article, then each article's
     contradicted claims."""
-    return "".join(_scorecard_pieces(rows, sources)).split(BLOCK)[1:]
+    return "".join(_scorecard_pieces(rows, sources, None)).split(BLOCK)[1:]
 
 
-def _scorecard_pieces(rows: list[ClaimRow], sources: Bibliography) -> Iterator[str]:
+def _scorecard_pieces(rows: list[ClaimRow], sources: Bibliography,
+                      strongest_against: dict[int, str | None] | None) -> Iterator[str]:
     """The scorecard section, each block after a blank line, a table row at a time."""
     yield BLOCK + "## Which articles hold up"
-    cards = scorecards(rows, sources)
+    cards = scorecards(rows, sources, strongest_against)
     if not cards:
         yield BLOCK + "No claim records the article that makes it."
         return
@@ -200,15 +219,21 @@ def _topic_anchor(topic: str) -> str:
 # --- claims ----------------------------------------------------------------------------------------
 
 
-def _topic_pieces(group: TopicGroup, sources: Bibliography, cite_article: Callable[[str], str]) -> Iterator[str]:
+def _topic_pieces(group: TopicGroup, claim_text: Callable[[ClaimRow], Piece]) -> Iterator[str | Piece]:
     name = "No topic" if group.topic == NO_TOPIC else inline(group.topic)
     yield f'{BLOCK}<a id="{_topic_anchor(group.topic)}"></a>{BLOCK}### {name}'
     for row in group.rows:
-        yield BLOCK + BLOCK.join(_claim(row, sources, cite_article))
+        yield claim_text(row)
     separator = BLOCK + "Also in this topic, shown under another: "
     for row in group.also:
         yield f"{separator}[{inline(row.claim.statement)}](#claim-{row.claim.id}) ({strength_mark(row.strength.key)})"
         separator = ", "
+
+
+def claim_section(row: ClaimRow, sources: Bibliography, cite_article: Callable[[str], str]) -> str:
+    """A claim's section under its topic, after a blank line: heading, facts, verdict, reasons, where
+    it is made, its evidence. `cite_article` is `article_citer(sources)`."""
+    return BLOCK + BLOCK.join(_claim(row, sources, cite_article))
 
 
 def _claim(row: ClaimRow, sources: Bibliography, cite_article: Callable[[str], str]) -> list[str]:
@@ -302,14 +327,17 @@ def _source_ref(sources: Bibliography, source_id: str, with_title: bool) -> str:
 # --- bibliography ----------------------------------------------------------------------------------
 
 
-def _bibliography_pieces(sources: Bibliography) -> Iterator[str]:
-    yield BLOCK + "## Bibliography"
+def _bibliography_pieces(sources: Bibliography, entries: Iterable[Piece] | None) -> Iterator[str | Piece]:
+    yield BLOCK + "## Bibliography" + "\n"  # and each entry on a line of its own: the first after a blank line
     if not sources:
-        yield BLOCK + "No sources."
-    separator = BLOCK
-    for source in sources.order:
-        yield separator + _bibliography_entry(source, sources.name_of(source))
-        separator = "\n"
+        yield "\nNo sources."
+    yield from bibliography_lines(sources, sources.order) if entries is None else entries
+
+
+def bibliography_lines(bibliography: Bibliography, sources: Iterable[Source]) -> Iterator[str]:
+    """Each source's bibliography entry, after a line break, as the end of the report gives them."""
+    for source in sources:
+        yield "\n" + _bibliography_entry(source, bibliography.name_of(source))
 
 
 def _bibliography_entry(source: Source, name: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kclaims.catalog import atomic
 from kclaims.errors import BadInput
-from kclaims.export import batched
+from kclaims.export import batched, encoded
 
 _SPECIAL_FILES = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
                   (stat.S_ISSOCK, "a socket"))
@@ -22,12 +22,12 @@ def write_output(path: Path, data: str | bytes) -> None:
     _write_blocks(path, [data.encode("utf-8") if isinstance(data, str) else data])
 
 
-def write_chunks(path: Path, chunks: Iterable[str]) -> None:
+def write_chunks(path: Path, chunks: Iterable[str | bytes]) -> None:
     """Write a report's pieces (an exporter's `..._chunks`) as they are made to a temporary file beside
     `path`, then flush it to disk and rename it over `path`: all or nothing, as `write_output`. An
     error or a stop (Ctrl-C, SIGTERM) before the rename removes the temporary file and leaves
     whatever `path` held untouched; an error raised while making the pieces goes up as it is."""
-    _write_blocks(path, (text.encode("utf-8") for text in batched(chunks)))
+    _write_blocks(path, encoded(batched(chunks)))
 
 
 def _write_blocks(path: Path, blocks: Iterable[bytes]) -> None:

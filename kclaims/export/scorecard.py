@@ -85,17 +85,25 @@ def _strongest_against(row: ClaimRow, sources: Mapping[str, Source], found: dict
     """The strongest study against a contradicted claim, worked out once however many articles make it
     (it grades the claim again)."""
     if id(row) not in found:  # the rows outlive this dict: their ids stay theirs
-        found[id(row)] = strongest(_contradicting(row, sources), sources, row)
+        found[id(row)] = strongest_against(row, sources)
     return found[id(row)]
 
 
-def scorecards(rows: list[ClaimRow], sources: Mapping[str, Source]) -> list[Scorecard]:
-    """A scorecard for every article the claims are made in: the most contradicted first, then by name."""
+def strongest_against(row: ClaimRow, sources: Mapping[str, Source]) -> str | None:
+    """The strongest counted study that contradicts the claim (None if none does)."""
+    return strongest(_contradicting(row, sources), sources, row)
+
+
+def scorecards(rows: list[ClaimRow], sources: Mapping[str, Source],
+               strongest_against: dict[int, str | None] | None = None) -> list[Scorecard]:
+    """A scorecard for every article the claims are made in: the most contradicted first, then by name.
+    `strongest_against` may hold the strongest study against some contradicted rows already (by the
+    row's `id()`), worked out where their evidence was at hand."""
     made: dict[str, list[ClaimRow]] = {}  # one pass over the claims, not one per article
     for row in rows:
         for article in dict.fromkeys(q.source for q in row.claim.made_in):
             made.setdefault(article, []).append(row)
-    strongest_against: dict[int, str | None] = {}
+    strongest_against = {} if strongest_against is None else strongest_against
     cards = [_card(article, found, sources, strongest_against) for article, found in made.items()]
     return sorted(cards, key=lambda c: (-c.verdict_count("contradicted"), -c.verdict_count("conflicting"),
                                         short_cite(c.source, c.article).casefold(), c.article))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -149,7 +149,7 @@ def link_appraisal(item: EvidenceItem, symbols: bool = True) -> str:
     return "; ".join(parts)
 
 
-def evidence_items(row: ClaimRow, sources: dict[str, Source]) -> dict[str, list[EvidenceItem]]:
+def evidence_items(row: ClaimRow, sources: Mapping[str, Source]) -> dict[str, list[EvidenceItem]]:
     """The claim's linked sources by stance (supports, contradicts, mentions), each with its level for this claim."""
     grouped: dict[str, list[EvidenceItem]] = {stance: [] for stance in STANCES}
     for item in row.claim.evidence:
@@ -221,30 +221,71 @@ def _cited_in_order(sources: Iterable[Source]) -> list[tuple[str, Source]]:
 
 def _lettered(cited: list[tuple[str, Source]]) -> dict[str, str]:
     """The names that need a letter to tell them apart, by source id ("Murrough 2013a")."""
-    counts = Counter(name for name, _ in cited)
-    by_name: dict[str, list[Source]] = {}
-    for name, source in cited:
-        if counts[name] > 1:  # most names are met once: no list for them
-            by_name.setdefault(name, []).append(source)
+    return _letters([(name, source.year, source.id) for name, source in cited])
+
+
+Cited = tuple[str, int | None, str]  # a source's short name, year and id: all a bibliography's order needs
+
+
+def _letters(cited: list[Cited]) -> dict[str, str]:
+    """`_lettered` over (name, year, id) in bibliography order."""
+    counts = Counter(name for name, _, _ in cited)
+    by_name: dict[str, list[Cited]] = {}
+    for entry in cited:
+        if counts[entry[0]] > 1:  # most names are met once: no list for them
+            by_name.setdefault(entry[0], []).append(entry)
     lettered: dict[str, str] = {}
     for name, same in by_name.items():
-        if all(s.year for s in same):
-            lettered.update((source.id, f"{name}{chr(ord('a') + index)}") for index, source in enumerate(same[:26]))
+        if all(year for _, year, _ in same):
+            lettered.update((source_id, f"{name}{chr(ord('a') + index)}")
+                            for index, (_, _, source_id) in enumerate(same[:26]))
     return lettered
 
 
-class Bibliography(dict[str, Source]):
+class Bibliography(Mapping[str, Source]):
     """A report's sources by id, in bibliography order (`order`), with the short name each is cited by.
 
-    Only the names that need a letter are kept; the others are worked out when asked for, so a
-    bibliography of 200,000 sources does not hold 200,000 names."""
+    It holds the sources it is given, or only looks them up in a mapping that makes each when asked
+    (`looking_up`: a packed table of 200,000 sources stays packed). Either way it keeps the order as
+    ids and only the names that need a letter; the others are worked out when asked for."""
 
     def __init__(self, sources: Iterable[Source]):
-        sources = list(sources)
-        super().__init__((source.id, source) for source in sources)
-        cited = _cited_in_order(sources)
-        self.order = [source for _, source in cited]
-        self.lettered = _lettered(cited)
+        self._sources: Mapping[str, Source] = {source.id: source for source in sources}
+        self._arrange(self._sources.values())
+
+    @classmethod
+    def looking_up(cls, sources: Mapping[str, Source]) -> Bibliography:
+        """A bibliography of every source in `sources`, each looked up there when needed, never kept."""
+        bibliography = cls.__new__(cls)
+        bibliography._sources = sources
+        bibliography._arrange(sources[source_id] for source_id in sources)
+        return bibliography
+
+    def _arrange(self, sources: Iterable[Source]) -> None:
+        cited = [(short_cite(source, source.id), source.year, source.id) for source in sources]
+        cited.sort(key=lambda entry: (entry[0].split(" ")[0].casefold(), entry[1] or 0, entry[2]))
+        self.order_ids = [source_id for _, _, source_id in cited]
+        self.lettered = _letters(cited)
+
+    @property
+    def order(self) -> Iterator[Source]:
+        """The sources in bibliography order: by first author (or site), then year, then id."""
+        return (self._sources[source_id] for source_id in self.order_ids)
+
+    def __getitem__(self, source_id: str) -> Source:
+        return self._sources[source_id]
+
+    def __contains__(self, source_id: object) -> bool:
+        return source_id in self._sources
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    def get(self, source_id: str, default: Source | None = None) -> Source | None:  # type: ignore[override]
+        return self._sources.get(source_id, default)  # a dict's get, not Mapping's try and except
 
     def name(self, source_id: str) -> str:
         source = self.get(source_id)
@@ -318,6 +359,11 @@ def catalog_summary(rows: list[ClaimRow], sources: list[Source]) -> str:
     """'12 claims made in 5 articles, linked to 20 sources; 25 sources in the bibliography.'"""
     articles = {q.source for row in rows for q in row.claim.made_in}
     linked = {e.source for row in rows for e in row.claim.evidence}
-    return (f"{len(rows)} claim{'s' if len(rows) != 1 else ''} made in {len(articles)} "
-            f"article{'s' if len(articles) != 1 else ''}, linked to {len(linked)} "
-            f"source{'s' if len(linked) != 1 else ''} as evidence; {len(sources)} sources in the bibliography.")
+    return summary_sentence(len(rows), len(articles), len(linked), len(sources))
+
+
+def summary_sentence(claims: int, articles: int, linked: int, sources: int) -> str:
+    """`catalog_summary` from its counts."""
+    return (f"{claims} claim{'s' if claims != 1 else ''} made in {articles} "
+            f"article{'s' if articles != 1 else ''}, linked to {linked} "
+            f"source{'s' if linked != 1 else ''} as evidence; {sources} sources in the bibliography.")

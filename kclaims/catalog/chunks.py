@@ -1,0 +1,73 @@
+"""A catalog read a chunk of claims at a time, from the cache alone: a report of 100,000 claims
+goes through it without ever holding them all.
+
+It opens only when the cache vouches for every file as it is on disk (claims.yaml unchanged since
+its rows were kept, every source file cached as it is); otherwise the caller loads the catalog
+the usual way, which reads, checks and caches what changed. Sources stay packed and are made
+each time one is looked at; claims are made a chunk at a time, with their labels (labels.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kclaims.catalog import cache, cache_files
+from kclaims.catalog.files import (CLAIM_CHUNK, CLAIMS_FILE, Catalog, cached_claim_ids, load_catalog,
+                                   source_file_keys, source_id_of)
+from kclaims.catalog.labels import all_strengths, cached_strengths
+from kclaims.catalog.query import ClaimRow
+from kclaims.model import claim_from_row
+
+
+@dataclass
+class ClaimChunks:
+    """claims.yaml's claims in chunks of CLAIM_CHUNK, in file order, and every source (packed)."""
+
+    store: cache.Store
+    packed: list[bytes]  # each chunk's claim rows, marshalled
+    count: int  # claims in all
+    sources: cache.SourceTable
+
+    def __len__(self) -> int:
+        return len(self.packed)
+
+    def rows(self, number: int) -> list[ClaimRow]:
+        """The claims of chunk `number`, each with its strength (its kept label where it has one;
+        labels worked out here are not saved: the next full load keeps them)."""
+        claims = [claim_from_row(row) for row in cache_files.unmarshal(self.packed[number])]
+        first = number * CLAIM_CHUNK
+        strengths = cached_strengths(self.store, claims, range(first, first + len(claims)), self.sources)
+        self.store.labels.forget()  # this chunk's shard: the next chunk's labels are in another
+        return [ClaimRow(claim, strength) for claim, strength in zip(claims, strengths)]
+
+
+def open_chunks(root: Path) -> ClaimChunks | None:
+    """The catalog at `root` in chunks, or None when the cache cannot vouch for all of it."""
+    store = cache.open_store(root)
+    claims_path = str(root / CLAIMS_FILE)
+    ids = cached_claim_ids(store, claims_path)
+    if ids is None:
+        return None
+    numbers = range(-(-len(ids) // CLAIM_CHUNK))
+    packed = store.get_many([(claims_path, f"{CLAIMS_FILE}@{number}") for number in numbers], once=True)
+    files = source_file_keys(root)
+    sources = cache.SourceTable(keep_unpacked=False)
+    for (_, key), source in zip(files, store.get_many(files, once=True)):
+        if source is None:
+            return None
+        sources.add_packed(source_id_of(key), source)
+    if any(chunk is None for chunk in packed):
+        return None
+    return ClaimChunks(store, [chunk for chunk in packed if chunk is not None], len(ids), sources)
+
+
+def chunks_or_catalog(root: Path) -> ClaimChunks | Catalog:
+    """The catalog at `root` in chunks; when the cache cannot vouch for it, the catalog is loaded
+    (which reads, checks and caches what changed) and its labels kept, and then it is read in
+    chunks after all, or, if a file is too new to cache yet, the loaded catalog is given instead."""
+    chunks = open_chunks(root)
+    if chunks is not None:
+        return chunks
+    all_strengths(load_catalog(root))  # graded and kept, so the chunks find each claim's label
+    return open_chunks(root) or load_catalog(root)  # (loaded again only if a file is too new to cache)

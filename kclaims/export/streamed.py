@@ -1,0 +1,179 @@
+"""The Markdown report of a whole catalog read a chunk of claims at a time (catalog/chunks.py): what
+`kclaims export --format md` does when nothing is filtered, so memory stays flat however many
+claims there are.
+
+Each chunk's claim sections are made in a worker process (kclaims/workers.py) and kept in a spool
+file; the command keeps only each claim's short facts (id, statement, kind, topics, the articles
+making it, its verdict) for the summaries and the scorecard, and where its section lies in the
+spool. The report is then put together in its order by `markdown.report_pieces`, the same code
+as the in-memory report's: the text is exactly `markdown_chunks`'s (the tests hold it to that).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from kclaims.catalog.chunks import ClaimChunks
+from kclaims.catalog.query import ClaimRow
+from kclaims.export.markdown import article_citer, bibliography_lines, claim_section, report_pieces
+from kclaims.export.scorecard import strongest_against
+from kclaims.export.view import Bibliography, summary_sentence
+from kclaims.grade import Strength
+from kclaims.model import Claim, Quote
+from kclaims.workers import in_workers
+
+Facts = tuple  # id, statement, kind, topics, articles, verdict, certainty, retracted, strongest against, start, end
+
+
+@dataclass(frozen=True, slots=True)
+class MadeChunk:
+    """A chunk's sections, written to `spool`, and the facts of its claims in file order."""
+
+    spool: str
+    facts: list[Facts]
+    linked: set[str]  # the sources its claims link as evidence
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    chunks: ClaimChunks
+    bibliography: Bibliography
+    folder: str
+
+
+_job: _Job | None = None  # what the workers make sections for: set before they fork, read by `_make`
+
+
+BIBLIOGRAPHY_SLICE = 10_000  # entries made by one worker task: about a chunk of claims' work
+
+
+def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
+    """`markdown.markdown_chunks` over the whole catalog, every source in the bibliography; the
+    sections made by the workers come as UTF-8 bytes, as they were kept."""
+    global _job
+    bibliography = Bibliography.looking_up(chunks.sources)
+    ids = bibliography.order_ids
+    tasks = [*((CLAIMS, number) for number in range(len(chunks))),
+             *((BIBLIOGRAPHY, start) for start in range(0, len(ids), BIBLIOGRAPHY_SLICE))]
+    with ExitStack() as stack:
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="kclaims-report-"))
+        _job = _Job(chunks, bibliography, folder)
+        try:
+            with in_workers(_make, tasks, worth_it_from=2) as results:
+                made = results()
+        finally:
+            _job = None
+        sections = [chunk for (task, _), chunk in zip(tasks, made) if task == CLAIMS]
+        rows, where, against, articles, linked = _gathered(sections)
+        spool = stack.enter_context(_Spool([chunk.spool for chunk in sections]))
+        summary = summary_sentence(len(rows), len(articles), len(linked), len(chunks.sources))
+        entries = (_whole(chunk.spool) for (task, _), chunk in zip(tasks, made) if task == BIBLIOGRAPHY)
+        yield from report_pieces(rows, bibliography, summary, lambda row: spool.read(where[id(row)]),
+                                 strongest_against=against, bibliography=entries)
+
+
+CLAIMS, BIBLIOGRAPHY = "claims", "bibliography"
+
+
+def _make(tasks: list[tuple[str, int]]) -> list[MadeChunk]:
+    assert _job is not None
+    cite_article = article_citer(_job.bibliography)
+    return [_make_chunk(number, cite_article) if task == CLAIMS else _make_entries(number) for task, number in tasks]
+
+
+def _make_entries(start: int) -> MadeChunk:
+    """Bibliography entries from `start` in its order, a slice of them."""
+    assert _job is not None
+    bibliography = _job.bibliography
+    ids = bibliography.order_ids[start:start + BIBLIOGRAPHY_SLICE]
+    text = "".join(bibliography_lines(bibliography, (bibliography[source_id] for source_id in ids)))
+    return MadeChunk(_spooled(f"bibliography-{start}", [text.encode("utf-8")]), [], set())
+
+
+def _spooled(name: str, pieces: list[bytes]) -> str:
+    assert _job is not None
+    spool = os.path.join(_job.folder, f"{name}.md")
+    with open(spool, "wb") as file:
+        file.write(b"".join(pieces))
+    return spool
+
+
+def _whole(spool: str) -> bytes:
+    with open(spool, "rb") as file:
+        return file.read()
+
+
+def _make_chunk(number: int, cite_article: object) -> MadeChunk:
+    assert _job is not None
+    bibliography = _job.bibliography
+    pieces: list[bytes] = []
+    facts: list[Facts] = []
+    linked: set[str] = set()
+    start = 0
+    for row in _job.chunks.rows(number):
+        text = claim_section(row, bibliography, cite_article).encode("utf-8")  # type: ignore[arg-type]
+        pieces.append(text)
+        claim, strength = row.claim, row.strength
+        against = strongest_against(row, bibliography) if strength.verdict == "contradicted" else None
+        facts.append((claim.id, claim.statement, claim.kind, tuple(claim.topics),
+                      tuple(dict.fromkeys(q.source for q in claim.made_in)), strength.verdict, strength.certainty,
+                      tuple(strength.retracted), against, start, start + len(text)))
+        linked.update(e.source for e in claim.evidence)
+        start += len(text)
+    return MadeChunk(_spooled(f"claims-{number}", pieces), facts, linked)
+
+
+def _gathered(made: list[MadeChunk]) -> tuple[list[ClaimRow], dict[int, tuple[int, int, int]],
+                                              dict[int, str | None], set[str], set[str]]:
+    """Rows holding only the facts the summaries and the scorecard read, where each claim's section
+    is (spool, start, end), the strongest study against each contradicted one (by the row's id()),
+    and the articles and linked sources of all."""
+    intern = sys.intern
+    rows: list[ClaimRow] = []
+    where: dict[int, tuple[int, int, int]] = {}
+    against: dict[int, str | None] = {}
+    articles: set[str] = set()
+    linked: set[str] = set()
+    for spool, chunk in enumerate(made):
+        linked |= chunk.linked
+        for claim_id, statement, kind, topics, made_in, verdict, certainty, retracted, strongest, start, end in chunk.facts:
+            claim = Claim(claim_id, statement, intern(kind), [intern(t) for t in topics],
+                          [Quote(intern(source), "") for source in made_in])
+            row = ClaimRow(claim, Strength(intern(verdict), certainty and intern(certainty), [], list(retracted)))
+            rows.append(row)
+            where[id(row)] = (spool, start, end)
+            if verdict == "contradicted":
+                against[id(row)] = strongest
+            articles.update(made_in)
+        chunk.facts.clear()
+    return rows, where, against, articles, linked
+
+
+class _Spool:
+    """The spool files, open for reading sections back by position."""
+
+    def __init__(self, paths: list[str]):
+        self.paths = paths
+        self.files: list[BinaryIO] = []
+
+    def __enter__(self) -> _Spool:
+        with ExitStack() as opened:
+            self.files = [opened.enter_context(open(path, "rb")) for path in self.paths]
+            opened.pop_all()  # all open: __exit__ closes them
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for file in self.files:
+            file.close()
+
+    def read(self, place: tuple[int, int, int]) -> bytes:
+        spool, start, end = place
+        file = self.files[spool]
+        file.seek(start)
+        return file.read(end - start)

@@ -1,0 +1,138 @@
+"""The whole-catalog Markdown report read a chunk of claims at a time (catalog/chunks.py,
+export/streamed.py): exactly the in-memory report's text, from the real command too, whether the
+cache is warm, cold or behind an edit; its spool files gone afterwards, even when stopped."""
+
+import copy
+import os
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+from conftest import invoke
+from report_fixtures import REPORT_CLAIMS, REPORT_SOURCES, write_catalog
+
+from kclaims.catalog import chunks as chunks_module
+from kclaims.catalog.chunks import ClaimChunks, chunks_or_catalog, open_chunks
+from kclaims.catalog.files import CLAIM_CHUNK, Catalog, load_catalog
+from kclaims.catalog.query import ClaimFilter, select_claims, sources_for_export
+from kclaims.export.markdown import export_markdown
+from kclaims.export.streamed import markdown_from_chunks
+from kclaims.workers import worker_count
+
+COPIES = 420  # 6 claims each: 2,520 claims, three chunks of claim rows
+
+
+def _age(root: Path, seconds: float = 10) -> None:
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        os.utime(path, (past, past))
+
+
+def _many_claims() -> list[dict]:
+    """The report catalog's six claims (every verdict and certainty, a curator's grade, a retracted
+    source, a claim without topic) again and again under new ids, some with a second topic."""
+    claims = []
+    for copy_number in range(COPIES):
+        for claim in REPORT_CLAIMS:
+            made = copy.deepcopy(claim)
+            made["id"] = f"{claim['id']}-{copy_number}"
+            if copy_number % 7 == 0 and made.get("topics"):
+                made["topics"] = [*made["topics"], f"extra-{copy_number % 3}"]
+            claims.append(made)
+    return claims
+
+
+@pytest.fixture
+def large_catalog(tmp_path: Path) -> Path:
+    root = write_catalog(tmp_path / "catalog", _many_claims(), REPORT_SOURCES)
+    _age(root)
+    return root
+
+
+def _joined(pieces: Iterable[str | bytes]) -> str:
+    """The report's text: its pieces are text, or UTF-8 bytes read back from the spool."""
+    return b"".join(piece if isinstance(piece, bytes) else piece.encode("utf-8") for piece in pieces).decode("utf-8")
+
+
+def _in_memory_report(root: Path) -> str:
+    catalog = load_catalog(root)
+    rows = select_claims(catalog, ClaimFilter())
+    return export_markdown(rows, sources_for_export(catalog, rows, ClaimFilter()))
+
+
+def test_the_chunked_report_is_the_in_memory_report(large_catalog: Path) -> None:
+    expected = _in_memory_report(large_catalog)  # also fills the cache
+    chunks = open_chunks(large_catalog)
+    assert isinstance(chunks, ClaimChunks)
+    assert len(chunks) == -(-len(REPORT_CLAIMS) * COPIES // CLAIM_CHUNK) == 3
+    assert chunks.count == len(REPORT_CLAIMS) * COPIES
+    if sys.platform.startswith("linux"):
+        assert worker_count(len(chunks), 2) == min(4, len(os.sched_getaffinity(0)))
+    text = _joined(markdown_from_chunks(chunks))
+    assert text == expected
+    assert "Also in this topic, shown under another" in text and "contradicted" in text
+
+
+def test_the_command_writes_the_same_report_from_a_cold_cache(large_catalog: Path, tmp_path: Path) -> None:
+    expected = _in_memory_report(large_catalog)
+    os.environ["KCLAIMS_CACHE_DIR"] = str(tmp_path / "another-cache")  # conftest restores it
+    out = tmp_path / "report.md"
+    result = invoke(["export", "--format", "md", "-o", str(out)], catalog=large_catalog)
+    assert out.read_text(encoding="utf-8") == expected
+    assert f"Wrote {len(REPORT_CLAIMS) * COPIES} claims" in result.stderr
+    assert isinstance(open_chunks(large_catalog), ClaimChunks)  # the cold run cached what the chunks need
+
+
+def test_printed_and_warm_reports_are_the_same(large_catalog: Path) -> None:
+    expected = _in_memory_report(large_catalog)
+    assert invoke(["export", "--format", "md"], catalog=large_catalog).stdout == expected
+
+
+def test_a_filtered_report_still_loads_the_catalog_and_is_right(large_catalog: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks_module, "open_chunks", lambda root: pytest.fail("a filtered report read chunks"))
+    text = invoke(["export", "--format", "md", "--verdict", "contradicted"], catalog=large_catalog).stdout
+    assert f"{COPIES} claims made in" in text
+
+
+def test_an_edited_source_is_read_again_before_the_chunks(large_catalog: Path) -> None:
+    _in_memory_report(large_catalog)
+    source = large_catalog / "sources" / "rct2018.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace('"title": "', '"title": "Renamed '), encoding="utf-8")
+    past = time.time() - 5  # an edit a few seconds ago: older than the cache's racy guard
+    os.utime(source, (past, past))
+    assert open_chunks(large_catalog) is None  # the cache cannot vouch for the edited file
+    loaded = chunks_or_catalog(large_catalog)
+    assert isinstance(loaded, ClaimChunks)
+    text = _joined(markdown_from_chunks(loaded))
+    assert text == _in_memory_report(large_catalog) and "Renamed " in text
+
+
+def test_a_file_too_new_to_cache_gives_the_loaded_catalog(large_catalog: Path) -> None:
+    _in_memory_report(large_catalog)
+    claims = large_catalog / "claims.yaml"
+    claims.write_text(claims.read_text(encoding="utf-8").replace("rapid relief", "quick relief"), encoding="utf-8")
+    loaded = chunks_or_catalog(large_catalog)  # edited just now: not cached until it is a few seconds old
+    assert isinstance(loaded, Catalog)
+    text = invoke(["export", "--format", "md"], catalog=large_catalog).stdout
+    assert text == _in_memory_report(large_catalog) and "quick relief" in text
+
+
+def test_the_spool_files_are_removed_after_the_report_and_when_it_stops(large_catalog: Path, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    spools = tmp_path / "spools"
+    spools.mkdir()
+    monkeypatch.setenv("TMPDIR", str(spools))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+    _in_memory_report(large_catalog)
+    pieces = markdown_from_chunks(open_chunks(large_catalog))
+    next(pieces)
+    assert any(spools.iterdir())  # the sections wait in spool files...
+    pieces.close()  # ...and go when the report stops half-way (Ctrl-C, a full disk)
+    assert not any(spools.iterdir())
+    invoke(["export", "--format", "md", "-o", str(tmp_path / "r.md")], catalog=large_catalog)
+    assert not any(spools.iterdir())
