@@ -136,3 +136,20 @@ def test_the_spool_files_are_removed_after_the_report_and_when_it_stops(large_ca
     assert not any(spools.iterdir())
     invoke(["export", "--format", "md", "-o", str(tmp_path / "r.md")], catalog=large_catalog)
     assert not any(spools.iterdir())
+
+
+def test_a_full_temporary_folder_is_one_line_and_no_report(large_catalog: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from kclaims.export import streamed
+
+    def full(name: str, pieces: list[bytes]) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device", name)
+
+    _in_memory_report(large_catalog)
+    monkeypatch.setattr(streamed, "_spooled", full)  # in the workers too: they are forked from here
+    out = tmp_path / "report.md"
+    result = invoke(["export", "--format", "md", "-o", str(out)], code=2, catalog=large_catalog)
+    assert "No space left on device" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()

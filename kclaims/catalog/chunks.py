@@ -41,6 +41,12 @@ class ClaimChunks:
         self.store.labels.forget()  # this chunk's shard: the next chunk's labels are in another
         return [ClaimRow(claim, strength) for claim, strength in zip(claims, strengths)]
 
+    def release_claims(self) -> None:
+        """Let go of the claim rows and the files' stamps once every chunk has been read (the
+        sources stay): a report's summaries then have the memory they held."""
+        self.packed.clear()
+        self.store.stamps.clear()
+
 
 def open_chunks(root: Path) -> ClaimChunks | None:
     """The catalog at `root` in chunks, or None when the cache cannot vouch for all of it."""

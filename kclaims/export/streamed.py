@@ -55,7 +55,8 @@ BIBLIOGRAPHY_SLICE = 10_000  # entries made by one worker task: about a chunk of
 
 def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
     """`markdown.markdown_chunks` over the whole catalog, every source in the bibliography; the
-    sections made by the workers come as UTF-8 bytes, as they were kept."""
+    sections made by the workers come as UTF-8 bytes, as they were kept. It reads every chunk once
+    and then lets the claim rows go (`ClaimChunks.release_claims`)."""
     global _job
     bibliography = Bibliography.looking_up(chunks.sources)
     ids = bibliography.order_ids
@@ -69,6 +70,7 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
                 made = results()
         finally:
             _job = None
+        chunks.release_claims()  # every section is made: the summaries need only the facts
         sections = [chunk for (task, _), chunk in zip(tasks, made) if task == CLAIMS]
         rows, where, against, articles, linked = _gathered(sections)
         spool = stack.enter_context(_Spool([chunk.spool for chunk in sections]))
