@@ -153,3 +153,14 @@ def test_a_full_temporary_folder_is_one_line_and_no_report(large_catalog: Path, 
     result = invoke(["export", "--format", "md", "-o", str(out)], code=2, catalog=large_catalog)
     assert "No space left on device" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize("sources", [[], REPORT_SOURCES[:2]])
+def test_a_catalog_without_claims_gives_the_same_report(tmp_path: Path, sources: list[dict]) -> None:
+    root = write_catalog(tmp_path / "empty", [], sources)
+    _age(root)
+    expected = _in_memory_report(root)
+    chunks = open_chunks(root)
+    assert isinstance(chunks, ClaimChunks) and len(chunks) == 0
+    assert _joined(markdown_from_chunks(chunks)) == expected
+    assert "No claims match." in expected

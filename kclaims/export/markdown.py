@@ -119,14 +119,14 @@ def markdown_chunks(rows: list[ClaimRow], sources: list[Source], since: CatalogC
 
 
 def report_pieces(rows: list[ClaimRow], by_id: Bibliography, summary: str, claim_text: Callable[[ClaimRow], Piece],
-                  since: CatalogChanges | None = None, strongest_against: dict[int, str | None] | None = None,
+                  since: CatalogChanges | None = None, known_against: dict[int, str | None] | None = None,
                   bibliography: Iterable[Piece] | None = None) -> Iterator[str | Piece]:
     """The report around its claims: `claim_text(row)` gives each claim's section (`claim_section`),
-    made here or earlier elsewhere (then it may be UTF-8 bytes); `strongest_against` as `scorecards`
+    made here or earlier elsewhere (then it may be UTF-8 bytes); `known_against` as `scorecards`
     takes it; `bibliography`, the entries made elsewhere (`bibliography_lines` over `by_id.order`),
     else they are made here."""
     yield f"# {REPORT_TITLE}{BLOCK}{block(summary)}{BLOCK}> {inline(VERDICT_CAVEAT)}"
-    yield from _scorecard_pieces(rows, by_id, strongest_against)
+    yield from _scorecard_pieces(rows, by_id, known_against)
     if since is not None:
         yield BLOCK + changes_markdown(since, level=2)
     yield BLOCK + BLOCK.join(_summary(rows))
@@ -155,10 +155,10 @@ def scorecard_section(rows: list[ClaimRow], sources: Bibliography) -> list[str]:
 
 
 def _scorecard_pieces(rows: list[ClaimRow], sources: Bibliography,
-                      strongest_against: dict[int, str | None] | None) -> Iterator[str]:
+                      known_against: dict[int, str | None] | None) -> Iterator[str]:
     """The scorecard section, each block after a blank line, a table row at a time."""
     yield BLOCK + "## Which articles hold up"
-    cards = scorecards(rows, sources, strongest_against)
+    cards = scorecards(rows, sources, known_against)
     if not cards:
         yield BLOCK + "No claim records the article that makes it."
         return

@@ -74,9 +74,9 @@ def scorecard(article: str, rows: Iterable[ClaimRow], sources: Mapping[str, Sour
 
 
 def _card(article: str, made: list[ClaimRow], sources: Mapping[str, Source],
-          strongest_against: dict[int, str | None]) -> Scorecard:
+          known_against: dict[int, str | None]) -> Scorecard:
     made.sort(key=lambda row: CLAIM_RANK[row.strength.key])
-    against = [Against(row, _strongest_against(row, sources, strongest_against)) for row in made
+    against = [Against(row, _strongest_against(row, sources, known_against)) for row in made
                if row.strength.verdict == "contradicted"]
     return Scorecard(article, sources.get(article), made, against)
 
@@ -95,16 +95,16 @@ def strongest_against(row: ClaimRow, sources: Mapping[str, Source]) -> str | Non
 
 
 def scorecards(rows: list[ClaimRow], sources: Mapping[str, Source],
-               strongest_against: dict[int, str | None] | None = None) -> list[Scorecard]:
+               known_against: dict[int, str | None] | None = None) -> list[Scorecard]:
     """A scorecard for every article the claims are made in: the most contradicted first, then by name.
-    `strongest_against` may hold the strongest study against some contradicted rows already (by the
+    `known_against` may hold the strongest study against some contradicted rows already (by the
     row's `id()`), worked out where their evidence was at hand."""
     made: dict[str, list[ClaimRow]] = {}  # one pass over the claims, not one per article
     for row in rows:
         for article in dict.fromkeys(q.source for q in row.claim.made_in):
             made.setdefault(article, []).append(row)
-    strongest_against = {} if strongest_against is None else strongest_against
-    cards = [_card(article, found, sources, strongest_against) for article, found in made.items()]
+    known = {} if known_against is None else known_against
+    cards = [_card(article, found, sources, known) for article, found in made.items()]
     return sorted(cards, key=lambda c: (-c.verdict_count("contradicted"), -c.verdict_count("conflicting"),
                                         short_cite(c.source, c.article).casefold(), c.article))
 

@@ -1,11 +1,13 @@
 """The Markdown report of a whole catalog read a chunk of claims at a time (catalog/chunks.py): what
-`kclaims export --format md` does when nothing is filtered, so memory stays flat however many
-claims there are.
+`kclaims export --format md` does when nothing is filtered, so the command never holds the claims,
+the sources unpacked, or the report.
 
 Each chunk's claim sections are made in a worker process (kclaims/workers.py) and kept in a spool
-file; the command keeps only each claim's short facts (id, statement, kind, topics, the articles
-making it, its verdict) for the summaries and the scorecard, and where its section lies in the
-spool. The report is then put together in its order by `markdown.report_pieces`, the same code
+file, and so are slices of the bibliography; the command keeps only each claim's short facts (id,
+statement, kind, topics, the articles making it, its verdict) for the summaries and the
+scorecard, and where its section lies in the spool. What it holds still grows with the catalog
+(the packed sources, those facts: about 4 KB a claim at 2 sources a claim), far less than the
+loaded catalog. The report is then put together in its order by `markdown.report_pieces`, the same code
 as the in-memory report's: the text is exactly `markdown_chunks`'s (the tests hold it to that).
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -77,7 +79,7 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
         summary = summary_sentence(len(rows), len(articles), len(linked), len(chunks.sources))
         entries = (_whole(chunk.spool) for (task, _), chunk in zip(tasks, made) if task == BIBLIOGRAPHY)
         yield from report_pieces(rows, bibliography, summary, lambda row: spool.read(where[id(row)]),
-                                 strongest_against=against, bibliography=entries)
+                                 known_against=against, bibliography=entries)
 
 
 CLAIMS, BIBLIOGRAPHY = "claims", "bibliography"
@@ -111,7 +113,7 @@ def _whole(spool: str) -> bytes:
         return file.read()
 
 
-def _make_chunk(number: int, cite_article: object) -> MadeChunk:
+def _make_chunk(number: int, cite_article: Callable[[str], str]) -> MadeChunk:
     assert _job is not None
     bibliography = _job.bibliography
     pieces: list[bytes] = []
@@ -119,7 +121,7 @@ def _make_chunk(number: int, cite_article: object) -> MadeChunk:
     linked: set[str] = set()
     start = 0
     for row in _job.chunks.rows(number):
-        text = claim_section(row, bibliography, cite_article).encode("utf-8")  # type: ignore[arg-type]
+        text = claim_section(row, bibliography, cite_article).encode("utf-8")
         pieces.append(text)
         claim, strength = row.claim, row.strength
         against = strongest_against(row, bibliography) if strength.verdict == "contradicted" else None
