@@ -164,3 +164,23 @@ def test_a_catalog_without_claims_gives_the_same_report(tmp_path: Path, sources:
     assert isinstance(chunks, ClaimChunks) and len(chunks) == 0
     assert _joined(markdown_from_chunks(chunks)) == expected
     assert "No claims match." in expected
+
+
+def test_text_and_bytes_pieces_keep_their_order_in_batches_and_on_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from kclaims.cli.options import print_chunks
+    from kclaims.export import batched
+
+    pieces: list[str | bytes] = ["# Title", "\n\n", "⊕ é".encode(), b" and ", "text again", "🟢".encode()]
+    expected = "# Title\n\n⊕ é and text again🟢"
+    batches = list(batched(pieces, size=4))
+    assert all(isinstance(batch, (str, bytes)) for batch in batches)
+    assert _joined(batches) == expected
+    for encoding in ("utf-8", "utf-16"):  # the byte stream is used only when it is UTF-8
+        raw = io.BytesIO()
+        stdout = io.TextIOWrapper(raw, encoding=encoding, newline="")
+        monkeypatch.setattr("sys.stdout", stdout)
+        print_chunks(pieces)
+        stdout.flush()
+        assert raw.getvalue().decode(encoding) == expected
