@@ -1,6 +1,6 @@
 """Time kclaims on synthetic catalogs of several sizes, each command beside its floor, in one interleaved run.
 
-    python bench/run.py [--sizes 1000,10000] [--repeat 7] [--repeat-large 3] [--baseline DIR]
+    python bench/run.py [--sizes 1000,10000] [--repeat 7] [--repeat-large 3] [--baseline DIR] [--only WORDS]
     python bench/run.py --sizes 1000,10000,100000 --repeat 3 --repeat-large 1   # the full table
 
 For each size N (claims; sources = 2N, `--sources-per-claim`) the catalog, and a .bib file of N
@@ -36,6 +36,8 @@ A command that fails is not run again at that size; the table says FAILED and wh
 `--baseline DIR` also times the kclaims package of another revision, checked out in DIR (e.g.
 `git worktree add /tmp/kclaims-before REV`), interleaved with this one and with its own caches;
 its rows are prefixed "baseline:" and the "x baseline" column gives this revision's ratio to it.
+`--only export,import` runs only the rows whose command holds one of those words, with the rows
+they are divided by (and the warm `list`, which warms the cache): a quicker check of one goal.
 """
 
 from __future__ import annotations
@@ -275,7 +277,21 @@ def prepare_inputs(n_claims: int, n_sources: int) -> tuple[Path, Path]:
     return catalog, bib
 
 
-def bench_size(n_claims: int, n_sources: int, repeat: int, baseline: Path | None) -> list[Row]:
+def selected(rows: list[Row], only: list[str]) -> list[Row]:
+    """The rows whose command holds one of the words in `only` (all rows if none), with the rows
+    they are divided by, and each version's warm `list` (the warm-up runs it)."""
+    if not only:
+        return rows
+    wanted = {row.name for row in rows if row.name.endswith(LIST) or any(word in row.name for word in only)}
+    while True:
+        floors = {row.floor for row in rows if row.name in wanted and row.floor and row.floor not in wanted}
+        if not floors:
+            return [row for row in rows if row.name in wanted]
+        wanted |= floors
+
+
+def bench_size(n_claims: int, n_sources: int, repeat: int, baseline: Path | None,
+               only: list[str] | None = None) -> list[Row]:
     catalog, bib = prepare_inputs(n_claims, n_sources)
     versions = [Version("", HERE.parent, OUT / f"cache-{n_claims}", OUT / "scratch" / "this")]
     if baseline is not None:
@@ -283,9 +299,11 @@ def bench_size(n_claims: int, n_sources: int, repeat: int, baseline: Path | None
                                 OUT / "scratch" / "baseline"))
     touch = toucher(catalog, n_sources)
     per_version = [kclaims_rows(v, catalog, bib, n_claims, touch if i == 0 else None) for i, v in enumerate(versions)]
-    rows = floor_rows(catalog, bib) + interleave(per_version)
+    rows = selected(floor_rows(catalog, bib) + interleave(per_version), only or [])
     label = f"{n_claims:,}"
     try:
+        for version in versions:
+            version.scratch.mkdir(parents=True, exist_ok=True)  # where the export goes, whatever rows run
         warm_up(rows, versions, label)
         run_rounds(rows, repeat, label)
     finally:
@@ -345,15 +363,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="rounds per size")
     parser.add_argument("--repeat-large", type=int, default=3, help=f"rounds from {LARGE:,} claims on")
     parser.add_argument("--baseline", type=Path, help="a checkout of another revision, timed beside this one")
+    parser.add_argument("--only", default="", metavar="WORDS",
+                        help="only the commands holding one of these comma-separated words (e.g. 'export,import'), "
+                             "with their floors")
     args = parser.parse_args()
+    only = [word.strip() for word in args.only.split(",") if word.strip()]
     sizes = [int(size) for size in args.sizes.replace("_", "").split(",") if size.strip()]
     export_peaks: dict[int, float] = {}
     for n_claims in sizes:
         n_sources = n_claims * args.sources_per_claim
         repeat = args.repeat_large if n_claims >= LARGE else args.repeat
-        rows = bench_size(n_claims, n_sources, repeat, args.baseline)
+        rows = bench_size(n_claims, n_sources, repeat, args.baseline, only)
         report(n_claims, n_sources, repeat, rows)
-        peak = next(row for row in rows if row.name == EXPORT).peak()
+        peak = next((row.peak() for row in rows if row.name == EXPORT), None)
         if peak is not None:
             export_peaks[n_claims] = peak
         sys.stdout.flush()
