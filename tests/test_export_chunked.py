@@ -184,3 +184,49 @@ def test_text_and_bytes_pieces_keep_their_order_in_batches_and_on_stdout(monkeyp
         print_chunks(pieces)
         stdout.flush()
         assert raw.getvalue().decode(encoding) == expected
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sections are made by forked workers on Linux")
+def test_sigterm_while_the_workers_make_sections_leaves_the_old_report_and_nothing_else(
+        large_catalog: Path, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+
+    from conftest import REPO
+
+    from kclaims.errors import ExitCode
+
+    spools = tmp_path / "spools"
+    spools.mkdir()
+    out = tmp_path / "report.md"
+    out.write_text("the old report\n", encoding="utf-8")
+    _in_memory_report(large_catalog)  # a warm cache: the command reads chunks
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kclaims", "export", "--format", "md", "-o", str(out), "--catalog", str(large_catalog)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(spools)})
+    deadline = time.monotonic() + 120
+    while not any(spools.glob("kclaims-report-*/claims-*.md")):  # a worker has made its first chunk
+        assert process.poll() is None, "the export ended before it could be stopped"
+        assert time.monotonic() < deadline, "no section was made within two minutes"
+        time.sleep(0.002)
+    workers = [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and _parent_of(int(pid)) == process.pid]
+    assert workers  # the sections are being made by worker processes
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == ExitCode.TERMINATED, stderr.decode()[-2000:]
+    assert out.read_text(encoding="utf-8") == "the old report\n"
+    assert not any(spools.iterdir())  # the spool folder went with the command
+    deadline = time.monotonic() + 10
+    while any(_parent_of(pid) is not None for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(_parent_of(pid) is None for pid in workers)  # and so did its workers
+
+
+def _parent_of(pid: int) -> int | None:
+    """The parent of a running process (None once it is gone or a zombie)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] == "Z" else int(fields[1])
