@@ -24,16 +24,18 @@ MOST_WORKERS = 4
 
 @contextmanager
 def in_workers(function: Callable[[list[Any]], list[Result]], items: Sequence[Any],
-               worth_it_from: int = WORTH_IT_FROM) -> Iterator[Callable[[], list[Result]]]:
+               worth_it_from: int = WORTH_IT_FROM, pieces: int = 4) -> Iterator[Callable[[], list[Result]]]:
     """`function` applied to chunks of `items` (it takes a list and returns a list of as many), in
-    worker processes while the block goes on; the block gets a function returning all results."""
+    worker processes while the block goes on; the block gets a function returning all results.
+    The items are dealt out in about `pieces` chunks per worker: more when each item is much work,
+    so the workers finish together."""
     workers = worker_count(len(items), worth_it_from)
     if workers < 2 or len(items) < 2:
         yield lambda: function(list(items))
         return
     import multiprocessing
 
-    size = -(-len(items) // (workers * 4))  # a few chunks each, so a slow one does not hold the rest
+    size = -(-len(items) // (workers * pieces))  # a few chunks each, so a slow one does not hold the rest
     chunks = [list(items[start:start + size]) for start in range(0, len(items), size)]
     with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
         pending = pool.map_async(function, chunks)

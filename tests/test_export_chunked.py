@@ -230,3 +230,25 @@ def _parent_of(pid: int) -> int | None:
     except OSError:
         return None
     return None if fields[0] == "Z" else int(fields[1])
+
+
+def test_the_bibliography_order_is_kept_until_a_source_changes(large_catalog: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from kclaims.export.view import Bibliography
+
+    expected = _in_memory_report(large_catalog)
+    assert _joined(markdown_from_chunks(open_chunks(large_catalog))) == expected  # works the order out, keeps it
+    arranging = Bibliography._arrange
+    monkeypatch.setattr(Bibliography, "_arrange", lambda self, sources: pytest.fail("the kept order was not used"))
+    assert _joined(markdown_from_chunks(open_chunks(large_catalog))) == expected
+    source = large_catalog / "sources" / "rct2018.yaml"  # first author Lee: a new name moves it to the front
+    assert '<a id="source-rct2018">' not in expected.split("## Bibliography")[1][:200]
+    source.write_text(source.read_text(encoding="utf-8").replace('"Lee K"', '"Aardvark K"'), encoding="utf-8")
+    past = time.time() - 5
+    os.utime(source, (past, past))
+    monkeypatch.setattr(Bibliography, "_arrange", arranging)
+    loaded = chunks_or_catalog(large_catalog)
+    assert isinstance(loaded, ClaimChunks)
+    text = _joined(markdown_from_chunks(loaded))
+    assert text == _in_memory_report(large_catalog)
+    assert '<a id="source-rct2018"></a>**Aardvark 2018**' in text.split("## Bibliography")[1][:200]

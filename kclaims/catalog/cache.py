@@ -10,8 +10,9 @@ damaged one (a flipped byte, a truncated write) is rebuilt, never believed.
 The rows and the per-claim labels (labels.py) are kept in shards (shards.py): a change rewrites
 the few small files that hold what changed. Also here, because the cache is only right if they
 are: reading a file together with the stamp it had *before* it was read, and the sources table
-whose cached entries stay packed until used. (The temporary files of atomic writes are
-temporaries.py's; checked cache files are cache_files.py's.)
+whose cached entries stay packed until used; and values worked out from many files at once,
+kept under a name with what they came from (`Store.derived`: a report's bibliography order). (The
+temporary files of atomic writes are temporaries.py's; checked cache files are cache_files.py's.)
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from kclaims.catalog import cache_files
 from kclaims.catalog.shards import SHARDS, Shards
 from kclaims.errors import BadInput
 from kclaims.model import Source, source_from_row
@@ -162,6 +164,7 @@ class Store:
     rewrites only the shards it touches."""
 
     def __init__(self, prefix: Path):
+        self.prefix = prefix
         self.rows = Shards(prefix.with_name(f"{prefix.name}-rows"), _version())
         self.labels = Shards(prefix.with_name(f"{prefix.name}-labels"), _version(), spread=_label_shard)
         self.seen: set[str] = set()
@@ -205,6 +208,23 @@ class Store:
             self.rows.keep_only(self.seen)
         self.rows.release()  # what was read from the rows is in the catalog now
         self.labels.save()
+
+
+    def derived(self, name: str, key: object) -> Any | None:
+        """A value worked out from the catalog's files and kept under `name` (see `keep_derived`), if
+        it was kept for `key`: what it was worked out from, such as a digest of the files' stamps."""
+        try:
+            version, kept_for, value = cache_files.read_checked(self._derived_location(name))
+        except Exception:  # missing, damaged, or from another kclaims
+            return None
+        return value if version == _version() and kept_for == key else None
+
+    def keep_derived(self, name: str, key: object, value: Any) -> None:
+        """Keep `value` under `name`, for `key`. Never fails."""
+        cache_files.write_checked(self._derived_location(name), (_version(), key, value))
+
+    def _derived_location(self, name: str) -> Path:
+        return self.prefix.with_name(f"{self.prefix.name}-{name}.marshal")
 
 
 def _label_shard(key: str) -> int:

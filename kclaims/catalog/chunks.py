@@ -9,6 +9,8 @@ each time one is looked at; claims are made a chunk at a time, with their labels
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,7 @@ class ClaimChunks:
     packed: list[bytes]  # each chunk's claim rows, marshalled
     count: int  # claims in all
     sources: cache.SourceTable
+    sources_stamp: str | None  # a digest of every source file's stamp (None if one is too new to trust)
 
     def __len__(self) -> int:
         return len(self.packed)
@@ -65,7 +68,18 @@ def open_chunks(root: Path) -> ClaimChunks | None:
         sources.add_packed(source_id_of(key), source)
     if any(chunk is None for chunk in packed):
         return None
-    return ClaimChunks(store, [chunk for chunk in packed if chunk is not None], len(ids), sources)
+    stamps = [store.stamps[key] for _, key in files]
+    return ClaimChunks(store, [chunk for chunk in packed if chunk is not None], len(ids), sources,
+                       _digest(stamps))
+
+
+def _digest(stamps: list[cache.Stamp | None]) -> str | None:
+    """What the files' stamps add up to, to key a value worked out from all of them; None if one
+    was modified too recently for its stamp to tell a later edit apart."""
+    newest = max((stamp for stamp in stamps if stamp is not None), key=lambda stamp: stamp[1], default=None)
+    if newest is not None and cache.is_racy(newest):
+        return None
+    return hashlib.sha1(marshal.dumps(stamps)).hexdigest()
 
 
 def chunks_or_catalog(root: Path) -> ClaimChunks | Catalog:

@@ -25,7 +25,7 @@ from kclaims.catalog.chunks import ClaimChunks
 from kclaims.catalog.query import ClaimRow
 from kclaims.export.markdown import article_citer, bibliography_lines, claim_section, report_pieces
 from kclaims.export.scorecard import strongest_against
-from kclaims.export.view import Bibliography, summary_sentence
+from kclaims.export.view import Bibliography, arrangement_rules, summary_sentence
 from kclaims.grade import Strength
 from kclaims.model import Claim, Quote
 from kclaims.workers import in_workers
@@ -47,6 +47,7 @@ class _Job:
     chunks: ClaimChunks
     bibliography: Bibliography
     folder: str
+    cite_article: Callable[[str], str]  # `article_citer`: each worker fills its own copy
 
 
 _job: _Job | None = None  # what the workers make sections for: set before they fork, read by `_make`
@@ -60,15 +61,15 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
     sections made by the workers come as UTF-8 bytes, as they were kept. It reads every chunk once
     and then lets the claim rows go (`ClaimChunks.release_claims`)."""
     global _job
-    bibliography = Bibliography.looking_up(chunks.sources)
+    bibliography = _bibliography(chunks)
     ids = bibliography.order_ids
     tasks = [*((CLAIMS, number) for number in range(len(chunks))),
              *((BIBLIOGRAPHY, start) for start in range(0, len(ids), BIBLIOGRAPHY_SLICE))]
     with ExitStack() as stack:
         folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="kclaims-report-"))
-        _job = _Job(chunks, bibliography, folder)
+        _job = _Job(chunks, bibliography, folder, article_citer(bibliography))
         try:
-            with in_workers(_make, tasks, worth_it_from=2) as results:
+            with in_workers(_make, tasks, worth_it_from=2, pieces=len(tasks)) as results:  # one task at a time
                 made = results()
         finally:
             _job = None
@@ -85,10 +86,21 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
 CLAIMS, BIBLIOGRAPHY = "claims", "bibliography"
 
 
+def _bibliography(chunks: ClaimChunks) -> Bibliography:
+    """Every source, in the order and with the letters kept from the last report if no source file
+    has changed since (working them out reads all 200,000 sources of a large catalog), else worked
+    out now and kept."""
+    key = (chunks.sources_stamp, arrangement_rules())
+    kept = chunks.store.derived(BIBLIOGRAPHY, key) if chunks.sources_stamp else None
+    bibliography = Bibliography.looking_up(chunks.sources, kept)
+    if kept is None and chunks.sources_stamp:
+        chunks.store.keep_derived(BIBLIOGRAPHY, key, bibliography.arrangement)
+    return bibliography
+
+
 def _make(tasks: list[tuple[str, int]]) -> list[MadeChunk]:
     assert _job is not None
-    cite_article = article_citer(_job.bibliography)
-    return [_make_chunk(number, cite_article) if task == CLAIMS else _make_entries(number) for task, number in tasks]
+    return [_make_chunk(number, _job.cite_article) if task == CLAIMS else _make_entries(number) for task, number in tasks]
 
 
 def _make_entries(start: int) -> MadeChunk:

@@ -7,10 +7,12 @@ Pure: writing a report to disk is `kclaims.export.output`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
 from kclaims.catalog.query import ClaimRow
@@ -225,6 +227,13 @@ def _lettered(cited: list[tuple[str, Source]]) -> dict[str, str]:
 
 
 Cited = tuple[str, int | None, str]  # a source's short name, year and id: all a bibliography's order needs
+Arrangement = tuple[list[str], dict[str, str]]  # a bibliography's ids in order, and the names given a letter
+
+
+def arrangement_rules() -> str:
+    """A digest of the code that orders a bibliography and gives letters (this module's): an
+    arrangement kept by another version of it is not used."""
+    return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:12]
 
 
 def _letters(cited: list[Cited]) -> dict[str, str]:
@@ -254,11 +263,16 @@ class Bibliography(Mapping[str, Source]):
         self._arrange(self._sources.values())
 
     @classmethod
-    def looking_up(cls, sources: Mapping[str, Source]) -> Bibliography:
-        """A bibliography of every source in `sources`, each looked up there when needed, never kept."""
+    def looking_up(cls, sources: Mapping[str, Source], arranged: Arrangement | None = None) -> Bibliography:
+        """A bibliography of every source in `sources`, each looked up there when needed, never kept;
+        `arranged`: its order and letters as `arrangement` gave them for the same sources (kept from
+        an earlier run), else they are worked out, which reads every source."""
         bibliography = cls.__new__(cls)
         bibliography._sources = sources
-        bibliography._arrange(sources[source_id] for source_id in sources)
+        if arranged is None:
+            bibliography._arrange(sources[source_id] for source_id in sources)
+        else:
+            bibliography.order_ids, bibliography.lettered = arranged
         return bibliography
 
     def _arrange(self, sources: Iterable[Source]) -> None:
@@ -266,6 +280,11 @@ class Bibliography(Mapping[str, Source]):
         cited.sort(key=lambda entry: (entry[0].split(" ")[0].casefold(), entry[1] or 0, entry[2]))
         self.order_ids = [source_id for _, _, source_id in cited]
         self.lettered = _letters(cited)
+
+    @property
+    def arrangement(self) -> Arrangement:
+        """The order and the letters: what `looking_up` can take again for the same sources."""
+        return self.order_ids, self.lettered
 
     @property
     def order(self) -> Iterator[Source]:
