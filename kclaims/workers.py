@@ -35,11 +35,30 @@ def in_workers(function: Callable[[list[Any]], list[Result]], items: Sequence[An
         return
     import multiprocessing
 
-    size = -(-len(items) // (workers * pieces))  # a few chunks each, so a slow one does not hold the rest
-    chunks = [list(items[start:start + size]) for start in range(0, len(items), size)]
     with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
-        pending = pool.map_async(function, chunks)
+        pending = pool.map_async(function, _dealt(items, workers, pieces))
         yield lambda: [result for chunk in pending.get() for result in chunk]
+
+
+@contextmanager
+def in_order_from_workers(function: Callable[[list[Any]], list[Result]], items: Sequence[Any],
+                          worth_it_from: int = WORTH_IT_FROM, pieces: int = 4) -> Iterator[Iterator[Result]]:
+    """`in_workers`, but the block gets the results one at a time, in order, each as soon as it and
+    those before it are done: the block can use the first results while the workers make the
+    rest. Done here (where workers are not worth it or not safe), each result is made when asked for."""
+    workers = worker_count(len(items), worth_it_from)
+    if workers < 2 or len(items) < 2:
+        yield (result for item in items for result in function([item]))
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
+        yield (result for chunk in pool.imap(function, _dealt(items, workers, pieces)) for result in chunk)
+
+
+def _dealt(items: Sequence[Any], workers: int, pieces: int) -> list[list[Any]]:
+    size = -(-len(items) // (workers * pieces))  # a few chunks each, so a slow one does not hold the rest
+    return [list(items[start:start + size]) for start in range(0, len(items), size)]
 
 
 def worker_count(items: int, worth_it_from: int = WORTH_IT_FROM) -> int:

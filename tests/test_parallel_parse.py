@@ -40,3 +40,30 @@ def test_a_broken_file_is_reported_as_one_process_reports_it(shipped_catalog: Pa
     assert in_workers == [str(p) for p in check_catalog(shipped_catalog)]
     broken = [line for line in in_workers if "anis1983.yaml:" in line or "zarate2006.yaml:" in line]
     assert len(broken) >= 2 and all(line.split(":")[1].isdigit() for line in broken)
+
+
+def _squares_with_pid(numbers: list[int]) -> list[tuple[int, int]]:
+    import os
+
+    return [(number * number, os.getpid()) for number in numbers]
+
+
+def test_results_in_order_come_in_order_from_workers_or_one_at_a_time_here() -> None:
+    import os
+    import sys
+
+    numbers = list(range(40))
+    with workers_module.in_order_from_workers(_squares_with_pid, numbers, worth_it_from=2, pieces=10) as results:
+        got = list(results)
+    assert [square for square, _ in got] == [n * n for n in numbers]
+    if sys.platform.startswith("linux") and workers_module.worker_count(40, 2) > 1:
+        assert os.getpid() not in {pid for _, pid in got}  # made by the workers
+    asked: list[int] = []
+
+    def counted(chunk: list[int]) -> list[tuple[int, int]]:
+        asked.extend(chunk)
+        return _squares_with_pid(chunk)
+
+    with workers_module.in_order_from_workers(counted, numbers, worth_it_from=1000) as here:
+        assert next(here) == (0, os.getpid()) and asked == [0]  # made when asked for, not before
+        assert [square for square, _ in here] == [n * n for n in numbers[1:]]

@@ -44,6 +44,10 @@ class ClaimChunks:
         self.store.labels.forget()  # this chunk's shard: the next chunk's labels are in another
         return [ClaimRow(claim, strength) for claim, strength in zip(claims, strengths)]
 
+    def release_chunk(self, number: int) -> None:
+        """Let go of chunk `number`'s claim rows once they have been read."""
+        self.packed[number] = b""
+
     def release_claims(self) -> None:
         """Let go of the claim rows and the files' stamps once every chunk has been read (the
         sources stay): a report's summaries then have the memory they held."""

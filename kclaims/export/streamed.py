@@ -18,7 +18,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from kclaims.catalog.chunks import ClaimChunks
@@ -28,7 +28,7 @@ from kclaims.export.scorecard import strongest_against
 from kclaims.export.view import Bibliography, arrangement_rules, summary_sentence
 from kclaims.grade import Strength
 from kclaims.model import Claim, Quote
-from kclaims.workers import in_workers
+from kclaims.workers import in_order_from_workers
 
 Facts = tuple  # id, statement, kind, topics, articles, verdict, certainty, retracted, strongest against, start, end
 
@@ -59,31 +59,39 @@ BIBLIOGRAPHY_SLICE = 10_000  # entries made by one worker task: about a chunk of
 def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
     """`markdown.markdown_chunks` over the whole catalog, every source in the bibliography; the
     sections made by the workers come as UTF-8 bytes, as they were kept. It reads every chunk once
-    and then lets the claim rows go (`ClaimChunks.release_claims`)."""
+    and then lets the claim rows go (`ClaimChunks.release_claims`). The claims' facts are gathered
+    as the workers hand them over, and the report's top is written while they make the bibliography."""
     global _job
     bibliography = _bibliography(chunks)
     ids = bibliography.order_ids
     tasks = [*((CLAIMS, number) for number in range(len(chunks))),
              *((BIBLIOGRAPHY, start) for start in range(0, len(ids), BIBLIOGRAPHY_SLICE))]
-    with ExitStack() as stack:
-        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="kclaims-report-"))
-        _job = _Job(chunks, bibliography, folder, article_citer(bibliography))
-        try:
-            with in_workers(_make, tasks, worth_it_from=2, pieces=len(tasks)) as results:  # one task at a time
-                made = results()
-        finally:
-            _job = None
-        chunks.release_claims()  # every section is made: the summaries need only the facts
-        sections = [chunk for (task, _), chunk in zip(tasks, made) if task == CLAIMS]
-        rows, where, against, articles, linked = _gathered(sections)
-        spool = stack.enter_context(_Spool([chunk.spool for chunk in sections]))
-        summary = summary_sentence(len(rows), len(articles), len(linked), len(chunks.sources))
-        entries = (_whole(chunk.spool) for (task, _), chunk in zip(tasks, made) if task == BIBLIOGRAPHY)
-        yield from report_pieces(rows, bibliography, summary, lambda row: spool.read(where[id(row)]),
-                                 known_against=against, bibliography=entries)
+    try:
+        with ExitStack() as stack:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="kclaims-report-"))
+            _job = _Job(chunks, bibliography, folder, article_citer(bibliography))
+            made = stack.enter_context(in_order_from_workers(_make, tasks, worth_it_from=2, pieces=len(tasks)))
+            gathered = _gathered(_claim_chunks_made(chunks, made))
+            chunks.release_claims()  # every section is made: the summaries need only the facts
+            spool = stack.enter_context(_Spool(gathered.spools))
+            summary = summary_sentence(len(gathered.rows), len(gathered.articles), len(gathered.linked),
+                                       len(chunks.sources))
+            entries = (_whole(slice_made.spool) for slice_made in made)  # the rest: made while the top is written
+            yield from report_pieces(gathered.rows, bibliography, summary, lambda row: spool.read(gathered.where[id(row)]),
+                                     known_against=gathered.against, bibliography=entries)
+    finally:
+        _job = None
 
 
 CLAIMS, BIBLIOGRAPHY = "claims", "bibliography"
+
+
+def _claim_chunks_made(chunks: ClaimChunks, made: Iterator[MadeChunk]) -> Iterator[MadeChunk]:
+    """The claim chunks' results, in order, each chunk's rows let go once its sections are made."""
+    for number in range(len(chunks)):
+        result = next(made)
+        chunks.release_chunk(number)
+        yield result
 
 
 def _bibliography(chunks: ClaimChunks) -> Bibliography:
@@ -145,30 +153,37 @@ def _make_chunk(number: int, cite_article: Callable[[str], str]) -> MadeChunk:
     return MadeChunk(_spooled(f"claims-{number}", pieces), facts, linked)
 
 
-def _gathered(made: list[MadeChunk]) -> tuple[list[ClaimRow], dict[int, tuple[int, int, int]],
-                                              dict[int, str | None], set[str], set[str]]:
-    """Rows holding only the facts the summaries and the scorecard read, where each claim's section
-    is (spool, start, end), the strongest study against each contradicted one (by the row's id()),
-    and the articles and linked sources of all."""
-    intern = sys.intern
-    rows: list[ClaimRow] = []
-    where: dict[int, tuple[int, int, int]] = {}
-    against: dict[int, str | None] = {}
-    articles: set[str] = set()
-    linked: set[str] = set()
+@dataclass
+class Gathered:
+    """What the report's top needs of the claims: rows holding only the facts the summaries and the
+    scorecard read, where each claim's section is (spool, start, end) by the row's id(), the
+    strongest study against each contradicted one (by the row's id()), the articles making them,
+    the sources they link, and the spool files."""
+
+    rows: list[ClaimRow] = field(default_factory=list)
+    where: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    against: dict[int, str | None] = field(default_factory=dict)
+    articles: set[str] = field(default_factory=set)
+    linked: set[str] = field(default_factory=set)
+    spools: list[str] = field(default_factory=list)
+
+
+def _gathered(made: Iterator[MadeChunk]) -> Gathered:
+    found = Gathered()
+    rows, where, against = found.rows, found.where, found.against
     for spool, chunk in enumerate(made):
-        linked |= chunk.linked
+        found.spools.append(chunk.spool)
+        found.linked |= chunk.linked
         for claim_id, statement, kind, topics, made_in, verdict, certainty, retracted, strongest, start, end in chunk.facts:
-            claim = Claim(claim_id, statement, intern(kind), [intern(t) for t in topics],
-                          [Quote(intern(source), "") for source in made_in])
-            row = ClaimRow(claim, Strength(intern(verdict), certainty and intern(certainty), [], list(retracted)))
+            claim = Claim(claim_id, statement, kind, list(topics), [Quote(sys.intern(source), "") for source in made_in])
+            row = ClaimRow(claim, Strength(verdict, certainty, [], list(retracted)))
             rows.append(row)
             where[id(row)] = (spool, start, end)
             if verdict == "contradicted":
                 against[id(row)] = strongest
-            articles.update(made_in)
+            found.articles.update(made_in)
         chunk.facts.clear()
-    return rows, where, against, articles, linked
+    return found
 
 
 class _Spool:
