@@ -114,17 +114,19 @@ def markdown_chunks(rows: list[ClaimRow], sources: list[Source], since: CatalogC
     time, so the report is never held whole (the summaries at the top take one pass over the claims)."""
     by_id = Bibliography(sources)
     cite_article = article_citer(by_id)
-    yield from report_pieces(rows, by_id, catalog_summary(rows, sources), lambda row: claim_section(row, by_id, cite_article),
-                             since)
+    yield from report_pieces(rows, by_id, catalog_summary(rows, sources),
+                             lambda group: (claim_section(row, by_id, cite_article) for row in group.rows), since)
 
 
-def report_pieces(rows: list[ClaimRow], by_id: Bibliography, summary: str, claim_text: Callable[[ClaimRow], Piece],
-                  since: CatalogChanges | None = None, known_against: dict[int, str | None] | None = None,
+def report_pieces(rows: list[ClaimRow], by_id: Bibliography, summary: str,
+                  claims_text: Callable[[TopicGroup], Iterable[Piece]], since: CatalogChanges | None = None,
+                  known_against: dict[int, str | None] | None = None,
                   bibliography: Iterable[Piece] | None = None) -> Iterator[str | Piece]:
-    """The report around its claims: `claim_text(row)` gives each claim's section (`claim_section`),
-    made here or earlier elsewhere (then it may be UTF-8 bytes); `known_against` as `scorecards`
-    takes it; `bibliography`, the entries made elsewhere (`bibliography_lines` over `by_id.order`),
-    else they are made here."""
+    """The report around its claims: `claims_text(group)` gives the sections (`claim_section`) of
+    the claims shown in full under a topic, in order, made here or earlier elsewhere (then they may
+    be UTF-8 bytes, in pieces of any size); `known_against` as `scorecards` takes it;
+    `bibliography`, the entries made elsewhere (`bibliography_lines` over `by_id.order`), else they
+    are made here."""
     yield f"# {REPORT_TITLE}{BLOCK}{block(summary)}{BLOCK}> {inline(VERDICT_CAVEAT)}"
     yield from _scorecard_pieces(rows, by_id, known_against)
     if since is not None:
@@ -134,7 +136,7 @@ def report_pieces(rows: list[ClaimRow], by_id: Bibliography, summary: str, claim
     if not rows:
         yield BLOCK + "No claims match."
     for group in group_by_topic(rows):
-        yield from _topic_pieces(group, claim_text)
+        yield from _topic_pieces(group, claims_text)
     yield from _bibliography_pieces(by_id, bibliography)
     yield "\n"
 
@@ -219,11 +221,10 @@ def _topic_anchor(topic: str) -> str:
 # --- claims ----------------------------------------------------------------------------------------
 
 
-def _topic_pieces(group: TopicGroup, claim_text: Callable[[ClaimRow], Piece]) -> Iterator[str | Piece]:
+def _topic_pieces(group: TopicGroup, claims_text: Callable[[TopicGroup], Iterable[Piece]]) -> Iterator[str | Piece]:
     name = "No topic" if group.topic == NO_TOPIC else inline(group.topic)
     yield f'{BLOCK}<a id="{_topic_anchor(group.topic)}"></a>{BLOCK}### {name}'
-    for row in group.rows:
-        yield claim_text(row)
+    yield from claims_text(group)
     separator = BLOCK + "Also in this topic, shown under another: "
     for row in group.also:
         yield f"{separator}[{inline(row.claim.statement)}](#claim-{row.claim.id}) ({strength_mark(row.strength.key)})"

@@ -3,12 +3,13 @@
 the sources unpacked, or the report.
 
 Each chunk's claim sections are made in a worker process (kclaims/workers.py) and kept in a spool
-file, and so are slices of the bibliography; the command keeps only each claim's short facts (id,
-statement, kind, topics, the articles making it, its verdict) for the summaries and the
-scorecard, and where its section lies in the spool. What it holds still grows with the catalog
-(the packed sources, those facts: about 4 KB a claim at 2 sources a claim), far less than the
-loaded catalog. The report is then put together in its order by `markdown.report_pieces`, the same code
-as the in-memory report's: the text is exactly `markdown_chunks`'s (the tests hold it to that).
+file, topic by topic, and so are slices of the bibliography; the command keeps only each claim's
+short facts (id, statement, kind, topics, the articles making it, its verdict) for the summaries
+and the scorecard, and where each topic's sections lie in the spools. What it holds still grows
+with the catalog (the packed sources, those facts: about 4 KB a claim at 2 sources a claim), far
+less than the loaded catalog. The report is then put together in its order by
+`markdown.report_pieces`, the same code as the in-memory report's: the text is exactly
+`markdown_chunks`'s (the tests hold it to that).
 """
 
 from __future__ import annotations
@@ -25,21 +26,24 @@ from kclaims.catalog.chunks import ClaimChunks
 from kclaims.catalog.query import ClaimRow
 from kclaims.export.markdown import article_citer, bibliography_lines, claim_section, report_pieces
 from kclaims.export.scorecard import strongest_against
-from kclaims.export.view import Bibliography, arrangement_rules, summary_sentence
+from kclaims.export.view import Bibliography, arrangement_rules, home_topic, summary_sentence
 from kclaims.grade import Strength
 from kclaims.model import Claim, Quote
 from kclaims.workers import in_order_from_workers
 
-Facts = tuple  # id, statement, kind, topics, articles, verdict, certainty, retracted, strongest against, start, end
+Facts = tuple  # id, statement, kind, topics, articles, verdict, certainty, retracted, strongest against
+Segment = tuple[str, int, int]  # a topic, and where its claims' sections lie in a chunk's spool file: start, end
 
 
 @dataclass(frozen=True, slots=True)
 class MadeChunk:
-    """A chunk's sections, written to `spool`, and the facts of its claims in file order."""
+    """A chunk's sections, written to `spool` topic by topic (each topic's claims in file order, as
+    `segments` say), and the facts of its claims in file order."""
 
     spool: str
     facts: list[Facts]
     linked: set[str]  # the sources its claims link as evidence
+    segments: list[Segment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +81,8 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
             summary = summary_sentence(len(gathered.rows), len(gathered.articles), len(gathered.linked),
                                        len(chunks.sources))
             entries = (_whole(slice_made.spool) for slice_made in made)  # the rest: made while the top is written
-            yield from report_pieces(gathered.rows, bibliography, summary, lambda row: spool.read(gathered.where[id(row)]),
+            yield from report_pieces(gathered.rows, bibliography, summary,
+                                     lambda group: map(spool.read, gathered.where.get(group.topic, ())),
                                      known_against=gathered.against, bibliography=entries)
     finally:
         _job = None
@@ -117,7 +122,7 @@ def _make_entries(start: int) -> MadeChunk:
     bibliography = _job.bibliography
     ids = bibliography.order_ids[start:start + BIBLIOGRAPHY_SLICE]
     text = "".join(bibliography_lines(bibliography, (bibliography[source_id] for source_id in ids)))
-    return MadeChunk(_spooled(f"bibliography-{start}", [text.encode("utf-8")]), [], set())
+    return MadeChunk(_spooled(f"bibliography-{start}", [text.encode("utf-8")]), [], set(), [])
 
 
 def _spooled(name: str, pieces: list[bytes]) -> str:
@@ -136,32 +141,37 @@ def _whole(spool: str) -> bytes:
 def _make_chunk(number: int, cite_article: Callable[[str], str]) -> MadeChunk:
     assert _job is not None
     bibliography = _job.bibliography
-    pieces: list[bytes] = []
+    by_topic: dict[str, list[bytes]] = {}  # each claim's section under the topic it is shown in
     facts: list[Facts] = []
     linked: set[str] = set()
-    start = 0
     for row in _job.chunks.rows(number):
         text = claim_section(row, bibliography, cite_article).encode("utf-8")
-        pieces.append(text)
+        by_topic.setdefault(home_topic(row.claim), []).append(text)
         claim, strength = row.claim, row.strength
         against = strongest_against(row, bibliography) if strength.verdict == "contradicted" else None
         facts.append((claim.id, claim.statement, claim.kind, tuple(claim.topics),
                       tuple(dict.fromkeys(q.source for q in claim.made_in)), strength.verdict, strength.certainty,
-                      tuple(strength.retracted), against, start, start + len(text)))
+                      tuple(strength.retracted), against))
         linked.update(e.source for e in claim.evidence)
-        start += len(text)
-    return MadeChunk(_spooled(f"claims-{number}", pieces), facts, linked)
+    segments: list[Segment] = []
+    start = 0
+    for topic, sections in by_topic.items():
+        size = sum(map(len, sections))
+        segments.append((topic, start, start + size))
+        start += size
+    pieces = [section for sections in by_topic.values() for section in sections]
+    return MadeChunk(_spooled(f"claims-{number}", pieces), facts, linked, segments)
 
 
 @dataclass
 class Gathered:
     """What the report's top needs of the claims: rows holding only the facts the summaries and the
-    scorecard read, where each claim's section is (spool, start, end) by the row's id(), the
-    strongest study against each contradicted one (by the row's id()), the articles making them,
-    the sources they link, and the spool files."""
+    scorecard read, where each topic's sections lie (spool, start, end, in order), the strongest
+    study against each contradicted claim (by the row's id()), the articles making them, the
+    sources they link, and the spool files."""
 
     rows: list[ClaimRow] = field(default_factory=list)
-    where: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    where: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
     against: dict[int, str | None] = field(default_factory=dict)
     articles: set[str] = field(default_factory=set)
     linked: set[str] = field(default_factory=set)
@@ -174,11 +184,12 @@ def _gathered(made: Iterator[MadeChunk]) -> Gathered:
     for spool, chunk in enumerate(made):
         found.spools.append(chunk.spool)
         found.linked |= chunk.linked
-        for claim_id, statement, kind, topics, made_in, verdict, certainty, retracted, strongest, start, end in chunk.facts:
+        for topic, start, end in chunk.segments:
+            where.setdefault(topic, []).append((spool, start, end))
+        for claim_id, statement, kind, topics, made_in, verdict, certainty, retracted, strongest in chunk.facts:
             claim = Claim(claim_id, statement, kind, list(topics), [Quote(sys.intern(source), "") for source in made_in])
             row = ClaimRow(claim, Strength(verdict, certainty, [], list(retracted)))
             rows.append(row)
-            where[id(row)] = (spool, start, end)
             if verdict == "contradicted":
                 against[id(row)] = strongest
             found.articles.update(made_in)

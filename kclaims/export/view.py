@@ -27,7 +27,7 @@ from kclaims.grade import (
     split_strength_key,
     strength_text,
 )
-from kclaims.model import Grade, Source
+from kclaims.model import Claim, Grade, Source
 from kclaims.vocabulary import STANCES
 
 NO_TOPIC = "(no topic)"
@@ -65,14 +65,18 @@ class TopicGroup:
     also: list[ClaimRow]
 
 
+def home_topic(claim: Claim) -> str:
+    """The topic a claim is shown in full under: its first (NO_TOPIC if it has none)."""
+    return claim.topics[0] if claim.topics else NO_TOPIC
+
+
 def group_by_topic(rows: list[ClaimRow]) -> list[TopicGroup]:
     """Topics A to Z (claims without one last); a claim is shown under its first topic, cross-referenced elsewhere."""
     home: dict[str, list[ClaimRow]] = {}
     also: dict[str, list[ClaimRow]] = {}
     for row in rows:
-        topics = row.claim.topics or [NO_TOPIC]
-        home.setdefault(topics[0], []).append(row)
-        for other in topics[1:]:
+        home.setdefault(home_topic(row.claim), []).append(row)
+        for other in row.claim.topics[1:]:
             also.setdefault(other, []).append(row)
     names = sorted(set(home) | set(also), key=lambda t: (t == NO_TOPIC, t))
     return [TopicGroup(name, home.get(name, []), also.get(name, [])) for name in names]
