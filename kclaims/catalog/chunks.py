@@ -63,15 +63,17 @@ def open_chunks(root: Path) -> ClaimChunks | None:
     if ids is None:
         return None
     numbers = range(-(-len(ids) // CLAIM_CHUNK))
-    packed = store.get_many([(claims_path, f"{CLAIMS_FILE}@{number}") for number in numbers], once=True)
     files = source_file_keys(root)
+    wanted = [(claims_path, f"{CLAIMS_FILE}@{number}") for number in numbers] + files
+    found = store.get_many(wanted, once=True)  # one pass: each shard is read once
+    packed = found[:len(numbers)]
+    if any(chunk is None for chunk in packed):
+        return None
     sources = cache.SourceTable(keep_unpacked=False)
-    for (_, key), source in zip(files, store.get_many(files, once=True)):
+    for (_, key), source in zip(files, found[len(numbers):]):
         if source is None:
             return None
         sources.add_packed(source_id_of(key), source)
-    if any(chunk is None for chunk in packed):
-        return None
     stamps = [store.stamps[key] for _, key in files]
     return ClaimChunks(store, [chunk for chunk in packed if chunk is not None], len(ids), sources,
                        _digest(stamps))
