@@ -296,7 +296,8 @@ def _evidence(heading: str, items: list[EvidenceItem], sources: Bibliography) ->
         return f"**{heading}:** no paper linked."
     lines = [f"**{heading}:**", ""]
     for item in items:
-        line = f"- {_source_ref(sources, item.source_id, with_title=False)}: {_level_words(item.level)}"
+        ref = _ref_to(sources, item.source, with_title=False) if item.source else _not_in_catalog(item.source_id)
+        line = f"- {ref}: {_level_words(item.level)}"
         appraisal = link_appraisal(item)
         if appraisal:
             line += f" ({inline(appraisal)})"
@@ -309,8 +310,14 @@ def _evidence(heading: str, items: list[EvidenceItem], sources: Bibliography) ->
 def _source_ref(sources: Bibliography, source_id: str, with_title: bool) -> str:
     """'[Anis 1983](#source-anis1983), *British Journal of Pharmacology* ([doi:…](https://doi.org/…))'."""
     source = sources.get(source_id)
-    if source is None:
-        return f"`{source_id}` (not in the catalog)"
+    return _not_in_catalog(source_id) if source is None else _ref_to(sources, source, with_title)
+
+
+def _not_in_catalog(source_id: str) -> str:
+    return f"`{source_id}` (not in the catalog)"
+
+
+def _ref_to(sources: Bibliography, source: Source, with_title: bool) -> str:
     text = f"[{inline(sources.name_of(source))}](#source-{source.id})"
     if with_title:
         if source.title:
