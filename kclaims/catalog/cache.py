@@ -209,7 +209,6 @@ class Store:
         self.rows.release()  # what was read from the rows is in the catalog now
         self.labels.save()
 
-
     def derived(self, name: str, key: object) -> Any | None:
         """A value worked out from the catalog's files and kept under `name` (see `keep_derived`), if
         it was kept for `key`: what it was worked out from, such as a digest of the files' stamps."""
