@@ -1,9 +1,10 @@
-"""Work shared among worker processes, one per core, where the system can fork them (Linux): today
-the parsing of thousands of catalog files read for the first time.
+"""Work shared among worker processes, one per core, where the system can fork them (Linux): the
+parsing of thousands of catalog files read for the first time, and the sections of a large report.
 
-`in_workers(function, items)` starts `function` over chunks of `items` in the workers and gives the
-block a function that waits for the results, in order; with few items, or where fork is not
-safe, the work is done in this process when the results are asked for. A worker leaves Ctrl-C to
+`in_order_from_workers(function, items)` starts `function` over chunks of `items` in the workers
+and gives the block the results, in order, as they are ready; `in_workers` gives a function that
+waits for all of them. With few items, or where fork is not safe, the work is done in this
+process when the results are asked for. A worker leaves Ctrl-C to
 the command (which stops the pool on its way out) and dies on SIGTERM as a process should.
 """
 
@@ -24,28 +25,23 @@ MOST_WORKERS = 4
 
 @contextmanager
 def in_workers(function: Callable[[list[Any]], list[Result]], items: Sequence[Any],
-               worth_it_from: int = WORTH_IT_FROM, pieces: int = 4) -> Iterator[Callable[[], list[Result]]]:
+               worth_it_from: int = WORTH_IT_FROM) -> Iterator[Callable[[], list[Result]]]:
     """`function` applied to chunks of `items` (it takes a list and returns a list of as many), in
-    worker processes while the block goes on; the block gets a function returning all results.
-    The items are dealt out in about `pieces` chunks per worker: more when each item is much work,
-    so the workers finish together."""
-    workers = worker_count(len(items), worth_it_from)
-    if workers < 2 or len(items) < 2:
-        yield lambda: function(list(items))
-        return
-    import multiprocessing
-
-    with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
-        pending = pool.map_async(function, _dealt(items, workers, pieces))
-        yield lambda: [result for chunk in pending.get() for result in chunk]
+    worker processes while the block goes on; the block gets a function returning all results, in
+    order (`in_order_from_workers`, waited for at once)."""
+    with in_order_from_workers(function, items, worth_it_from) as results:
+        yield lambda: list(results)
 
 
 @contextmanager
 def in_order_from_workers(function: Callable[[list[Any]], list[Result]], items: Sequence[Any],
                           worth_it_from: int = WORTH_IT_FROM, pieces: int = 4) -> Iterator[Iterator[Result]]:
-    """`in_workers`, but the block gets the results one at a time, in order, each as soon as it and
-    those before it are done: the block can use the first results while the workers make the
-    rest. Done here (where workers are not worth it or not safe), each result is made when asked for."""
+    """`function` applied to chunks of `items` (it takes a list and returns a list of as many), in
+    worker processes while the block goes on; the block gets the results one at a time, in order,
+    each as soon as it and those before it are done, so it can use the first while the workers make
+    the rest. The items are dealt out in about `pieces` chunks per worker: more when each item is
+    much work, so the workers finish together. Done here (where workers are not worth it or not
+    safe), each result is made when asked for."""
     workers = worker_count(len(items), worth_it_from)
     if workers < 2 or len(items) < 2:
         yield (result for item in items for result in function([item]))

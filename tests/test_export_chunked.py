@@ -186,7 +186,8 @@ def test_text_and_bytes_pieces_keep_their_order_in_batches_and_on_stdout(monkeyp
         assert raw.getvalue().decode(encoding) == expected
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sections are made by forked workers on Linux")
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="Linux only: elsewhere no worker is forked, and the test finds the workers in /proc")
 def test_sigterm_while_the_workers_make_sections_leaves_the_old_report_and_nothing_else(
         large_catalog: Path, tmp_path: Path) -> None:
     import signal

@@ -48,10 +48,9 @@ class ClaimChunks:
         """Let go of chunk `number`'s claim rows once they have been read."""
         self.packed[number] = b""
 
-    def release_claims(self) -> None:
-        """Let go of the claim rows and the files' stamps once every chunk has been read (the
-        sources stay): a report's summaries then have the memory they held."""
-        self.packed.clear()
+    def release_stamps(self) -> None:
+        """Let go of the files' stamps once every chunk has been read (only the labels needed them):
+        a report's summaries then have the memory they held."""
         self.store.stamps.clear()
 
 

@@ -63,8 +63,9 @@ BIBLIOGRAPHY_SLICE = 10_000  # entries made by one worker task: about a chunk of
 def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
     """`markdown.markdown_chunks` over the whole catalog, every source in the bibliography; the
     sections made by the workers come as UTF-8 bytes, as they were kept. It reads every chunk once
-    and then lets the claim rows go (`ClaimChunks.release_claims`). The claims' facts are gathered
-    as the workers hand them over, and the report's top is written while they make the bibliography."""
+    and lets each go once its sections are made (`ClaimChunks.release_chunk`). The claims' facts
+    are gathered as the workers hand them over, and the report's top is written while they make
+    the bibliography."""
     global _job
     bibliography = _bibliography(chunks)
     ids = bibliography.order_ids
@@ -76,7 +77,7 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
             _job = _Job(chunks, bibliography, folder, article_citer(bibliography))
             made = stack.enter_context(in_order_from_workers(_make, tasks, worth_it_from=2, pieces=len(tasks)))
             gathered = _gathered(_claim_chunks_made(chunks, made))
-            chunks.release_claims()  # every section is made: the summaries need only the facts
+            chunks.release_stamps()  # every section is made: the summaries need only the facts
             spool = stack.enter_context(_Spool(gathered.spools))
             summary = summary_sentence(len(gathered.rows), len(gathered.articles), len(gathered.linked),
                                        len(chunks.sources))

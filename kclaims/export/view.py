@@ -213,25 +213,20 @@ def short_cite(source: Source | None, source_id: str) -> str:
 def citation_names(sources: Iterable[Source]) -> dict[str, str]:
     """Each source's short name, with a, b, ... where two would read the same (Murrough 2013a, 2013b)."""
     cited = _cited_in_order(sources)
-    names = {source.id: name for name, source in cited}
+    names = {source_id: name for name, _, source_id in cited}
     names.update(_lettered(cited))
     return names
 
 
-def _cited_in_order(sources: Iterable[Source]) -> list[tuple[str, Source]]:
-    """(short name, source) in bibliography order: each name worked out once, for the sort and the letters."""
-    cited = [(short_cite(source, source.id), source) for source in sources]
-    cited.sort(key=lambda pair: (pair[0].split(" ")[0].casefold(), pair[1].year or 0, pair[1].id))
-    return cited
-
-
-def _lettered(cited: list[tuple[str, Source]]) -> dict[str, str]:
-    """The names that need a letter to tell them apart, by source id ("Murrough 2013a")."""
-    return _letters([(name, source.year, source.id) for name, source in cited])
-
-
 Cited = tuple[str, int | None, str]  # a source's short name, year and id: all a bibliography's order needs
 Arrangement = tuple[list[str], dict[str, str]]  # a bibliography's ids in order, and the names given a letter
+
+
+def _cited_in_order(sources: Iterable[Source]) -> list[Cited]:
+    """(short name, year, id) in bibliography order: each name worked out once, for the sort and the letters."""
+    cited = [(short_cite(source, source.id), source.year, source.id) for source in sources]
+    cited.sort(key=lambda entry: (entry[0].split(" ")[0].casefold(), entry[1] or 0, entry[2]))
+    return cited
 
 
 def arrangement_rules() -> str:
@@ -240,8 +235,8 @@ def arrangement_rules() -> str:
     return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:12]
 
 
-def _letters(cited: list[Cited]) -> dict[str, str]:
-    """`_lettered` over (name, year, id) in bibliography order."""
+def _lettered(cited: list[Cited]) -> dict[str, str]:
+    """The names that need a letter to tell them apart, by source id ("Murrough 2013a")."""
     counts = Counter(name for name, _, _ in cited)
     by_name: dict[str, list[Cited]] = {}
     for entry in cited:
@@ -280,10 +275,9 @@ class Bibliography(Mapping[str, Source]):
         return bibliography
 
     def _arrange(self, sources: Iterable[Source]) -> None:
-        cited = [(short_cite(source, source.id), source.year, source.id) for source in sources]
-        cited.sort(key=lambda entry: (entry[0].split(" ")[0].casefold(), entry[1] or 0, entry[2]))
+        cited = _cited_in_order(sources)
         self.order_ids = [source_id for _, _, source_id in cited]
-        self.lettered = _letters(cited)
+        self.lettered = _lettered(cited)
 
     @property
     def arrangement(self) -> Arrangement:
@@ -341,11 +335,6 @@ def authors_text(source: Source, most: int = 6) -> str:
     if len(source.authors) > most:
         return ", ".join(source.authors[:most]) + ", et al"
     return ", ".join(source.authors)
-
-
-def bibliography_order(sources: Iterable[Source]) -> list[Source]:
-    """Sources by first author (or site), then year, then id: the order a reader scans a bibliography in."""
-    return [source for _, source in _cited_in_order(sources)]
 
 
 def one_line(text: str | None) -> str:
