@@ -4,23 +4,38 @@ parsing of thousands of catalog files read for the first time, and the sections 
 `in_order_from_workers(function, items)` starts `function` over chunks of `items` in the workers
 and gives the block the results, in order, as they are ready; `in_workers` gives a function that
 waits for all of them. With few items, or where fork is not safe, the work is done in this
-process when the results are asked for. A worker leaves Ctrl-C to
-the command (which stops the pool on its way out) and dies on SIGTERM as a process should.
+process when the results are asked for.
+
+The workers are forked here rather than kept by `multiprocessing.Pool`: a pool's workers share the
+locks of its queues, and ending the pool on a stop (Ctrl-C, SIGTERM) kills a worker that may hold
+one, after which the pool waits for it forever. Each worker here has a pipe of its own to send its
+results down, so a stop kills the workers and reaps them, and nothing waits on a dead one. A
+worker leaves Ctrl-C to the command and dies on SIGTERM as a process should.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from kclaims.errors import STOP_SIGNALS, stop_signals_held
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 WORTH_IT_FROM = 2000  # fewer items are done here: starting workers costs more than they save
 MOST_WORKERS = 4
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended without handing over its results (killed from outside, out of memory)."""
 
 
 @contextmanager
@@ -40,16 +55,18 @@ def in_order_from_workers(function: Callable[[list[Any]], list[Result]], items: 
     worker processes while the block goes on; the block gets the results one at a time, in order,
     each as soon as it and those before it are done, so it can use the first while the workers make
     the rest. The items are dealt out in about `pieces` chunks per worker: more when each item is
-    much work, so the workers finish together. Done here (where workers are not worth it or not
+    much work, so the workers finish together. An exception `function` raises in a worker is
+    raised here when its chunk's results are due. Done here (where workers are not worth it or not
     safe), each result is made when asked for."""
     workers = worker_count(len(items), worth_it_from)
     if workers < 2 or len(items) < 2:
         yield (result for item in items for result in function([item]))
         return
-    import multiprocessing
-
-    with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
-        yield (result for chunk in pool.imap(function, _dealt(items, workers, pieces)) for result in chunk)
+    crew = _Crew(function, _dealt(items, workers, pieces), workers)
+    try:
+        yield crew.results()
+    finally:
+        crew.stop()
 
 
 def _dealt(items: Sequence[Any], workers: int, pieces: int) -> list[list[Any]]:
@@ -64,10 +81,107 @@ def worker_count(items: int, worth_it_from: int = WORTH_IT_FROM) -> int:
     return min(MOST_WORKERS, len(os.sched_getaffinity(0)))
 
 
-def _quiet_worker() -> None:
-    import signal
+class _Crew:
+    """Forked workers, worker k making chunks k, k + n, k + 2n... in turn and sending each chunk's
+    results (or the exception that stopped it) down a pipe of its own."""
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    def __init__(self, function: Callable[[list[Any]], list[Any]], chunks: list[list[Any]], count: int):
+        from multiprocessing.connection import Pipe
+
+        self.chunks = len(chunks)
+        self.count = count
+        self.pids: list[int] = []
+        self.pipes: list[Connection] = []
+        self.received = [0] * count  # chunks each worker has sent so far
+        self.ready: dict[int, tuple[bool, Any]] = {}  # chunk number -> (made, results or exception)
+        try:
+            for number in range(count):
+                reader, writer = Pipe(duplex=False)
+                self.pipes.append(reader)
+                with stop_signals_held():  # a stop between the fork and noting the worker would orphan it
+                    pid = os.fork()
+                    if pid == 0:
+                        _work(function, chunks[number::count], writer)
+                    self.pids.append(pid)
+                writer.close()
+        except BaseException:
+            self.stop()
+            raise
+
+    def results(self) -> Iterator[Any]:
+        for number in range(self.chunks):
+            while number not in self.ready:
+                self._receive()
+            made, value = self.ready.pop(number)
+            if not made:
+                raise value
+            yield from value
+
+    def _receive(self) -> None:
+        """Wait for any worker with chunks still to come, and take what it sent."""
+        from multiprocessing.connection import wait
+
+        waiting = [self.pipes[k] for k in range(self.count) if self._next_chunk(k) < self.chunks]
+        sent = wait(waiting)
+        for worker, pipe in enumerate(self.pipes):
+            if pipe in sent:
+                self._take(worker, pipe)
+
+    def _take(self, worker: int, pipe: Connection) -> None:
+        try:
+            self.ready[self._next_chunk(worker)] = pipe.recv()
+        except EOFError:
+            raise WorkerDied(f"a worker process ({self.pids[worker]}) ended before its work was done; "
+                             "was it killed, or out of memory?") from None
+        self.received[worker] += 1
+
+    def _next_chunk(self, worker: int) -> int:
+        return worker + self.received[worker] * self.count
+
+    def stop(self) -> None:
+        """End every worker (those done have ended already) and reap it; close the pipes."""
+        with stop_signals_held():
+            for pid in self.pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            for pid in self.pids:
+                os.waitpid(pid, 0)
+            self.pids = []
+            for pipe in self.pipes:
+                pipe.close()
+
+
+def _work(function: Callable[[list[Any]], list[Any]], chunks: list[list[Any]], pipe: Connection) -> None:
+    """A worker's life: each chunk's results sent down `pipe` in turn, then out without running
+    anything of the command's (no exit handlers, no buffers flushed twice)."""
+    status = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for number in STOP_SIGNALS:
+            if number != signal.SIGINT:
+                signal.signal(number, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held while it was forked
+        for chunk in chunks:
+            if not _send_made(function, chunk, pipe):
+                break
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _send_made(function: Callable[[list[Any]], list[Any]], chunk: list[Any], pipe: Connection) -> bool:
+    """Send (True, the chunk's results), or (False, the exception that stopped them): False then."""
+    made: tuple[bool, Any]
+    try:
+        made = (True, function(chunk))
+    except Exception as error:  # raised in the command when this chunk's results are due
+        made = (False, error)
+    try:
+        pipe.send(made)
+    except Exception as error:  # results or an exception that cannot be pickled
+        pipe.send((False, RuntimeError(f"a worker's results could not be sent: {error!r}")))
+        return False
+    return made[0]
+

@@ -206,15 +206,20 @@ def test_sigterm_while_the_workers_make_sections_leaves_the_old_report_and_nothi
         [sys.executable, "-m", "kclaims", "export", "--format", "md", "-o", str(out), "--catalog", str(large_catalog)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(spools)})
-    deadline = time.monotonic() + 120
-    while not any(spools.glob("kclaims-report-*/claims-*.md")):  # a worker has made its first chunk
-        assert process.poll() is None, "the export ended before it could be stopped"
-        assert time.monotonic() < deadline, "no section was made within two minutes"
-        time.sleep(0.002)
-    workers = [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and _parent_of(int(pid)) == process.pid]
-    assert workers  # the sections are being made by worker processes
-    process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=60)
+    try:
+        deadline = time.monotonic() + 120
+        while not any(spools.glob("kclaims-report-*/claims-*.md")):  # a worker has made its first chunk
+            assert process.poll() is None, "the export ended before it could be stopped"
+            assert time.monotonic() < deadline, "no section was made within two minutes"
+            time.sleep(0.002)
+        workers = [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and _parent_of(int(pid)) == process.pid]
+        assert workers  # the sections are being made by worker processes
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)  # a stopped pool once waited here for ever
+    finally:
+        if process.poll() is None:
+            process.kill()  # not left running when the test fails
+            process.wait()
     assert process.returncode == ExitCode.TERMINATED, stderr.decode()[-2000:]
     assert out.read_text(encoding="utf-8") == "the old report\n"
     assert not any(spools.iterdir())  # the spool folder went with the command

@@ -7,12 +7,11 @@ import os
 import secrets
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from kclaims.catalog import temporaries
-from kclaims.errors import BadInput
+from kclaims.errors import BadInput, stop_signals_held
 
 
 def write_atomically(path: Path, text: str | bytes, before_rename: Callable[[], None] | None = None) -> None:
@@ -115,23 +114,6 @@ def _sync_folders(folders: set[Path]) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
-
-
-@contextmanager
-def stop_signals_held() -> Iterator[None]:
-    """Hold Ctrl-C, SIGTERM and SIGHUP until the block ends (where the platform can), so a stop
-    lands after it, never halfway through."""
-    import signal
-
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def write_target(path: Path) -> Path:

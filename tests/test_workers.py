@@ -1,0 +1,95 @@
+"""The worker processes that share a large job: results in order, a worker's error raised in the
+command, a worker killed from outside reported rather than waited for, and none left behind when
+the command stops early."""
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import kclaims.workers as workers_module
+from kclaims.workers import WorkerDied, in_order_from_workers
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
+                                reason="workers are forked only on Linux with two cores or more")
+
+
+@pytest.fixture(autouse=True)
+def two_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers_module, "worker_count", lambda items, worth_it_from=0: 2)
+
+
+def _children() -> set[int]:
+    """This process's child processes that are still running (not zombies)."""
+    found = set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] != "Z":
+            found.add(int(pid))
+    return found
+
+
+def _pids(numbers: list[int]) -> list[int]:
+    return [os.getpid() for _ in numbers]
+
+
+def _fails_at_seven(numbers: list[int]) -> list[int]:
+    if 7 in numbers:
+        raise ValueError("seven is not allowed")
+    return numbers
+
+
+def _big(numbers: list[int]) -> list[bytes]:
+    return [bytes(1_000_000) for _ in numbers]  # each result fills a pipe many times over
+
+
+def test_the_results_come_from_two_workers_in_order() -> None:
+    with in_order_from_workers(_pids, list(range(20)), pieces=5) as results:
+        pids = list(results)
+    assert len(pids) == 20 and len(set(pids)) == 2 and os.getpid() not in pids
+    assert not _children()
+
+
+def test_an_error_in_a_worker_is_raised_in_the_command_when_its_results_are_due() -> None:
+    got = []
+    with pytest.raises(ValueError, match="seven is not allowed"):
+        with in_order_from_workers(_fails_at_seven, list(range(20)), pieces=5) as results:
+            got.extend(results)
+    assert got == list(range(6))  # the chunks before the failing one: 0-1, 2-3, 4-5
+    assert not _children()
+
+
+def test_a_worker_killed_from_outside_is_reported_not_waited_for() -> None:
+    def slow(numbers: list[int]) -> list[int]:
+        time.sleep(0.2)
+        return numbers
+
+    started = time.monotonic()
+    with pytest.raises(WorkerDied, match="ended before its work was done"):
+        with in_order_from_workers(slow, list(range(40)), pieces=10) as results:
+            assert next(results) == 0
+            for pid in _children():
+                os.kill(pid, signal.SIGKILL)
+            list(results)
+    assert time.monotonic() - started < 30
+    assert not _children()
+
+
+def test_stopping_while_the_workers_send_leaves_none_behind() -> None:
+    """The command stops (an error, Ctrl-C, SIGTERM) while both workers are in the middle of sending
+    large results: the block ends at once, and both workers are gone."""
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        with in_order_from_workers(_big, list(range(40)), pieces=20) as results:
+            next(results)
+            time.sleep(0.2)  # the workers are now blocked writing to their full pipes
+            assert len(_children()) == 2
+            raise KeyboardInterrupt
+    assert time.monotonic() - started < 30
+    assert not _children()
