@@ -216,9 +216,17 @@ class CatalogWrites:
         """Add a new source file (see `new_yaml_file`), checked now and written on `commit`."""
         if path in self._new:
             raise BadInput("already exists; choose another id or edit the file", path)
-        data_bytes = checked_new_source(path, data)
+        self._add_new(path, checked_new_source(path, data))
+
+    def new_source_file(self, path: Path, text: bytes) -> None:
+        """`new_yaml` for a file whose bytes `checked_new_source` has made already (in a worker process)."""
+        if path in self._new or os.path.lexists(path):
+            raise BadInput("already exists; choose another id or edit the file", path)
+        self._add_new(path, text)
+
+    def _add_new(self, path: Path, text: bytes) -> None:
         self._remember(path)
-        self._new[path] = data_bytes
+        self._new[path] = text
 
     @contextmanager
     def edit_yaml(self, path: Path, validate: Callable[[str], object]) -> Iterator[Any]:

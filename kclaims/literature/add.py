@@ -27,11 +27,12 @@ from kclaims.catalog.source_file import is_empty, set_key
 from kclaims.errors import BadInput
 from kclaims.literature.ids import Identifier, parse_identifier
 from kclaims.literature.results import SourceOutcome, SourcesResult
-from kclaims.literature.writer import RESOLVED_FIELDS, SourceWriter
+from kclaims.literature.writer import RESOLVED_FIELDS, Prepared, SourceWriter, preparer
 from kclaims.model import Source
 from kclaims.text import shorten
 
 if TYPE_CHECKING:
+    from kclaims.literature.bibtex import BibRead
     from kclaims.literature.resolve import Resolution
     from kclaims.literature.web_writer import PreparedPage
 
@@ -241,29 +242,40 @@ def _short(value: Any) -> str:
 def import_bibtex(root: Path, path: Path, format_name: str | None = None) -> SourcesResult:
     """Add every entry of a bibliography file (BibTeX, RIS, MEDLINE or CSL-JSON, told by its content
     unless `format_name` names one) as a source, or merge it into the same paper already there."""
-    from kclaims.literature.library import decode, detect_format, read_library
+    from kclaims.literature.library import decode, detect_format
 
     decoded = decode(_read_bytes(path))
     format_name = format_name or detect_format(decoded.text)
+    today = dt.date.today().isoformat()
+    with catalog_writes(root) as writes:
+        writer = SourceWriter(load_catalog(root))
+        # A large BibTeX file is read by worker processes, which also make each new file's text
+        prepare = preparer(writer.catalog.sources_dir, set(writer.taken), today)
+        read = _read(decoded.text, format_name, prepare, path)
+        report = SourcesResult(warnings=[f"{path}: {decoded.warning}"] if decoded.warning else [])
+        report.warnings += [f"{path}:{line}: {message}" if line else f"{path}: {message}"
+                            for line, message in read.warnings]
+        for entry in read.entries:
+            given = f"{path.name}:{entry.line} {entry.key}" if entry.line else f"{path.name} {entry.key}"
+            record = dataclasses.replace(entry.record, retrieved=entry.record.retrieved or today)
+            report.outcomes.append(writer.add(given, record, preferred_id=entry.record.key, prepared=entry.prepared))
+        writer.flush(writes)
+    return report
+
+
+def _read(text: str, format_name: str, prepare: Callable[[Source], Prepared], path: Path) -> BibRead:
+    """The file's entries (at least one), or BadInput."""
+    from kclaims.literature.library import read_library
+
     try:
-        read = read_library(decoded.text, format_name)
+        read = read_library(text, format_name, prepare)
     except ValueError as error:  # a CSL-JSON file that is not JSON after all
         raise BadInput(f"cannot read as {format_name}: {error}", path) from None
     if not read.entries:
         unreadable = f" ({len(read.warnings)} unreadable blocks)" if read.warnings else ""
         what = "BibTeX entries" if format_name == "bibtex" else f"{format_name} references"
         raise BadInput(f"no {what} found{unreadable}; is this a .bib, .ris, .nbib or CSL-JSON file?", path)
-    report = SourcesResult(warnings=[f"{path}: {decoded.warning}"] if decoded.warning else [])
-    report.warnings += [f"{path}:{line}: {message}" if line else f"{path}: {message}" for line, message in read.warnings]
-    today = dt.date.today().isoformat()
-    with catalog_writes(root) as writes:
-        writer = SourceWriter(load_catalog(root))
-        for entry in read.entries:
-            given = f"{path.name}:{entry.line} {entry.key}" if entry.line else f"{path.name} {entry.key}"
-            record = dataclasses.replace(entry.record, retrieved=entry.record.retrieved or today)
-            report.outcomes.append(writer.add(given, record, preferred_id=entry.record.key))
-        writer.flush(writes)
-    return report
+    return read
 
 
 import_library = import_bibtex

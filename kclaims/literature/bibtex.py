@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kclaims.literature.ids import (
     find_identifiers,
@@ -27,16 +27,21 @@ from kclaims.model import Source
 from kclaims.text import printable
 
 if TYPE_CHECKING:
-    from bibtexparser.model import Entry
+    from collections.abc import Callable
+
+    from bibtexparser.library import Library
+    from bibtexparser.model import Entry, ParsingFailedBlock
 
 
 @dataclass
 class BibEntry:
-    """One entry as read: its citation key, 1-based line (None if the parser gave none), and the record it becomes."""
+    """One entry as read: its citation key, 1-based line (None if the parser gave none), the record it
+    becomes, and what the reader's `prepare` made of the record in a worker process (None if none)."""
 
     key: str
     line: int | None
     record: Source
+    prepared: Any = None
 
 
 @dataclass
@@ -74,35 +79,25 @@ _COLUMNS = frozenset({"title", "author", "editor", "year", "date", "month", "jou
 # --- reading ---------------------------------------------------------------------------------
 
 
-def read_bibtex(text: str) -> BibRead:
-    """Records and warnings from the text of a .bib file."""
-    import logging
+def read_bibtex(text: str, prepare: Callable[[Source], Any] | None = None) -> BibRead:
+    """Records and warnings from the text of a .bib file. A large file is read in pieces by worker
+    processes (see `_read_in_pieces`), the records the same either way; there each record is also
+    given to `prepare`, and what it gives is kept with the entry (`BibEntry.prepared`)."""
+    text = text.lstrip("\ufeff")
+    starts = _piece_starts(text)
+    read = _read_in_pieces(text, starts, prepare) if len(starts) > 1 else None
+    return read if read is not None else _read_whole(text)
 
-    import bibtexparser
-    from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
-    logger = logging.getLogger("bibtexparser")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)  # failures come back as failed blocks; the caller reports them
-    try:  # no middleware: values come raw, so `#` concatenation and enclosing braces are ours to read
-        library = bibtexparser.parse_string(text.lstrip("\ufeff"), parse_stack=[])
-    finally:
-        logger.setLevel(level)
+def _read_whole(text: str) -> BibRead:
+    library = _parsed(text)
     result = BibRead()
     entries: list[tuple[Entry, bool]] = [(e, False) for e in library.entries]
     for block in library.failed_blocks:
-        line = _line(block.start_line)
-        recovered = getattr(block, "ignore_error_block", None)
-        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(recovered, Entry):
-            entries.append((recovered, True))
-            result.warnings.append((line, f"the key {block.key!r} was used before in this file; "
-                                          "imported as a separate source"))
-        elif isinstance(recovered, Entry):  # e.g. a field given twice: the entry is still readable
-            entries.append((recovered, False))
-            result.warnings.append((line, f"{_first_line(block.error).split('. Note:')[0]}; "
-                                          "imported with the first value"))
-        else:
-            result.warnings.append((line, f"could not read this entry, skipped: {_first_line(block.error)}"))
+        recovered, duplicate, warning = _failed(block)
+        if recovered is not None:
+            entries.append((recovered, duplicate))
+        result.warnings.append((_line(block.start_line), warning))
     entries.sort(key=lambda pair: pair[0].start_line or 0)
     strings = _strings(library.strings)
     raw = {id(e): _raw_fields(e, strings) for e, _ in entries}
@@ -112,6 +107,141 @@ def read_bibtex(text: str) -> BibRead:
         result.entries.append(BibEntry(entry.key, _line(entry.start_line), record_from_fields(entry.entry_type, fields,
                                                                                                entry.key)))
     return result
+
+
+def _parsed(text: str) -> Library:
+    import logging
+
+    import bibtexparser
+
+    logger = logging.getLogger("bibtexparser")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)  # failures come back as failed blocks; the caller reports them
+    try:  # no middleware: values come raw, so `#` concatenation and enclosing braces are ours to read
+        return bibtexparser.parse_string(text, parse_stack=[])
+    finally:
+        logger.setLevel(level)
+
+
+def _failed(block: ParsingFailedBlock) -> tuple[Entry | None, bool, str]:
+    """A failed block's entry if it can still be read, whether it failed as a repeated key, and the warning."""
+    from bibtexparser.model import DuplicateBlockKeyBlock, Entry
+
+    recovered = getattr(block, "ignore_error_block", None)
+    if isinstance(block, DuplicateBlockKeyBlock) and isinstance(recovered, Entry):
+        return recovered, True, _repeated_key(block.key)
+    if isinstance(recovered, Entry):  # e.g. a field given twice: the entry is still readable
+        return recovered, False, f"{_first_line(block.error).split('. Note:')[0]}; imported with the first value"
+    return None, False, f"could not read this entry, skipped: {_first_line(block.error)}"
+
+
+def _repeated_key(key: str) -> str:
+    return f"the key {key!r} was used before in this file; imported as a separate source"
+
+
+# --- a large file, read in pieces ----------------------------------------------------------------
+#
+# bibtexparser reads a file from the top, block by block, and between blocks starts a new one at
+# each `@type{` (or `@type(`) that begins a line. Cut just before such a line, each piece reads as
+# that part of the whole file reads, unless a block runs across the cut: then the piece before it
+# ends in a block cut short, and the whole file is read again in one piece. So are files with
+# @string macros or crossref fields, which reach across pieces. What remains is a key repeated in
+# another piece, found here as bibtexparser finds it: the first one seen keeps the key.
+
+_CUT = re.compile(r"\n(?=@\w*[ \t]*[{(])")
+_REACHES_ACROSS = re.compile(r"@string|crossref", re.IGNORECASE)
+PIECES_PER_WORKER = 2
+
+
+def _piece_starts(text: str) -> list[int]:
+    """Where each piece starts: one piece (0) unless the file is large enough for workers to read."""
+    from kclaims.workers import worker_count
+
+    workers = worker_count(text.count("\n@"))
+    if workers < 2 or _REACHES_ACROSS.search(text):
+        return [0]
+    starts = [0]
+    for number in range(1, workers * PIECES_PER_WORKER):
+        cut = _CUT.search(text, max(starts[-1], len(text) * number // (workers * PIECES_PER_WORKER)))
+        if cut is None:
+            break
+        starts.append(cut.end())
+    return starts
+
+
+# One block of a piece, in the piece's order: (what, its 0-based line in the piece, its entry's line,
+# key, record row, what `prepare` made of the record, warning), what being ENTRY (an entry with its
+# key), REPEATED (its key came before), RECOVERED (read despite an error) or SKIPPED (unreadable: no
+# entry, no record).
+PieceBlock = tuple[str, "int | None", "int | None", str, "tuple | None", Any, "str | None"]
+ENTRY, REPEATED, RECOVERED, SKIPPED = "entry", "repeated", "recovered", "skipped"
+
+
+def _read_in_pieces(text: str, starts: list[int], prepare: Callable[[Source], Any] | None = None) -> BibRead | None:
+    """`_read_whole(text)` from the pieces starting at `starts`, read by worker processes; None if a
+    block runs across a cut."""
+    from kclaims.model import source_from_row
+    from kclaims.workers import in_order_from_workers
+
+    pieces = [text[start:end] for start, end in zip(starts, [*starts[1:], len(text)])]
+    lines_before = [text.count("\n", 0, start) for start in starts]
+    result, keys_seen = BibRead(), set()
+    entries: list[tuple[int, bool, BibEntry]] = []  # (line for the order, recovered?, entry)
+    def read_pieces(pieces: list[str]) -> list[list[PieceBlock]]:
+        return [_piece_blocks(piece, prepare) for piece in pieces]
+
+    with in_order_from_workers(read_pieces, pieces, worth_it_from=2, pieces=PIECES_PER_WORKER) as read:
+        for number, blocks in enumerate(read):
+            if number < len(pieces) - 1 and blocks and blocks[-1][0] == SKIPPED:
+                return None  # a block cut short at the end of the piece: it may run on into the next
+            offset = lines_before[number]
+            for what, line, entry_line, key, row, prepared, warning in blocks:
+                line, entry_line = _shifted(line, offset), _shifted(entry_line, offset)
+                if what == ENTRY and key in keys_seen:
+                    what, warning = REPEATED, _repeated_key(key)  # as bibtexparser has it: the first keeps it
+                elif what == ENTRY:
+                    keys_seen.add(key)
+                if warning is not None:
+                    result.warnings.append((_line(line), warning))
+                if row is not None:
+                    entries.append((entry_line or 0, what != ENTRY,
+                                    BibEntry(key, _line(entry_line), source_from_row(row), prepared)))
+    entries.sort(key=lambda entry: entry[:2])  # as `_read_whole` sorts: by line, each line's entries first
+    result.entries = [entry for _, _, entry in entries]
+    return result
+
+
+def _piece_blocks(piece: str, prepare: Callable[[Source], Any] | None) -> list[PieceBlock]:
+    """A piece's entries and failed blocks, in its order, with each entry's record made (and prepared)."""
+    from bibtexparser.model import Entry, ParsingFailedBlock
+
+    from kclaims.model import source_to_row
+
+    def made(entry: Entry) -> tuple[tuple, Any]:
+        record = _record(entry)
+        return source_to_row(record), None if prepare is None else prepare(record)
+
+    blocks: list[PieceBlock] = []
+    for block in _parsed(piece).blocks:
+        if isinstance(block, Entry):
+            blocks.append((ENTRY, block.start_line, block.start_line, block.key, *made(block), None))
+        elif isinstance(block, ParsingFailedBlock):
+            recovered, repeated, warning = _failed(block)
+            if recovered is None:
+                blocks.append((SKIPPED, block.start_line, None, "", None, None, warning))
+            else:
+                blocks.append((REPEATED if repeated else RECOVERED, block.start_line, recovered.start_line,
+                               recovered.key, *made(recovered), warning))
+    return blocks
+
+
+def _shifted(line: int | None, offset: int) -> int | None:
+    return None if line is None else line + offset
+
+
+def _record(entry: Entry) -> Source:
+    """An entry's record when the file has no @string macros and no crossref fields."""
+    return record_from_fields(entry.entry_type, _raw_fields(entry, {}), entry.key)
 
 
 def _line(start_line: int | None) -> int | None:
@@ -175,7 +305,8 @@ def _raw_fields(entry: Entry, strings: dict[str, str]) -> dict[str, str]:
 
 def _with_parent(fields: dict[str, str], by_key: dict[str, dict[str, str]]) -> dict[str, str]:
     """What a `crossref` parent in the same file lends: its date, publisher, ... and its title as booktitle."""
-    parent = by_key.get(fields.get("crossref", "").strip().lower())
+    crossref = fields.get("crossref", "").strip().lower()
+    parent = by_key.get(crossref) if crossref else None  # an entry whose key is empty is no one's parent
     if parent is None or parent is fields:
         return fields
     fields = dict(fields)

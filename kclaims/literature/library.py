@@ -8,9 +8,14 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from kclaims.literature.bibtex import BibRead
+
+if TYPE_CHECKING:
+    from kclaims.model import Source
 
 FORMATS = ("bibtex", "ris", "medline", "csl-json")
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
@@ -66,8 +71,10 @@ def detect_format(text: str) -> str:
     return "bibtex"
 
 
-def read_library(text: str, format_name: str | None = None) -> BibRead:
-    """Records and warnings from a bibliography file's text, its format detected unless named."""
+def read_library(text: str, format_name: str | None = None, prepare: Callable[[Source], Any] | None = None) -> BibRead:
+    """Records and warnings from a bibliography file's text, its format detected unless named. Where
+    worker processes read it (a large BibTeX file), each record is also given to `prepare` there
+    (see `read_bibtex`)."""
     format_name = format_name or detect_format(text)
     if format_name == "ris":
         from kclaims.literature.ris import read_ris
@@ -83,4 +90,4 @@ def read_library(text: str, format_name: str | None = None) -> BibRead:
         return read_csl_json(text)
     from kclaims.literature.bibtex import read_bibtex
 
-    return read_bibtex(text)
+    return read_bibtex(text, prepare)

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kclaims.catalog.files import Catalog, parse_source
-from kclaims.catalog.writing import CatalogWrites
+from kclaims.catalog.writing import CatalogWrites, checked_new_source
 from kclaims.catalog.source_file import is_empty, plain_data, safe_source_path, set_key, source_yaml
 from kclaims.literature.clean import printable_record
 from kclaims.literature.results import SourceOutcome
 from kclaims.literature.source_ids import new_source_id
-from kclaims.model import Invalid, Source, source_from_dict
+from kclaims.errors import BadInput
+from kclaims.model import Invalid, Source, source_from_dict, source_from_row, source_to_row
 
 if TYPE_CHECKING:
     from kclaims.literature.web_writer import WebWriter
@@ -53,22 +55,34 @@ class SourceWriter:
                 self.by_description.setdefault(key, source.id)
         self.taken = set(catalog.sources) | _file_stems(catalog.sources_dir)
         self.new: dict[str, Source] = {}          # written on flush, in order
+        self.texts: dict[str, tuple[Source, bytes]] = {}  # new source id -> (source, its file) made by `preparer`
         self.fills: dict[str, dict[str, Any]] = {}  # existing source id -> fields to fill
         self._web: WebWriter | None = None
 
-    def add(self, given: str, record: Source, preferred_id: str | None = None) -> SourceOutcome:
-        record = printable_record(record)
+    def add(self, given: str, record: Source, preferred_id: str | None = None,
+            prepared: Prepared | None = None) -> SourceOutcome:
+        """Add `record` as a new source, or merge it into the same paper already here. `prepared` is
+        what `preparer` made of it, used when the id it guessed is the id given."""
+        ready = None if prepared is None else source_from_row(prepared[0])
+        record = printable_record(record) if ready is None else ready
         match = next((self.by_key[k] for k in sorted(record.study_keys()) if k in self.by_key), None)
         if match is None and not record.study_keys():
             match = next((self.by_description[k] for k in _description_keys(record) if k in self.by_description), None)
         if match is not None:
             return self._merge(given, match, record)
-        try:
-            source_id = new_source_id(record, self.taken, preferred_id)
-            source = dataclasses.replace(record, id=source_id)
-            source_from_dict(plain_data(source))
-        except Invalid as error:
-            return SourceOutcome(given, "failed", None, f"cannot be stored: {error.message}")
+        source_id = new_source_id(record, self.taken, preferred_id)
+        if ready is not None and prepared is not None and ready.id == source_id and prepared[1] is not None:
+            source = ready
+            if isinstance(prepared[1], bytes):
+                self.texts[source_id] = (source, prepared[1])
+            else:
+                return SourceOutcome(given, "failed", None, f"cannot be stored: {prepared[1]}")
+        else:
+            try:
+                source = dataclasses.replace(record, id=source_id)
+                source_from_dict(plain_data(source))
+            except Invalid as error:
+                return SourceOutcome(given, "failed", None, f"cannot be stored: {error.message}")
         self.taken.add(source_id)
         self.new[source_id] = source
         self._index(source)
@@ -118,9 +132,41 @@ class SourceWriter:
                 for name, value in filled.items():
                     set_key(document, name, value)
         for source_id, source in self.new.items():
-            writes.new_yaml(safe_source_path(sources_dir, source_id), source_yaml(source))
+            path, made = safe_source_path(sources_dir, source_id), self.texts.get(source_id)
+            if made is not None and made[0] is source:  # not merged into since it was made
+                writes.new_source_file(path, made[1])
+            else:
+                writes.new_yaml(path, source_yaml(source))
         if self._web is not None:
             self._web.flush(writes)
+
+
+# What `preparer` makes of a record in a worker process: the row of the record made ready (printable,
+# its retrieval date set, the id it would get if no other record took it first), and its source file
+# as bytes, or why it cannot be stored (a message), or None when it was not made (the writer then
+# makes it, and says what is wrong with it, as it does for any record).
+Prepared = tuple[tuple, "bytes | str | None"]
+
+
+def preparer(sources_dir: Path, taken: set[str], today: str) -> Callable[[Source], Prepared]:
+    """The work of `SourceWriter.add` and `flush` for one new record that does not depend on the
+    records before it, to be done in worker processes while a large file is read (see `read_bibtex`):
+    each worker guesses ids against the catalog's and its own records' ids (`taken`, its own copy)."""
+    def prepare(record: Source) -> Prepared:
+        record = printable_record(dataclasses.replace(record, retrieved=record.retrieved or today))
+        source = dataclasses.replace(record, id=new_source_id(record, taken, record.key))
+        taken.add(source.id)
+        try:
+            source_from_dict(plain_data(source))
+        except Invalid as error:
+            return source_to_row(source), error.message
+        try:
+            return source_to_row(source), checked_new_source(safe_source_path(sources_dir, source.id),
+                                                             source_yaml(source))
+        except BadInput:  # the writer will find it again and report it as it always does
+            return source_to_row(source), None
+
+    return prepare
 
 
 def _fillable(current: Source, record: Source) -> dict[str, Any]:
