@@ -61,14 +61,13 @@ def write_new_files(files: Mapping[Path, bytes]) -> None:
     try:
         for folder in {path.parent for path in files}:
             temporaries.remove_stale_temporaries(folder)
-        for path, data in files.items():
-            name = f"{path.parent}{os.sep}{temporaries.temporary_prefix(path)}{batch}.tmp"
-            created.append(name)  # named before it exists: a stop right after creating it leaves nothing
-            try:
-                _write_new(name, data)
-            except FileExistsError:
-                created.pop()  # not this batch's file: left alone
-                raise
+        # named before they exist: a stop right after one is created leaves nothing
+        created += [f"{path.parent}{os.sep}{temporaries.temporary_prefix(path)}{batch}.tmp" for path in files]
+        try:
+            _write_all_new(created, list(files.values()))
+        except FileExistsError as error:
+            created.remove(error.filename)  # not this batch's file: left alone
+            raise
         _sync(created)
         for temporary, path in zip(created, files):
             if os.path.lexists(path):
@@ -80,6 +79,46 @@ def write_new_files(files: Mapping[Path, bytes]) -> None:
         for temporary in created[renamed:]:
             Path(temporary).unlink(missing_ok=True)
         raise
+
+
+CREATING_THREADS = 4  # creating a file is the kernel's work: threads spread it over the cores
+CREATED_ALONE = 200  # fewer files are created by this thread alone
+
+
+def _write_all_new(names: list[str], contents: list[bytes]) -> None:
+    """`_write_new` for each name and its content, by a few threads (the first error stops them
+    all and is raised here once every thread has stopped, as is a stop signal)."""
+    threads = 1 if len(names) < CREATED_ALONE else CREATING_THREADS
+    if threads == 1:
+        for name, data in zip(names, contents):
+            _write_new(name, data)
+        return
+    import threading
+
+    stop, errors = threading.Event(), []
+
+    def create(first: int) -> None:
+        try:
+            for number in range(first, len(names), threads):
+                if stop.is_set():
+                    return
+                _write_new(names[number], contents[number])
+        except BaseException as error:  # raised in the command's thread below
+            errors.append(error)
+            stop.set()
+
+    creating = [threading.Thread(target=create, args=(first,), daemon=True) for first in range(threads)]
+    for thread in creating:
+        thread.start()
+    try:
+        for thread in creating:
+            thread.join()
+    finally:  # on a stop signal too: no thread creates a file once this returns
+        stop.set()
+        for thread in creating:
+            thread.join()
+    if errors:
+        raise errors[0]
 
 
 def _write_new(name: str, data: bytes) -> None:
