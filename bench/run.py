@@ -1,6 +1,7 @@
 """Time kclaims on synthetic catalogs of several sizes, each command beside its floor, in one interleaved run.
 
     python bench/run.py [--sizes 1000,10000] [--repeat 7] [--repeat-large 3] [--baseline DIR] [--only WORDS]
+                        [--scratch DIR]
     python bench/run.py --sizes 1000,10000,100000 --repeat 3 --repeat-large 1   # the full table
 
 For each size N (claims; sources = 2N, `--sources-per-claim`) the catalog, and a .bib file of N
@@ -29,6 +30,11 @@ The rows and what their ratio means:
   kclaims source import (N entries)  x bibtexparser v2's `parse_string` of the same file in a fresh
                                      `python -c` (gc disabled first, as kclaims runs), goal <= 3x:
                                      into a catalog just made by `kclaims init`, with a fresh cache.
+  N files as an import's, bare       for information, no ratio: a `python -c` that creates N files of
+                                     the .bib's mean entry size in a new folder, one by one, then
+                                     syncs: what the disk asks of any tool that writes a file per
+                                     entry, at that moment of the run (on a busy disk it has taken
+                                     from 0.2 s to 4 s for 10,000 files).
   kclaims check                      x warm `kclaims list` (for information; exit status 1 is fine).
 
 A command that fails is not run again at that size; the table says FAILED and what it printed.
@@ -36,6 +42,8 @@ A command that fails is not run again at that size; the table says FAILED and wh
 `--baseline DIR` also times the kclaims package of another revision, checked out in DIR (e.g.
 `git worktree add /tmp/kclaims-before REV`), interleaved with this one and with its own caches;
 its rows are prefixed "baseline:" and the "x baseline" column gives this revision's ratio to it.
+`--scratch DIR` puts what the commands write (the imported catalog, fresh caches, the export) in
+DIR instead of bench/out/scratch: on a tmpfs such as /dev/shm it times the import without the disk.
 `--only export,import` runs only the rows whose command holds one of those words, with the rows
 they are divided by (and the warm `list`, which warms the cache): a quicker check of one goal.
 """
@@ -85,6 +93,21 @@ gc.disable()
 import sys, bibtexparser
 from pathlib import Path
 bibtexparser.parse_string(Path(sys.argv[1]).read_text(encoding="utf-8"))
+"""
+
+
+FILES_FLOOR = """
+import gc
+gc.disable()
+import os, sys
+folder, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+os.makedirs(folder)
+data = b"x" * size
+for number in range(count):
+    descriptor = os.open(f"{folder}/source{number}.yaml", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    os.write(descriptor, data)
+    os.close(descriptor)
+os.sync()
 """
 
 
@@ -139,22 +162,37 @@ class Version:
     def env(self, cache: Path) -> dict[str, str]:
         return {**os.environ, "KCLAIMS_CACHE_DIR": str(cache), "PYTHONPATH": str(self.code)}
 
+    @staticmethod
+    def kclaims() -> list[str]:
+        """The command, its package found on PYTHONPATH (`env`): -P keeps `python -m` from putting the
+        current folder first, which made every baseline run this checkout's kclaims instead."""
+        return [sys.executable, "-P", "-m", "kclaims"]
+
 
 # --- the rows ------------------------------------------------------------------------------------
 
-def floor_rows(catalog: Path, bib: Path) -> list[Row]:
+def floor_rows(catalog: Path, bib: Path, n_entries: int, scratch: Path) -> list[Row]:
     py, env = sys.executable, os.environ.copy()
+    created = scratch / "created-files"
     return [Row(PASS, [py, "-c", "pass"], env),
             Row(TYPER, [py, "-c", "import typer"], env),
             Row(PYYAML, [py, "-c", PYYAML_FLOOR, str(catalog)], env),
-            Row(BIBTEX, [py, "-c", BIBTEX_FLOOR, str(bib)], env)]
+            Row(BIBTEX, [py, "-c", BIBTEX_FLOOR, str(bib)], env),
+            Row(f"{n_entries} files as an import's, bare", [py, "-c", FILES_FLOOR, str(created), str(n_entries),
+                                                             str(bib.stat().st_size // n_entries)], env,
+                prepare=lambda: remove(created))]
+
+
+def remove(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    settle()
 
 
 def kclaims_rows(version: Version, catalog: Path, bib: Path, n_claims: int,
                  touch: Callable[[], str | None] | None) -> list[Row]:
     """This version's rows, in the order they run in a round. `touch` (one version's only) edits a
     source before the "one source changed" rows, so every version's warm rows stay warm."""
-    kclaims, cat, p = [sys.executable, "-m", "kclaims"], ["--catalog", str(catalog)], version.prefix
+    kclaims, cat, p = version.kclaims(), ["--catalog", str(catalog)], version.prefix
     warm, cold_cache = version.env(version.cache), version.scratch / "cold-cache"
     imported, import_cache = version.scratch / "import-catalog", version.scratch / "import-cache"
     claim = f"claim-{n_claims // 2:05d}"  # exists at every size
@@ -195,7 +233,7 @@ def settle() -> None:
 def fresh_catalog(version: Version, folder: Path, cache: Path) -> str | None:
     """`kclaims init` a new empty catalog in `folder`, and empty `cache`."""
     shutil.rmtree(folder, ignore_errors=True)
-    result = run_once([sys.executable, "-m", "kclaims", "init", str(folder)], version.env(cache))
+    result = run_once(version.kclaims() + ["init", str(folder)], version.env(cache))
     empty(cache)
     failure = result.failure((0,))
     return f"kclaims init: {failure}" if failure else None
@@ -291,15 +329,15 @@ def selected(rows: list[Row], only: list[str]) -> list[Row]:
 
 
 def bench_size(n_claims: int, n_sources: int, repeat: int, baseline: Path | None,
-               only: list[str] | None = None) -> list[Row]:
+               only: list[str] | None = None, scratch: Path = OUT / "scratch") -> list[Row]:
     catalog, bib = prepare_inputs(n_claims, n_sources)
-    versions = [Version("", HERE.parent, OUT / f"cache-{n_claims}", OUT / "scratch" / "this")]
+    versions = [Version("", HERE.parent, OUT / f"cache-{n_claims}", scratch / "this")]
     if baseline is not None:
         versions.append(Version("baseline: ", baseline.resolve(), OUT / f"cache-baseline-{n_claims}",
-                                OUT / "scratch" / "baseline"))
+                                scratch / "baseline"))
     touch = toucher(catalog, n_sources)
     per_version = [kclaims_rows(v, catalog, bib, n_claims, touch if i == 0 else None) for i, v in enumerate(versions)]
-    rows = selected(floor_rows(catalog, bib) + interleave(per_version), only or [])
+    rows = selected(floor_rows(catalog, bib, n_claims, scratch) + interleave(per_version), only or [])
     label = f"{n_claims:,}"
     try:
         for version in versions:
@@ -307,7 +345,7 @@ def bench_size(n_claims: int, n_sources: int, repeat: int, baseline: Path | None
         warm_up(rows, versions, label)
         run_rounds(rows, repeat, label)
     finally:
-        shutil.rmtree(OUT / "scratch", ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
     return rows
 
 
@@ -363,6 +401,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="rounds per size")
     parser.add_argument("--repeat-large", type=int, default=3, help=f"rounds from {LARGE:,} claims on")
     parser.add_argument("--baseline", type=Path, help="a checkout of another revision, timed beside this one")
+    parser.add_argument("--scratch", type=Path, default=OUT / "scratch",
+                        help="where imported catalogs, fresh caches and exports go, removed after each size "
+                             "(e.g. /dev/shm/kclaims-bench: an import timed without the disk)")
     parser.add_argument("--only", default="", metavar="WORDS",
                         help="only the commands holding one of these comma-separated words (e.g. 'export,import'), "
                              "with their floors")
@@ -373,7 +414,7 @@ def main() -> None:
     for n_claims in sizes:
         n_sources = n_claims * args.sources_per_claim
         repeat = args.repeat_large if n_claims >= LARGE else args.repeat
-        rows = bench_size(n_claims, n_sources, repeat, args.baseline, only)
+        rows = bench_size(n_claims, n_sources, repeat, args.baseline, only, args.scratch)
         report(n_claims, n_sources, repeat, rows)
         peak = next((row.peak() for row in rows if row.name == EXPORT), None)
         if peak is not None:
