@@ -118,19 +118,22 @@ class Strength:
     certainty: str | None
     reasons: list[str] = field(default_factory=list)
     retracted: list[str] = field(default_factory=list)
+    # A contradicted claim's strongest counted study against it (`strongest_study`), which reports
+    # name; kept with the label so they need not grade the claim again. None if not worked out.
+    against: str | None = field(default=None, compare=False)
     key: str = field(init=False, repr=False, compare=False)  # `strength_key`: reports ask for it again and again
 
     def __post_init__(self) -> None:
         self.key = strength_key(self.verdict, self.certainty)
 
-    def as_tuple(self) -> tuple[str, str | None, tuple[str, ...], tuple[str, ...]]:
+    def as_tuple(self) -> tuple[str, str | None, tuple[str, ...], tuple[str, ...], str | None]:
         """Plain values, for the cache."""
-        return self.verdict, self.certainty, tuple(self.reasons), tuple(self.retracted)
+        return self.verdict, self.certainty, tuple(self.reasons), tuple(self.retracted), self.against
 
     @classmethod
     def from_tuple(cls, value: tuple) -> Strength:
-        verdict, certainty, reasons, retracted = value
-        return cls(verdict, certainty, list(reasons), list(retracted))
+        verdict, certainty, reasons, retracted, against = value
+        return cls(verdict, certainty, list(reasons), list(retracted), against)
 
 
 def design_name(level: int) -> str:
@@ -291,7 +294,21 @@ def _grade(claim: Claim, sources: Mapping[str, Source], memo: LevelMemo | None
         bodies[winner].downgrades.append(Downgrade("inconsistency", decision.split(": ", 1)[1],
                                                    tuple(bodies[loser].body)))
     reasons = [decision] + [line for side in sides.values() if side is not None for line in side[1]]
-    return Strength(verdict, certainty, reasons + notes, retracted), bodies
+    contradicting = bodies.get("contradicts")
+    against = strongest_study(contradicting.body, sources, claim.kind) if verdict == "contradicted" and contradicting else None
+    return Strength(verdict, certainty, reasons + notes, retracted, against), bodies
+
+
+def strongest_study(source_ids: list[str], sources: Mapping[str, Source], kind: str) -> str | None:
+    """The strongest of the given studies: the best design for a claim of this kind, then the most participants."""
+    def rank(source_id: str) -> tuple[int, int, int]:
+        source = sources.get(source_id)
+        if source is None:
+            return (9, 0, 0)
+        level = source_level(source, kind).level or 9
+        return (level, -(source.n or 0), source_ids.index(source_id))
+
+    return min(source_ids, key=rank) if source_ids else None
 
 
 def _decide(claim: Claim, bodies: dict[str, Body]) -> tuple[str, str | None, str]:

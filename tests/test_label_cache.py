@@ -94,3 +94,25 @@ def test_an_edited_claims_file_regrades_and_a_just_written_file_is_not_trusted(s
     graded.clear()
     _labels(shipped_catalog)
     assert first_pass and graded == first_pass  # written a moment ago: graded again, not cached yet
+
+
+def test_a_contradicted_claims_strongest_study_against_is_kept_with_its_label(shipped_catalog: Path,
+                                                                            graded: list[str]) -> None:
+    """Reports name the strongest study against each contradicted claim; the label keeps it, so a
+    report read from the cache does not grade the claim again to find it."""
+    from kclaims.export.bodies import strongest
+    from kclaims.export.scorecard import _contradicting, strongest_against
+
+    _age(shipped_catalog)
+    select_claims(load_catalog(shipped_catalog))  # grades every claim and keeps the labels
+    graded.clear()
+    catalog = load_catalog(shipped_catalog)
+    rows = select_claims(catalog)
+    assert graded == []  # every label came from the cache
+    contradicted = [row for row in rows if row.strength.verdict == "contradicted"]
+    assert len(contradicted) >= 5
+    for row in rows:
+        worked_out = strongest(_contradicting(row, catalog.sources), catalog.sources, row)
+        assert row.strength.against == (worked_out if row in contradicted else None)
+        assert strongest_against(row, catalog.sources) == worked_out
+    assert all(row.strength.against for row in contradicted)

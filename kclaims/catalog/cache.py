@@ -33,7 +33,7 @@ from kclaims.catalog.shards import SHARDS, Shards
 from kclaims.errors import BadInput
 from kclaims.model import Source, source_from_row
 
-FORMAT_VERSION = 8  # 6: sharded rows and per-claim labels; 7: claim rows packed in chunks; 8: labels by chunk
+FORMAT_VERSION = 9  # 6: sharded rows and per-claim labels; 7: claim rows packed in chunks; 8: labels by chunk; 9: labels keep the strongest study against
 # claims.yaml's rows are cached in chunks of this many claims (`show` reads one chunk, not 100,000
 # rows), and their labels are kept a chunk to a shard: a pass over the claims reads each shard once
 CLAIM_CHUNK = 1000

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from kclaims.catalog.query import ClaimRow
-from kclaims.grade import Body, Downgrade, evidence_bodies, source_level
+from kclaims.grade import Body, Downgrade, evidence_bodies, strongest_study
 from kclaims.model import Source
 
 
@@ -39,12 +39,5 @@ def participants(source_ids: list[str], sources: Mapping[str, Source]) -> int | 
 
 def strongest(source_ids: list[str], sources: Mapping[str, Source], row: ClaimRow) -> str | None:
     """The strongest of the given studies: the best design for this claim's kind, then the most participants."""
-    def rank(source_id: str) -> tuple[int, int, int]:
-        source = sources.get(source_id)
-        if source is None:
-            return (9, 0, 0)
-        level = source_level(source, row.claim.kind).level or 9
-        return (level, -(source.n or 0), source_ids.index(source_id))
-
-    return min(source_ids, key=rank) if source_ids else None
+    return strongest_study(source_ids, sources, row.claim.kind)
 

@@ -90,7 +90,10 @@ def _strongest_against(row: ClaimRow, sources: Mapping[str, Source], found: dict
 
 
 def strongest_against(row: ClaimRow, sources: Mapping[str, Source]) -> str | None:
-    """The strongest counted study that contradicts the claim (None if none does)."""
+    """The strongest counted study that contradicts the claim (None if none does): kept with its
+    label (`Strength.against`), else worked out by grading the claim again."""
+    if row.strength.against is not None:
+        return row.strength.against
     return strongest(_contradicting(row, sources), sources, row)
 
 
