@@ -18,6 +18,7 @@ class ExitCode(enum.IntEnum):
     BAD_INPUT = 2
     NETWORK = 3
     INTERNAL = 70  # a bug in kclaims (BSD's EX_SOFTWARE); run with --traceback to see it
+    SYSTEM = 71  # the system failed the command (BSD's EX_OSERR): a worker process killed, out of memory
     HANGUP = 129  # 128 + SIGHUP: the terminal went away; stopped and rolled back like Ctrl-C
     INTERRUPTED = 130  # 128 + SIGINT: stopped by Ctrl-C (what was accepted before stays written)
     TERMINATED = 143  # 128 + SIGTERM: asked to stop (kill, a service manager); rolled back like Ctrl-C

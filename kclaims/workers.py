@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from kclaims.errors import STOP_SIGNALS, stop_signals_held
+from kclaims.errors import NOTHING_WRITTEN, STOP_SIGNALS, ExitCode, KclaimsError, stop_signals_held
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -34,8 +34,10 @@ WORTH_IT_FROM = 2000  # fewer items are done here: starting workers costs more t
 MOST_WORKERS = 4
 
 
-class WorkerDied(RuntimeError):
+class WorkerDied(KclaimsError):
     """A worker process ended without handing over its results (killed from outside, out of memory)."""
+
+    exit_code = ExitCode.SYSTEM
 
 
 @contextmanager
@@ -131,8 +133,8 @@ class _Crew:
         try:
             self.ready[self._next_chunk(worker)] = pipe.recv()
         except EOFError:
-            raise WorkerDied(f"a worker process ({self.pids[worker]}) ended before its work was done; "
-                             "was it killed, or out of memory?") from None
+            raise WorkerDied(f"a worker process ({self.pids[worker]}) ended before its work was done: "
+                             f"was it killed, or out of memory? {NOTHING_WRITTEN}.") from None
         self.received[worker] += 1
 
     def _next_chunk(self, worker: int) -> int:

@@ -93,3 +93,30 @@ def test_stopping_while_the_workers_send_leaves_none_behind() -> None:
             raise KeyboardInterrupt
     assert time.monotonic() - started < 30
     assert not _children()
+
+
+def test_a_worker_killed_mid_import_is_one_line_exit_71_and_nothing_written(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import invoke, snapshot_files
+    from kclaims.errors import ExitCode
+    from kclaims.literature import bibtex
+
+    root = tmp_path / "catalog"
+    invoke(["init", str(root)])
+    bib = tmp_path / "library.bib"
+    bib.write_text("".join(f"@article{{key{n},\n  title = {{Paper {n}}},\n  year = {{2020}}\n}}\n\n" for n in range(40)),
+                   encoding="utf-8")
+    piece_blocks = bibtex._piece_blocks
+
+    def killed_on_its_second_piece(piece: str, prepare):  # runs in the worker: it kills itself
+        if "{key10," in piece or "{key30," in piece:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return piece_blocks(piece, prepare)
+
+    monkeypatch.setattr(bibtex, "_piece_blocks", killed_on_its_second_piece)
+    before = snapshot_files(root)
+    result = invoke(["source", "import", str(bib)], code=ExitCode.SYSTEM, catalog=root)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "worker process" in result.stderr and "Nothing was written" in result.stderr
+    assert snapshot_files(root) == before
+    assert not _children()

@@ -123,8 +123,8 @@ def main(
     """Organise the claims articles make and the evidence behind them.
 
     Exit codes: 0 ok, 1 `check` found problems, 2 bad input or usage, 3 network failure,
-    70 a bug in kclaims, 130 stopped by Ctrl-C, 129 by SIGHUP, 143 by SIGTERM (a stopped command's
-    writes are rolled back).
+    70 a bug in kclaims, 71 the system stopped it (a worker process killed), 130 stopped by Ctrl-C,
+    129 by SIGHUP, 143 by SIGTERM (a stopped command's writes are rolled back).
     """
     if catalog is not None:  # the commands read --catalog, else KCLAIMS_CATALOG: lend it for this run
         _lend_environment(ctx, CATALOG_ENV, str(catalog))

@@ -187,6 +187,7 @@ def _read_in_pieces(text: str, starts: list[int], prepare: Callable[[Source], An
     lines_before = [text.count("\n", 0, start) for start in starts]
     result, keys_seen = BibRead(), set()
     entries: list[tuple[int, bool, BibEntry]] = []  # (line for the order, recovered?, entry)
+
     def read_pieces(pieces: list[str]) -> list[list[PieceBlock]]:
         return [_piece_blocks(piece, prepare) for piece in pieces]
 

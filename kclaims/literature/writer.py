@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from kclaims.catalog.files import Catalog, parse_source
 from kclaims.catalog.writing import CatalogWrites, checked_new_source
 from kclaims.catalog.source_file import is_empty, plain_data, safe_source_path, set_key, source_yaml
+from kclaims.errors import BadInput
 from kclaims.literature.clean import printable_record
 from kclaims.literature.results import SourceOutcome
 from kclaims.literature.source_ids import new_source_id
-from kclaims.errors import BadInput
 from kclaims.model import Invalid, Source, source_from_dict, source_from_row, source_to_row
 
 if TYPE_CHECKING:
@@ -71,12 +71,12 @@ class SourceWriter:
         if match is not None:
             return self._merge(given, match, record)
         source_id = new_source_id(record, self.taken, preferred_id)
-        if ready is not None and prepared is not None and ready.id == source_id and prepared[1] is not None:
-            source = ready
-            if isinstance(prepared[1], bytes):
-                self.texts[source_id] = (source, prepared[1])
-            else:
-                return SourceOutcome(given, "failed", None, f"cannot be stored: {prepared[1]}")
+        made = prepared[1] if prepared is not None and record.id == source_id else None  # made for this id
+        if isinstance(made, str):
+            return SourceOutcome(given, "failed", None, f"cannot be stored: {made}")
+        if isinstance(made, bytes):
+            source = record
+            self.texts[source_id] = (source, made)
         else:
             try:
                 source = dataclasses.replace(record, id=source_id)
