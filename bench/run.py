@@ -42,8 +42,9 @@ A command that fails is not run again at that size; the table says FAILED and wh
 `--baseline DIR` also times the kclaims package of another revision, checked out in DIR (e.g.
 `git worktree add /tmp/kclaims-before REV`), interleaved with this one and with its own caches;
 its rows are prefixed "baseline:" and the "x baseline" column gives this revision's ratio to it.
-`--scratch DIR` puts what the commands write (the imported catalog, fresh caches, the export) in
-DIR instead of bench/out/scratch: on a tmpfs such as /dev/shm it times the import without the disk.
+`--scratch DIR` puts what the commands write (the imported catalog, fresh caches, the export) in a
+new folder of the run's own inside DIR instead of bench/out/scratch: on a tmpfs such as /dev/shm it
+times the import without the disk.
 `--only export,import` runs only the rows whose command holds one of those words, with the rows
 they are divided by (and the warm `list`, which warms the cache): a quicker check of one goal.
 """
@@ -56,6 +57,7 @@ import os
 import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -402,8 +404,8 @@ def main() -> None:
     parser.add_argument("--repeat-large", type=int, default=3, help=f"rounds from {LARGE:,} claims on")
     parser.add_argument("--baseline", type=Path, help="a checkout of another revision, timed beside this one")
     parser.add_argument("--scratch", type=Path, default=OUT / "scratch",
-                        help="where imported catalogs, fresh caches and exports go, removed after each size "
-                             "(e.g. /dev/shm/kclaims-bench: an import timed without the disk)")
+                        help="where imported catalogs, fresh caches and exports go: a new folder of the run's "
+                             "own inside it, removed after each size (e.g. /dev/shm: an import timed without the disk)")
     parser.add_argument("--only", default="", metavar="WORDS",
                         help="only the commands holding one of these comma-separated words (e.g. 'export,import'), "
                              "with their floors")
@@ -411,10 +413,12 @@ def main() -> None:
     only = [word.strip() for word in args.only.split(",") if word.strip()]
     sizes = [int(size) for size in args.sizes.replace("_", "").split(",") if size.strip()]
     export_peaks: dict[int, float] = {}
+    args.scratch.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="kclaims-bench-", dir=args.scratch))  # only ever this one is removed
     for n_claims in sizes:
         n_sources = n_claims * args.sources_per_claim
         repeat = args.repeat_large if n_claims >= LARGE else args.repeat
-        rows = bench_size(n_claims, n_sources, repeat, args.baseline, only, args.scratch)
+        rows = bench_size(n_claims, n_sources, repeat, args.baseline, only, scratch)
         report(n_claims, n_sources, repeat, rows)
         peak = next((row.peak() for row in rows if row.name == EXPORT), None)
         if peak is not None:

@@ -64,7 +64,8 @@ def in_order_from_workers(function: Callable[[list[Any]], list[Result]], items: 
     if workers < 2 or len(items) < 2:
         yield (result for item in items for result in function([item]))
         return
-    crew = _Crew(function, _dealt(items, workers, pieces), workers)
+    chunks = _dealt(items, workers, pieces)
+    crew = _Crew(function, chunks, min(workers, len(chunks)))
     try:
         yield crew.results()
     finally:
@@ -95,17 +96,22 @@ class _Crew:
         self.pids: list[int] = []
         self.pipes: list[Connection] = []
         self.received = [0] * count  # chunks each worker has sent so far
+        self.failed: set[int] = set()  # workers that sent an exception: they send nothing more
         self.ready: dict[int, tuple[bool, Any]] = {}  # chunk number -> (made, results or exception)
         try:
             for number in range(count):
                 reader, writer = Pipe(duplex=False)
                 self.pipes.append(reader)
-                with stop_signals_held():  # a stop between the fork and noting the worker would orphan it
-                    pid = os.fork()
-                    if pid == 0:
-                        _work(function, chunks[number::count], writer)
-                    self.pids.append(pid)
-                writer.close()
+                try:
+                    with stop_signals_held():  # a stop between the fork and noting the worker would orphan it
+                        pid = os.fork()
+                        if pid == 0:
+                            for other in self.pipes:  # the command's ends: a worker's send fails once it is gone
+                                other.close()
+                            _work(function, chunks[number::count], writer)
+                        self.pids.append(pid)
+                finally:
+                    writer.close()
         except BaseException:
             self.stop()
             raise
@@ -123,7 +129,8 @@ class _Crew:
         """Wait for any worker with chunks still to come, and take what it sent."""
         from multiprocessing.connection import wait
 
-        waiting = [self.pipes[k] for k in range(self.count) if self._next_chunk(k) < self.chunks]
+        waiting = [self.pipes[k] for k in range(self.count)
+                   if self._next_chunk(k) < self.chunks and k not in self.failed]
         sent = wait(waiting)
         for worker, pipe in enumerate(self.pipes):
             if pipe in sent:
@@ -131,7 +138,9 @@ class _Crew:
 
     def _take(self, worker: int, pipe: Connection) -> None:
         try:
-            self.ready[self._next_chunk(worker)] = pipe.recv()
+            made = self.ready[self._next_chunk(worker)] = pipe.recv()
+            if not made[0]:
+                self.failed.add(worker)  # it stopped there; its error is raised when that chunk is due
         except EOFError:
             raise WorkerDied(f"a worker process ({self.pids[worker]}) ended before its work was done: "
                              f"was it killed, or out of memory? {NOTHING_WRITTEN}.") from None
@@ -162,7 +171,7 @@ def _work(function: Callable[[list[Any]], list[Any]], chunks: list[list[Any]], p
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         for number in STOP_SIGNALS:
-            if number != signal.SIGINT:
+            if number != signal.SIGINT and signal.getsignal(number) is not signal.SIG_IGN:  # nohup's stays
                 signal.signal(number, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held while it was forked
         for chunk in chunks:
@@ -179,11 +188,22 @@ def _send_made(function: Callable[[list[Any]], list[Any]], chunk: list[Any], pip
     try:
         made = (True, function(chunk))
     except Exception as error:  # raised in the command when this chunk's results are due
-        made = (False, error)
+        made = (False, _portable(error))
     try:
         pipe.send(made)
     except Exception as error:  # results or an exception that cannot be pickled
         pipe.send((False, RuntimeError(f"a worker's results could not be sent: {error!r}")))
         return False
     return made[0]
+
+
+def _portable(error: Exception) -> Exception:
+    """`error`, or a RuntimeError saying what it was if it would not come out of the pipe whole."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
 

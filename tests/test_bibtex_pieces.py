@@ -86,3 +86,16 @@ def test_an_entry_without_a_key_lends_nothing_to_entries_without_a_crossref() ->
     text = "@proceedings{,\n  year = {1999},\n  publisher = {Lender}\n}\n\n" + _entry("plain")
     records = {entry.key: entry.record for entry in bibtex.read_bibtex(text).entries}
     assert records["plain"].publisher is None and records["plain"].year == 2020
+
+
+def test_lines_after_a_line_ending_in_a_backslash_are_numbered_as_bibtexparser_numbers_them() -> None:
+    """bibtexparser does not count a line break right after a backslash (a LaTeX `\\\\` ending a
+    line of an abstract): the pieces' lines follow it, so they match the whole file's."""
+    text = ("@article{first,\n  abstract = {One line\\\\\nand the next\\\\\nand more},\n  year = {2020}\n}\n\n"
+            + "".join(_entry(f"key{n}") for n in range(6)) + "@article{broken,\n  title = {Never closed,\n\n"
+            + "".join(_entry(f"later{n}") for n in range(6)))
+    cut = text.index("@article{key3")
+    pieces, whole = bibtex._read_in_pieces(text, [0, cut]), bibtex._read_whole(text)
+    assert pieces == whole
+    assert [entry.line for entry in whole.entries][4] == text[:cut].count("\n") - 1  # two breaks not counted
+    assert whole.warnings and pieces is not None and pieces.warnings == whole.warnings

@@ -65,6 +65,51 @@ def test_an_error_in_a_worker_is_raised_in_the_command_when_its_results_are_due(
     assert not _children()
 
 
+def _slow_first_then_failing(numbers: list[int]) -> list[int]:
+    if 0 in numbers:
+        time.sleep(0.5)  # worker 0's first chunk: the other worker fails and ends meanwhile
+    if 2 in numbers:
+        raise ValueError("the second chunk fails")
+    return numbers
+
+
+def test_an_error_is_raised_as_itself_though_its_worker_ended_before_an_earlier_chunk_came() -> None:
+    with pytest.raises(ValueError, match="the second chunk fails"):
+        with in_order_from_workers(_slow_first_then_failing, list(range(20)), pieces=5) as results:
+            list(results)
+    assert not _children()
+
+
+class _TwoPartError(Exception):
+    def __init__(self, what: str, why: str):  # pickles, but does not unpickle: args holds one text
+        super().__init__(f"{what}: {why}")
+
+
+def _unpicklable_failure(numbers: list[int]) -> list[int]:
+    raise _TwoPartError("parser", "bad state")
+
+
+def test_an_error_that_cannot_cross_the_pipe_comes_as_a_runtime_error_naming_it() -> None:
+    with pytest.raises(RuntimeError, match="_TwoPartError: parser: bad state"):
+        with in_order_from_workers(_unpicklable_failure, list(range(20)), pieces=5) as results:
+            list(results)
+
+
+def _hangup_handling(numbers: list[int]) -> list[bool]:
+    return [signal.getsignal(signal.SIGHUP) is signal.SIG_IGN for _ in numbers]
+
+
+def test_a_hangup_ignored_by_nohup_stays_ignored_in_the_workers() -> None:
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with in_order_from_workers(_hangup_handling, list(range(20)), pieces=5) as results:
+            assert all(results)
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    with in_order_from_workers(_hangup_handling, list(range(20)), pieces=5) as results:
+        assert not any(results)  # otherwise a worker dies on SIGHUP as a process should
+
+
 def test_a_worker_killed_from_outside_is_reported_not_waited_for() -> None:
     def slow(numbers: list[int]) -> list[int]:
         time.sleep(0.2)

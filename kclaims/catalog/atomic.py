@@ -9,9 +9,13 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kclaims.catalog import temporaries
 from kclaims.errors import BadInput, stop_signals_held
+
+if TYPE_CHECKING:
+    import threading
 
 
 def write_atomically(path: Path, text: str | bytes, before_rename: Callable[[], None] | None = None) -> None:
@@ -63,11 +67,12 @@ def write_new_files(files: Mapping[Path, bytes]) -> None:
             temporaries.remove_stale_temporaries(folder)
         # named before they exist: a stop right after one is created leaves nothing
         created += [f"{path.parent}{os.sep}{temporaries.temporary_prefix(path)}{batch}.tmp" for path in files]
+        not_ours: list[str] = []
         try:
-            _write_all_new(created, list(files.values()))
-        except FileExistsError as error:
-            created.remove(error.filename)  # not this batch's file: left alone
-            raise
+            _write_all_new(created, list(files.values()), not_ours)
+        finally:
+            for name in not_ours:  # a name another file had already: left alone
+                created.remove(name)
         _sync(created)
         for temporary, path in zip(created, files):
             if os.path.lexists(path):
@@ -85,13 +90,13 @@ CREATING_THREADS = 4  # creating a file is the kernel's work: threads spread it 
 CREATED_ALONE = 200  # fewer files are created by this thread alone
 
 
-def _write_all_new(names: list[str], contents: list[bytes]) -> None:
-    """`_write_new` for each name and its content, by a few threads (the first error stops them
-    all and is raised here once every thread has stopped, as is a stop signal)."""
+def _write_all_new(names: list[str], contents: list[bytes], not_ours: list[str]) -> None:
+    """`_write_new` for each name and its content, by a few threads. The first error stops them all
+    and is raised here once every thread has stopped, as is a stop signal; each name found taken
+    by another file is added to `not_ours`."""
     threads = 1 if len(names) < CREATED_ALONE else CREATING_THREADS
     if threads == 1:
-        for name, data in zip(names, contents):
-            _write_new(name, data)
+        _create_some(names, contents, 0, 1, not_ours)
         return
     import threading
 
@@ -99,26 +104,40 @@ def _write_all_new(names: list[str], contents: list[bytes]) -> None:
 
     def create(first: int) -> None:
         try:
-            for number in range(first, len(names), threads):
-                if stop.is_set():
-                    return
-                _write_new(names[number], contents[number])
+            _create_some(names, contents, first, threads, not_ours, stop)
         except BaseException as error:  # raised in the command's thread below
             errors.append(error)
             stop.set()
 
-    creating = [threading.Thread(target=create, args=(first,), daemon=True) for first in range(threads)]
-    for thread in creating:
-        thread.start()
+    creating: list[threading.Thread] = []
     try:
+        with stop_signals_held():  # a stop while they start would leave one creating on
+            for first in range(threads):
+                thread = threading.Thread(target=create, args=(first,), daemon=True)
+                thread.start()
+                creating.append(thread)
         for thread in creating:
             thread.join()
-    finally:  # on a stop signal too: no thread creates a file once this returns
+    finally:  # on a stop signal or an error too: no thread creates a file once this returns
         stop.set()
-        for thread in creating:
-            thread.join()
+        with stop_signals_held():
+            for thread in creating:
+                thread.join()
     if errors:
         raise errors[0]
+
+
+def _create_some(names: list[str], contents: list[bytes], first: int, step: int, not_ours: list[str],
+                 stop: threading.Event | None = None) -> None:
+    """`_write_new` for names[first::step], until `stop` (a threading.Event) is set."""
+    for number in range(first, len(names), step):
+        if stop is not None and stop.is_set():
+            return
+        try:
+            _write_new(names[number], contents[number])
+        except FileExistsError:
+            not_ours.append(names[number])
+            raise
 
 
 def _write_new(name: str, data: bytes) -> None:

@@ -141,14 +141,16 @@ def _repeated_key(key: str) -> str:
 
 # --- a large file, read in pieces ----------------------------------------------------------------
 #
-# bibtexparser reads a file from the top, block by block, and between blocks starts a new one at
-# each `@type{` (or `@type(`) that begins a line. Cut just before such a line, each piece reads as
-# that part of the whole file reads, unless a block runs across the cut: then the piece before it
-# ends in a block cut short, and the whole file is read again in one piece. So are files with
+# bibtexparser reads a file from the top, block by block: between blocks it starts a new one at any
+# `@type{` (or `@type(`), and inside a block it gives up at one that begins a line, to start anew
+# there. Cut just before such a line, each piece reads as that part of the whole file reads, unless
+# a block runs across the cut: then the piece before it ends in a block cut short, and the whole
+# file is read again in one piece. So are files with
 # @string macros or crossref fields, which reach across pieces. What remains is a key repeated in
 # another piece, found here as bibtexparser finds it: the first one seen keeps the key.
 
 _CUT = re.compile(r"\n(?=@\w*[ \t]*[{(])")
+_COUNTED_NEWLINE = re.compile(r"(?<!\\)\n")  # bibtexparser does not count a line break after a backslash
 _REACHES_ACROSS = re.compile(r"@string|crossref", re.IGNORECASE)
 PIECES_PER_WORKER = 2
 
@@ -184,7 +186,7 @@ def _read_in_pieces(text: str, starts: list[int], prepare: Callable[[Source], An
     from kclaims.workers import in_order_from_workers
 
     pieces = [text[start:end] for start, end in zip(starts, [*starts[1:], len(text)])]
-    lines_before = [text.count("\n", 0, start) for start in starts]
+    lines_before = [sum(1 for _ in _COUNTED_NEWLINE.finditer(text, 0, start)) for start in starts]
     result, keys_seen = BibRead(), set()
     entries: list[tuple[int, bool, BibEntry]] = []  # (line for the order, recovered?, entry)
 
