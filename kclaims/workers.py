@@ -27,7 +27,6 @@ from kclaims.errors import NOTHING_WRITTEN, STOP_SIGNALS, ExitCode, KclaimsError
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 WORTH_IT_FROM = 2000  # fewer items are done here: starting workers costs more than they save

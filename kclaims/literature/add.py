@@ -27,12 +27,12 @@ from kclaims.catalog.source_file import is_empty, set_key
 from kclaims.errors import BadInput
 from kclaims.literature.ids import Identifier, parse_identifier
 from kclaims.literature.results import SourceOutcome, SourcesResult
-from kclaims.literature.writer import RESOLVED_FIELDS, Prepared, SourceWriter, preparer
+from kclaims.literature.writer import RESOLVED_FIELDS, SourceWriter, preparer
 from kclaims.model import Source
 from kclaims.text import shorten
 
 if TYPE_CHECKING:
-    from kclaims.literature.bibtex import BibRead
+    from kclaims.literature.bibtex import BibRead, Prepare
     from kclaims.literature.resolve import Resolution
     from kclaims.literature.web_writer import PreparedPage
 
@@ -257,13 +257,13 @@ def import_bibtex(root: Path, path: Path, format_name: str | None = None) -> Sou
                             for line, message in read.warnings]
         for entry in read.entries:
             given = f"{path.name}:{entry.line} {entry.key}" if entry.line else f"{path.name} {entry.key}"
-            record = dataclasses.replace(entry.record, retrieved=entry.record.retrieved or today)
+            record = entry.record if entry.record.retrieved else dataclasses.replace(entry.record, retrieved=today)
             report.outcomes.append(writer.add(given, record, preferred_id=entry.record.key, prepared=entry.prepared))
         writer.flush(writes)
     return report
 
 
-def _read(text: str, format_name: str, prepare: Callable[[Source], Prepared], path: Path) -> BibRead:
+def _read(text: str, format_name: str, prepare: Prepare, path: Path) -> BibRead:
     """The file's entries (at least one), or BadInput."""
     from kclaims.literature.library import read_library
 

@@ -32,11 +32,14 @@ if TYPE_CHECKING:
     from bibtexparser.library import Library
     from bibtexparser.model import Entry, ParsingFailedBlock
 
+    Prepare = Callable[[Source], tuple[Source, Any]]  # see `read_bibtex`
+
 
 @dataclass
 class BibEntry:
     """One entry as read: its citation key, 1-based line (None if the parser gave none), the record it
-    becomes, and what the reader's `prepare` made of the record in a worker process (None if none)."""
+    becomes (as the reader's `prepare` left it, where a worker process gave it one), and what else
+    `prepare` made of it (None if nothing)."""
 
     key: str
     line: int | None
@@ -79,10 +82,11 @@ _COLUMNS = frozenset({"title", "author", "editor", "year", "date", "month", "jou
 # --- reading ---------------------------------------------------------------------------------
 
 
-def read_bibtex(text: str, prepare: Callable[[Source], Any] | None = None) -> BibRead:
+def read_bibtex(text: str, prepare: Prepare | None = None) -> BibRead:
     """Records and warnings from the text of a .bib file. A large file is read in pieces by worker
     processes (see `_read_in_pieces`), the records the same either way; there each record is also
-    given to `prepare`, and what it gives is kept with the entry (`BibEntry.prepared`)."""
+    given to `prepare`, which returns the record to keep in its place and what else to keep with
+    the entry (`BibEntry.prepared`)."""
     text = text.lstrip("\ufeff")
     starts = _piece_starts(text)
     read = _read_in_pieces(text, starts, prepare) if len(starts) > 1 else None
@@ -179,7 +183,7 @@ PieceBlock = tuple[str, "int | None", "int | None", str, "tuple | None", Any, "s
 ENTRY, REPEATED, RECOVERED, SKIPPED = "entry", "repeated", "recovered", "skipped"
 
 
-def _read_in_pieces(text: str, starts: list[int], prepare: Callable[[Source], Any] | None = None) -> BibRead | None:
+def _read_in_pieces(text: str, starts: list[int], prepare: Prepare | None = None) -> BibRead | None:
     """`_read_whole(text)` from the pieces starting at `starts`, read by worker processes; None if a
     block runs across a cut."""
     from kclaims.model import source_from_row
@@ -214,15 +218,15 @@ def _read_in_pieces(text: str, starts: list[int], prepare: Callable[[Source], An
     return result
 
 
-def _piece_blocks(piece: str, prepare: Callable[[Source], Any] | None) -> list[PieceBlock]:
+def _piece_blocks(piece: str, prepare: Prepare | None) -> list[PieceBlock]:
     """A piece's entries and failed blocks, in its order, with each entry's record made (and prepared)."""
     from bibtexparser.model import Entry, ParsingFailedBlock
 
     from kclaims.model import source_to_row
 
     def made(entry: Entry) -> tuple[tuple, Any]:
-        record = _record(entry)
-        return source_to_row(record), None if prepare is None else prepare(record)
+        record, prepared = (_record(entry), None) if prepare is None else prepare(_record(entry))
+        return source_to_row(record), prepared
 
     blocks: list[PieceBlock] = []
     for block in _parsed(piece).blocks:

@@ -8,14 +8,13 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kclaims.literature.bibtex import BibRead
 
 if TYPE_CHECKING:
-    from kclaims.model import Source
+    from kclaims.literature.bibtex import Prepare
 
 FORMATS = ("bibtex", "ris", "medline", "csl-json")
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
@@ -71,7 +70,7 @@ def detect_format(text: str) -> str:
     return "bibtex"
 
 
-def read_library(text: str, format_name: str | None = None, prepare: Callable[[Source], Any] | None = None) -> BibRead:
+def read_library(text: str, format_name: str | None = None, prepare: Prepare | None = None) -> BibRead:
     """Records and warnings from a bibliography file's text, its format detected unless named. Where
     worker processes read it (a large BibTeX file), each record is also given to `prepare` there
     (see `read_bibtex`)."""

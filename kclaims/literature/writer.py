@@ -18,7 +18,7 @@ from kclaims.errors import BadInput
 from kclaims.literature.clean import printable_record
 from kclaims.literature.results import SourceOutcome
 from kclaims.literature.source_ids import new_source_id
-from kclaims.model import Invalid, Source, source_from_dict, source_from_row, source_to_row
+from kclaims.model import Invalid, Source, source_from_dict
 
 if TYPE_CHECKING:
     from kclaims.literature.web_writer import WebWriter
@@ -60,18 +60,18 @@ class SourceWriter:
         self._web: WebWriter | None = None
 
     def add(self, given: str, record: Source, preferred_id: str | None = None,
-            prepared: Prepared | None = None) -> SourceOutcome:
-        """Add `record` as a new source, or merge it into the same paper already here. `prepared` is
-        what `preparer` made of it, used when the id it guessed is the id given."""
-        ready = None if prepared is None else source_from_row(prepared[0])
-        record = printable_record(record) if ready is None else ready
+            prepared: Made = None) -> SourceOutcome:
+        """Add `record` as a new source, or merge it into the same paper already here. A record from
+        `preparer` comes with what it made (`prepared`): used when the id it guessed is the id given."""
+        if prepared is None:
+            record = printable_record(record)  # (`preparer` made its records printable)
         match = next((self.by_key[k] for k in sorted(record.study_keys()) if k in self.by_key), None)
         if match is None and not record.study_keys():
             match = next((self.by_description[k] for k in _description_keys(record) if k in self.by_description), None)
         if match is not None:
             return self._merge(given, match, record)
         source_id = new_source_id(record, self.taken, preferred_id)
-        made = prepared[1] if prepared is not None and record.id == source_id else None  # made for this id
+        made = prepared if record.id == source_id else None  # made for this id (a record read has none)
         if isinstance(made, str):
             return SourceOutcome(given, "failed", None, f"cannot be stored: {made}")
         if isinstance(made, bytes):
@@ -141,30 +141,30 @@ class SourceWriter:
             self._web.flush(writes)
 
 
-# What `preparer` makes of a record in a worker process: the row of the record made ready (printable,
-# its retrieval date set, the id it would get if no other record took it first), and its source file
-# as bytes, or why it cannot be stored (a message), or None when it was not made (the writer then
-# makes it, and says what is wrong with it, as it does for any record).
-Prepared = tuple[tuple, "bytes | str | None"]
+# What `preparer` makes of a record besides the record made ready (printable, its retrieval date set,
+# the id it would get if no other record took it first): its source file as bytes, or why it cannot
+# be stored (a message), or None when it was not made (the writer then makes it, and says what is
+# wrong with it, as it does for any record).
+Made = bytes | str | None
 
 
-def preparer(sources_dir: Path, taken: set[str], today: str) -> Callable[[Source], Prepared]:
+def preparer(sources_dir: Path, taken: set[str], today: str) -> Callable[[Source], tuple[Source, Made]]:
     """The work of `SourceWriter.add` and `flush` for one new record that does not depend on the
     records before it, to be done in worker processes while a large file is read (see `read_bibtex`):
     each worker guesses ids against the catalog's and its own records' ids (`taken`, its own copy)."""
-    def prepare(record: Source) -> Prepared:
-        record = printable_record(dataclasses.replace(record, retrieved=record.retrieved or today))
-        source = dataclasses.replace(record, id=new_source_id(record, taken, record.key))
+    def prepare(record: Source) -> tuple[Source, Made]:
+        record = printable_record(record)
+        source = dataclasses.replace(record, id=new_source_id(record, taken, record.key),
+                                     retrieved=record.retrieved or today)
         taken.add(source.id)
         try:
             source_from_dict(plain_data(source))
         except Invalid as error:
-            return source_to_row(source), error.message
+            return source, error.message
         try:
-            return source_to_row(source), checked_new_source(safe_source_path(sources_dir, source.id),
-                                                             source_yaml(source))
+            return source, checked_new_source(safe_source_path(sources_dir, source.id), source_yaml(source))
         except BadInput:  # the writer will find it again and report it as it always does
-            return source_to_row(source), None
+            return source, None
 
     return prepare
 
