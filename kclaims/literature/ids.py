@@ -177,7 +177,8 @@ def _normalize_url(text: str) -> str | None:
 
 def _id_from_url(text: str, routes: _Routes) -> str | None:
     """Return group 1 of the first route whose host and path match the URL, else None."""
-    if _WHITESPACE_RE.search(text):
+    lowered = text.lower()  # the host as urlsplit gives it is in here: a bare DOI or PMID is settled at once
+    if not any(host in lowered for hosts, _ in routes for host in hosts) or _WHITESPACE_RE.search(text):
         return None
     # A scheme is optional for the known hosts: "doi.org/10.1001/…" is unambiguous.
     parts = _split(text if _SCHEME_RE.match(text) else "https://" + text)

@@ -72,9 +72,7 @@ class SourceWriter:
             return self._merge(given, match, record)
         source_id = new_source_id(record, self.taken, preferred_id)
         made = prepared if record.id == source_id else None  # made for this id (a record read has none)
-        if isinstance(made, str):
-            return SourceOutcome(given, "failed", None, f"cannot be stored: {made}")
-        if isinstance(made, bytes):
+        if made is not None:
             source = record
             self.texts[source_id] = (source, made)
         else:
@@ -142,10 +140,9 @@ class SourceWriter:
 
 
 # What `preparer` makes of a record besides the record made ready (printable, its retrieval date set,
-# the id it would get if no other record took it first): its source file as bytes, or why it cannot
-# be stored (a message), or None when it was not made (the writer then makes it, and says what is
-# wrong with it, as it does for any record).
-Made = bytes | str | None
+# the id it would get if no other record took it first): its source file as bytes, or None when it
+# could not be made (the writer then makes it, and says what is wrong with it, as it does for any record).
+Made = bytes | None
 
 
 def preparer(sources_dir: Path, taken: set[str], today: str) -> Callable[[Source], tuple[Source, Made]]:
@@ -157,10 +154,6 @@ def preparer(sources_dir: Path, taken: set[str], today: str) -> Callable[[Source
         source = dataclasses.replace(record, id=new_source_id(record, taken, record.key),
                                      retrieved=record.retrieved or today)
         taken.add(source.id)
-        try:
-            source_from_dict(plain_data(source))
-        except Invalid as error:
-            return source, error.message
         try:
             return source, checked_new_source(safe_source_path(sources_dir, source.id), source_yaml(source))
         except BadInput:  # the writer will find it again and report it as it always does
