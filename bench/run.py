@@ -44,7 +44,9 @@ A command that fails is not run again at that size; the table says FAILED and wh
 its rows are prefixed "baseline:" and the "x baseline" column gives this revision's ratio to it.
 `--scratch DIR` puts what the commands write (the imported catalog, fresh caches, the export) in a
 new folder of the run's own inside DIR instead of bench/out/scratch: on a tmpfs such as /dev/shm it
-times the import without the disk.
+times the import without the disk. What the rounds write (imported catalogs, bare files) is set aside,
+not deleted, until the end of the run: on this machine's disk, creating files is several times
+slower for a while after many files were deleted, which would time the bench's own clean-up.
 `--only export,import` runs only the rows whose command holds one of those words, with the rows
 they are divided by (and the warm `list`, which warms the cache): a quicker check of one goal.
 """
@@ -159,7 +161,7 @@ class Version:
     prefix: str
     code: Path
     cache: Path  # the warm cache, kept between runs of the bench
-    scratch: Path  # fresh caches, the imported catalog, the export: removed after each size
+    scratch: Path  # fresh caches, the imported catalogs, the export: removed at the end of the run
 
     def env(self, cache: Path) -> dict[str, str]:
         return {**os.environ, "KCLAIMS_CACHE_DIR": str(cache), "PYTHONPATH": str(self.code)}
@@ -182,12 +184,16 @@ def floor_rows(catalog: Path, bib: Path, n_entries: int, scratch: Path) -> list[
             Row(BIBTEX, [py, "-c", BIBTEX_FLOOR, str(bib)], env),
             Row(f"{n_entries} files as an import's, bare", [py, "-c", FILES_FLOOR, str(created), str(n_entries),
                                                              str(bib.stat().st_size // n_entries)], env,
-                prepare=lambda: remove(created))]
+                prepare=lambda: set_aside(created))]
 
 
-def remove(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
-    settle()
+def set_aside(folder: Path) -> None:
+    """Move the last round's `folder` out of the way, to be removed with the scratch folder after the
+    size's rounds: on this machine's ext4 disk, creating 10,000 files took 2-4 s of kernel time for
+    a while after 10,000 others were deleted (even 20 s later, after a sync), and 0.2 s otherwise.
+    A round deleting the last round's files would time the file system catching up with the bench."""
+    if folder.exists():
+        folder.rename(folder.with_name(f"{folder.name}-old-{time.monotonic_ns()}"))
 
 
 def kclaims_rows(version: Version, catalog: Path, bib: Path, n_claims: int,
@@ -233,8 +239,8 @@ def settle() -> None:
 
 
 def fresh_catalog(version: Version, folder: Path, cache: Path) -> str | None:
-    """`kclaims init` a new empty catalog in `folder`, and empty `cache`."""
-    shutil.rmtree(folder, ignore_errors=True)
+    """`kclaims init` a new empty catalog in `folder` (the last one set aside), and empty `cache`."""
+    set_aside(folder)
     result = run_once(version.kclaims() + ["init", str(folder)], version.env(cache))
     empty(cache)
     failure = result.failure((0,))
@@ -341,13 +347,10 @@ def bench_size(n_claims: int, n_sources: int, repeat: int, baseline: Path | None
     per_version = [kclaims_rows(v, catalog, bib, n_claims, touch if i == 0 else None) for i, v in enumerate(versions)]
     rows = selected(floor_rows(catalog, bib, n_claims, scratch) + interleave(per_version), only or [])
     label = f"{n_claims:,}"
-    try:
-        for version in versions:
-            version.scratch.mkdir(parents=True, exist_ok=True)  # where the export goes, whatever rows run
-        warm_up(rows, versions, label)
-        run_rounds(rows, repeat, label)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    for version in versions:
+        version.scratch.mkdir(parents=True, exist_ok=True)  # where the export goes, whatever rows run
+    warm_up(rows, versions, label)
+    run_rounds(rows, repeat, label)
     return rows
 
 
@@ -405,7 +408,7 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="a checkout of another revision, timed beside this one")
     parser.add_argument("--scratch", type=Path, default=OUT / "scratch",
                         help="where imported catalogs, fresh caches and exports go: a new folder of the run's "
-                             "own inside it, removed after each size (e.g. /dev/shm: an import timed without the disk)")
+                             "own inside it, removed at the end (e.g. /dev/shm: an import timed without the disk)")
     parser.add_argument("--only", default="", metavar="WORDS",
                         help="only the commands holding one of these comma-separated words (e.g. 'export,import'), "
                              "with their floors")
@@ -415,15 +418,18 @@ def main() -> None:
     export_peaks: dict[int, float] = {}
     args.scratch.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="kclaims-bench-", dir=args.scratch))  # only ever this one is removed
-    for n_claims in sizes:
-        n_sources = n_claims * args.sources_per_claim
-        repeat = args.repeat_large if n_claims >= LARGE else args.repeat
-        rows = bench_size(n_claims, n_sources, repeat, args.baseline, only, scratch)
-        report(n_claims, n_sources, repeat, rows)
-        peak = next((row.peak() for row in rows if row.name == EXPORT), None)
-        if peak is not None:
-            export_peaks[n_claims] = peak
-        sys.stdout.flush()
+    try:  # what the rounds wrote is removed at the end (see `set_aside`), each size in a folder of its own
+        for n_claims in sizes:
+            n_sources = n_claims * args.sources_per_claim
+            repeat = args.repeat_large if n_claims >= LARGE else args.repeat
+            rows = bench_size(n_claims, n_sources, repeat, args.baseline, only, scratch / f"{n_claims}")
+            report(n_claims, n_sources, repeat, rows)
+            peak = next((row.peak() for row in rows if row.name == EXPORT), None)
+            if peak is not None:
+                export_peaks[n_claims] = peak
+            sys.stdout.flush()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     report_flatness(export_peaks)
 
 

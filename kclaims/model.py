@@ -241,6 +241,8 @@ def _type_name(value: Any) -> str:
 
 def _text(data: dict, key: str, where: KeyPath, required: bool = False) -> str | None:
     value = data.get(key)
+    if type(value) is str and value:  # the common case, first: every catalog load checks each text
+        return value
     if value is None or value == "":
         if required:
             raise Invalid(f"'{key}' is required", where + (key,))

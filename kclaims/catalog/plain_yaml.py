@@ -58,26 +58,38 @@ class _Unsure(Exception):
     """A value this writer does not mirror exactly: use ruamel."""
 
 
-# How each short text was written, per resolver: a library's names, journals and keywords recur
-_WRITTEN: dict[Resolve, dict[tuple[str, bool], str]] = {}
+# How each short text was written, per resolver, in block and in inline context: a library's
+# names, journals and keywords recur
+_WRITTEN: dict[Resolve, tuple[dict[str, str], dict[str, str]]] = {}
 _REMEMBERED_LENGTH = 80
 _REMEMBERED_TEXTS = 100_000
 
 
 class _Writer:
+    # The hot path of an import: each method lays out whole lines itself rather than call a helper
+    # per line or per scalar (a library of 10,000 entries writes 600,000 scalars).
+
     def __init__(self, is_flow: Callable[[Any], bool], reads_as_string: Resolve):
         self.is_flow = is_flow
         self.reads_as_string = reads_as_string
         self.out: list[str] = []
-        self.written = _WRITTEN.setdefault(reads_as_string, {})
+        self.block, self.flow = _WRITTEN.setdefault(reads_as_string, ({}, {}))
 
     def mapping(self, data: dict, indent: int, first_prefix: str | None = None) -> None:
         """Each `key: value` line at `indent`; the first line after `first_prefix` (a list's dash)."""
-        for number, (key, value) in enumerate(data.items()):
-            if not isinstance(key, str) or len(key) >= MAX_SIMPLE_KEY:
+        lead, block = " " * indent, self.block
+        for key, value in data.items():
+            if type(key) is not str or len(key) >= MAX_SIMPLE_KEY:
                 raise _Unsure
-            lead = first_prefix if number == 0 and first_prefix is not None else " " * indent
-            self.entry(f"{lead}{self.scalar(key, flow=False)}:", value, indent)
+            head = f"{first_prefix if first_prefix is not None else lead}{block.get(key) or self.scalar(key, False)}:"
+            first_prefix = None
+            if type(value) is str:
+                line = f"{head} {block.get(value) or self.scalar(value, False)}\n"
+                if len(line) > MAX_LINE:
+                    raise _Unsure
+                self.out.append(line)
+            else:
+                self.entry(head, value, indent)
 
     def entry(self, head: str, value: Any, indent: int) -> None:
         if isinstance(value, dict):
@@ -87,24 +99,25 @@ class _Writer:
             self.line(head)
             self.mapping(value, indent + 2)
         elif isinstance(value, list):
-            if self.is_flow(value) or not value:
-                self.line(f"{head} [{', '.join(self.scalar(item, flow=True) for item in value)}]")
+            if not value or self.is_flow(value):
+                self.line(f"{head} [{', '.join([self.scalar(item, True) for item in value])}]")
                 return
             self.line(head)
             self.sequence(value, indent + 2)
         elif value is None:
             self.line(head)
         else:
-            self.line(f"{head} {self.scalar(value, flow=False)}")
+            self.line(f"{head} {self.scalar(value, False)}")
 
     def sequence(self, items: list, indent: int) -> None:
+        dash = " " * indent + "- "
         for item in items:
             if isinstance(item, dict) and item:
-                self.mapping(item, indent + 2, first_prefix=" " * indent + "- ")
+                self.mapping(item, indent + 2, first_prefix=dash)
             elif isinstance(item, (dict, list)) or item is None:
                 raise _Unsure  # nested lists, empty mappings and nulls in lists: not in new source files
             else:
-                self.line(f"{' ' * indent}- {self.scalar(item, flow=False)}")
+                self.line(f"{dash}{self.scalar(item, False)}")
 
     def line(self, text: str) -> None:
         if len(text) > MAX_LINE:
@@ -113,13 +126,14 @@ class _Writer:
 
     def scalar(self, value: Any, flow: bool) -> str:
         if type(value) is str:
-            written = self.written.get((value, flow))
+            written_as = self.flow if flow else self.block
+            written = written_as.get(value)
             if written is None:
                 written = self.string(value, flow)
                 if len(value) <= _REMEMBERED_LENGTH:
-                    if len(self.written) >= _REMEMBERED_TEXTS:
-                        self.written.clear()
-                    self.written[value, flow] = written
+                    if len(written_as) >= _REMEMBERED_TEXTS:
+                        written_as.clear()
+                    written_as[value] = written
             return written
         if isinstance(value, bool):
             return "true" if value else "false"

@@ -24,10 +24,18 @@ FLOW_LISTS = ("authors", "publication_types")
 
 def safe_source_path(sources_dir: Path, source_id: str) -> Path:
     """sources/<id>.yaml, refusing any id that could name a file outside sources/."""
-    path = sources_dir / f"{source_id}.yaml"
-    if not ID_PATTERN.fullmatch(source_id) or (path.is_symlink() and path.resolve().parent != sources_dir.resolve()):
+    path = new_source_path(sources_dir, source_id)
+    if path.is_symlink() and path.resolve().parent != sources_dir.resolve():
         raise BadInput(f"refusing to write {source_id!r}: a source id must be a plain file name")
     return path
+
+
+def new_source_path(sources_dir: Path, source_id: str) -> Path:
+    """sources/<id>.yaml for a file not there yet: `safe_source_path` without looking at the disk,
+    for writers that refuse a name already taken (a symbolic link too) when they create the file."""
+    if not ID_PATTERN.fullmatch(source_id):
+        raise BadInput(f"refusing to write {source_id!r}: a source id must be a plain file name")
+    return sources_dir / f"{source_id}.yaml"
 
 
 def is_empty(value: Any) -> bool:

@@ -111,6 +111,12 @@ def checked_new_source(path: Path, data: dict) -> bytes:
     """The bytes of a new source file, once it is known to load as a source and `path` is free."""
     if os.path.lexists(path):  # a dangling symbolic link too: writing through it could land anywhere
         raise BadInput("already exists; choose another id or edit the file", path)
+    return new_source_bytes(path, data)
+
+
+def new_source_bytes(path: Path, data: dict) -> bytes:
+    """The bytes of a new source file at `path`, once they are known to load as a source (BadInput if
+    not); whether `path` is free is left to whoever writes them (`CatalogWrites.new_source_file`)."""
     from kclaims.catalog import plain_yaml
 
     # A file that would stop every command from loading the catalog is never written. The plain
@@ -219,10 +225,11 @@ class CatalogWrites:
         self._add_new(path, checked_new_source(path, data))
 
     def new_source_file(self, path: Path, text: bytes) -> None:
-        """`new_yaml` for a file whose bytes `checked_new_source` has made already (in a worker process)."""
+        """`new_yaml` for a file whose bytes `new_source_bytes` has made already (in a worker process)."""
         if path in self._new or os.path.lexists(path):
             raise BadInput("already exists; choose another id or edit the file", path)
-        self._add_new(path, text)
+        self._before.setdefault(path, None)  # `_remember` of a path known not to exist
+        self._new[path] = text
 
     def _add_new(self, path: Path, text: bytes) -> None:
         self._remember(path)

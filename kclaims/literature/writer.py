@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kclaims.catalog.files import Catalog, parse_source
-from kclaims.catalog.writing import CatalogWrites, checked_new_source
-from kclaims.catalog.source_file import is_empty, plain_data, safe_source_path, set_key, source_yaml
+from kclaims.catalog.writing import CatalogWrites, new_source_bytes
+from kclaims.catalog.source_file import is_empty, new_source_path, plain_data, safe_source_path, set_key, source_yaml
 from kclaims.errors import BadInput
 from kclaims.literature.clean import printable_record
 from kclaims.literature.results import SourceOutcome
@@ -130,7 +130,7 @@ class SourceWriter:
                 for name, value in filled.items():
                     set_key(document, name, value)
         for source_id, source in self.new.items():
-            path, made = safe_source_path(sources_dir, source_id), self.texts.get(source_id)
+            path, made = new_source_path(sources_dir, source_id), self.texts.get(source_id)  # both refuse a name taken
             if made is not None and made[0] is source:  # not merged into since it was made
                 writes.new_source_file(path, made[1])
             else:
@@ -155,7 +155,7 @@ def preparer(sources_dir: Path, taken: set[str], today: str) -> Callable[[Source
                                      retrieved=record.retrieved or today)
         taken.add(source.id)
         try:
-            return source, checked_new_source(safe_source_path(sources_dir, source.id), source_yaml(source))
+            return source, new_source_bytes(new_source_path(sources_dir, source.id), source_yaml(source))
         except BadInput:  # the writer will find it again and report it as it always does
             return source, None
 
