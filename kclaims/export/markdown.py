@@ -166,28 +166,30 @@ def _scorecard_pieces(rows: list[ClaimRow], sources: Bibliography,
         return
     heads = scorecard_heads()
     yield f"{BLOCK}{inline(SCORECARD_INTRO)}{BLOCK}| article | " + " | ".join(heads) + " |\n|---|" + "---:|" * len(heads)
+    refs = {card.article: _article_ref(card, sources) for card in cards}
     for card in cards:
-        yield (f"\n| {_article_ref(card, sources)} | " + " | ".join(str(n) if n else "·" for n in scorecard_cells(card))
+        yield (f"\n| {refs[card.article]} | " + " | ".join(str(n) if n else "·" for n in scorecard_cells(card))
                + " |")
     contradicted = [card for card in cards if card.against]
     if contradicted:
         yield BLOCK + "Contradicted claims, each with the strongest study against it:\n"
+        phrases: dict[str, str] = {}
         for card in contradicted:
-            yield "\n" + _contradicted_list(card, sources)
+            yield "\n" + _contradicted_list(card, refs[card.article], sources, phrases)
 
 
 def _article_ref(card: Scorecard, sources: Bibliography) -> str:
     if card.source is None:
         return f"`{card.article}` (not in the catalog)"
-    return f"[{inline(sources.name(card.article))}](#source-{card.article})"
+    return f"[{inline(sources.name_of(card.source))}](#source-{card.article})"
 
 
-def _contradicted_list(card: Scorecard, sources: Bibliography) -> str:
+def _contradicted_list(card: Scorecard, article_ref: str, sources: Bibliography, phrases: dict[str, str]) -> str:
     items = []
     for item in card.against:
-        text = inline(against_phrase(item, sources))
+        text = inline(against_phrase(item, sources, phrases=phrases))
         items.append(f"  - [{text}](#claim-{item.row.claim.id})")
-    return f"- {_article_ref(card, sources)}:\n" + "\n".join(items)
+    return f"- {article_ref}:\n" + "\n".join(items)
 
 
 # --- summary ---------------------------------------------------------------------------------------

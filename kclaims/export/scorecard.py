@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import takewhile
 
 from kclaims.catalog.query import ClaimRow
 from kclaims.export.bodies import claim_bodies, strongest
 from kclaims.export.view import short_cite
-from kclaims.grade import CERTAINTY_SYMBOLS, certainty_text, strength_text
+from kclaims.grade import CERTAINTY_SYMBOLS, certainty_text, split_strength_key, strength_text
 from kclaims.model import Source
 from kclaims.vocabulary import CERTAINTIES
 
@@ -26,6 +27,7 @@ WORD_ALONE = ("no-evidence-found", "not-assessed")  # nothing counts: the claim 
 CLAIM_ORDER = (tuple(f"contradicted-{c}" for c in CERTAINTIES) + ("conflicting",) + WORD_ALONE
                + tuple(f"supported-{c}" for c in reversed(CERTAINTIES)))
 CLAIM_RANK = {key: rank for rank, key in enumerate(CLAIM_ORDER)}
+_VERDICT_OF = {key: split_strength_key(key)[0] for key in CLAIM_ORDER}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +50,10 @@ class Scorecard:
     verdicts: Counter[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.keys = Counter(row.strength.key for row in self.rows)
-        self.verdicts = Counter(row.strength.verdict for row in self.rows)
+        self.keys = Counter([row.strength.key for row in self.rows])
+        self.verdicts = Counter()
+        for key, count in self.keys.items():
+            self.verdicts[_VERDICT_OF.get(key) or split_strength_key(key)[0]] += count
 
     def count(self, key: str) -> int:
         """How many of its claims have this verdict-and-certainty key ("supported-low", "conflicting")."""
@@ -74,10 +78,12 @@ def scorecard(article: str, rows: Iterable[ClaimRow], sources: Mapping[str, Sour
 
 
 def _card(article: str, made: list[ClaimRow], sources: Mapping[str, Source],
-          known_against: dict[int, str | None]) -> Scorecard:
-    made.sort(key=lambda row: CLAIM_RANK[row.strength.key])
-    against = [Against(row, _strongest_against(row, sources, known_against)) for row in made
-               if row.strength.verdict == "contradicted"]
+          known_against: dict[int, str | None], ranked: bool = False) -> Scorecard:
+    """`made`: the article's claims, in CLAIM_ORDER already if `ranked`."""
+    if not ranked:
+        made.sort(key=lambda row: CLAIM_RANK[row.strength.key])
+    contradicted = takewhile(lambda row: row.strength.verdict == "contradicted", made)  # they come first
+    against = [Against(row, _strongest_against(row, sources, known_against)) for row in contradicted]
     return Scorecard(article, sources.get(article), made, against)
 
 
@@ -102,12 +108,17 @@ def scorecards(rows: list[ClaimRow], sources: Mapping[str, Source],
     """A scorecard for every article the claims are made in: the most contradicted first, then by name.
     `known_against` may hold the strongest study against some contradicted rows already (by the
     row's `id()`), worked out where their evidence was at hand."""
+    ranks: list[list[ClaimRow]] = [[] for _ in CLAIM_ORDER]  # the claims in CLAIM_ORDER, each rank as given:
+    for row in rows:                                         # each article's then need no sorting
+        ranks[CLAIM_RANK[row.strength.key]].append(row)
     made: dict[str, list[ClaimRow]] = {}  # one pass over the claims, not one per article
-    for row in rows:
-        for article in dict.fromkeys(q.source for q in row.claim.made_in):
+    for row in (row for rank in ranks for row in rank):
+        quotes = row.claim.made_in
+        articles = (quotes[0].source,) if len(quotes) == 1 else dict.fromkeys(q.source for q in quotes)
+        for article in articles:
             made.setdefault(article, []).append(row)
     known = {} if known_against is None else known_against
-    cards = [_card(article, found, sources, known) for article, found in made.items()]
+    cards = [_card(article, found, sources, known, ranked=True) for article, found in made.items()]
     return sorted(cards, key=lambda c: (-c.verdict_count("contradicted"), -c.verdict_count("conflicting"),
                                         short_cite(c.source, c.article).casefold(), c.article))
 
@@ -158,12 +169,19 @@ def counts_phrase(card: Scorecard, symbols: bool = True) -> str:
     return f"{len(card.rows)} {noun}: " + (", ".join(parts) or "none")
 
 
-def against_phrase(item: Against, sources: Mapping[str, Source], symbols: bool = True) -> str:
-    """"contradicted, ⊕⊕◯◯ low: Statement (claim-id); strongest against: Abdallah 2022 (abdallah2022, n=158)"."""
+def against_phrase(item: Against, sources: Mapping[str, Source], symbols: bool = True,
+                   phrases: dict[str, str] | None = None) -> str:
+    """"contradicted, ⊕⊕◯◯ low: Statement (claim-id); strongest against: Abdallah 2022 (abdallah2022, n=158)".
+    `phrases` keeps each study's `source_phrase` once made (a study is the strongest against many claims)."""
     row = item.row
     text = f"{strength_text(row.strength.verdict, row.strength.certainty, symbols)}: {row.claim.statement} ({row.claim.id})"
     if item.source_id:
-        text += f"; strongest against: {source_phrase(item.source_id, sources)}"
+        phrase = phrases.get(item.source_id) if phrases is not None else None
+        if phrase is None:
+            phrase = source_phrase(item.source_id, sources)
+            if phrases is not None:
+                phrases[item.source_id] = phrase
+        text += f"; strongest against: {phrase}"
     return text
 
 
