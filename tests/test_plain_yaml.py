@@ -151,3 +151,12 @@ def test_the_quick_resolver_check_agrees_with_both_yaml_libraries(text):
     in_ruamel = _round_trip().resolver.resolve(ScalarNode, text, (True, False)) == string
     in_pyyaml = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False)) == string
     assert _reads_back_as_string(text) == (in_ruamel if in_ruamel == in_pyyaml else None)
+
+
+def test_a_line_as_long_as_the_limit_is_written_and_a_longer_one_is_left_to_ruamel():
+    at_limit = "a" * (plain_yaml.MAX_LINE - len("title: "))
+    assert fast({"title": at_limit}) == f"title: {at_limit}\n" == round_trip_text({"title": at_limit})
+    assert fast({"title": at_limit + "a"}) is None
+    nested = at_limit[:-1]  # "  note: " is one longer than "title: "
+    assert fast({"extra": {"note": nested}}) == f"extra:\n  note: {nested}\n" == round_trip_text({"extra": {"note": nested}})
+    assert fast({"extra": {"note": nested + "a"}}) is None

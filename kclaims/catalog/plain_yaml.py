@@ -85,7 +85,7 @@ class _Writer:
             first_prefix = None
             if type(value) is str:
                 line = f"{head} {block.get(value) or self.scalar(value, False)}\n"
-                if len(line) > MAX_LINE:
+                if len(line) > MAX_LINE + 1:  # (as `line` counts it: without the line break)
                     raise _Unsure
                 self.out.append(line)
             else:
