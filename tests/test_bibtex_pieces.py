@@ -69,9 +69,11 @@ def test_a_block_running_across_a_cut_sends_the_file_back_to_be_read_whole() -> 
     assert any("could not read this entry" in message for _, message in whole.warnings)
 
 
-@pytest.mark.parametrize("reaching", ['@string{jn = "Journal of Tests"}\n\n', "", ])
-def test_macros_and_crossrefs_keep_the_file_in_one_piece(reaching: str) -> None:
-    crossref = "@inproceedings{part,\n  title = {A part},\n  crossref = {whole}\n}\n\n" if not reaching else ""
+@pytest.mark.parametrize(("reaching", "crossref_field"), [('@string{jn = "Journal of Tests"}\n\n', ""),
+                                                         ('@STRING{jn = "Journal of Tests"}\n\n', ""),
+                                                         ("", "crossref"), ("", "CrossRef")])
+def test_macros_and_crossrefs_keep_the_file_in_one_piece(reaching: str, crossref_field: str) -> None:
+    crossref = f"@inproceedings{{part,\n  title = {{A part}},\n  {crossref_field} = {{whole}}\n}}\n\n" if not reaching else ""
     text = reaching + "".join(_entry(f"key{n}") for n in range(20)) + crossref + \
         "@proceedings{whole,\n  title = {The proceedings},\n  year = {2019},\n  journal = jn\n}\n"
     assert bibtex._piece_starts(text) == [0]

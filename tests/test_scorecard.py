@@ -90,3 +90,18 @@ def test_source_show_prints_the_articles_scorecard_and_json_carries_it(shipped_c
     assert card["claims"] == len(document["claims"])
     paper = json.loads(invoke(["source", "show", "feder2014", "--json"], catalog=shipped_catalog).stdout)
     assert paper.get("scorecard") is None  # a paper makes no claims of its own
+
+
+def test_every_article_s_card_is_the_one_it_gets_alone(tmp_path):
+    """`scorecards` puts each article's claims in order in one pass over all of them; `scorecard`
+    sorts one article's: the same cards, claims in the same order, the same studies against."""
+    catalog, rows = _catalog(tmp_path)
+    rows = rows + [row for row in reversed(rows)]  # claims met again, in another order
+    cards = scorecards(rows, catalog.sources)
+    assert len(cards) == 2 and any(card.against for card in cards)
+    for card in cards:
+        alone = scorecard(card.article, rows, catalog.sources)
+        assert [id(row) for row in card.rows] == [id(row) for row in alone.rows]
+        assert [(id(a.row), a.source_id) for a in card.against] == [(id(a.row), a.source_id) for a in alone.against]
+        assert card.keys == alone.keys and card.verdicts == alone.verdicts
+        assert card.verdict_count("contradicted") == len(card.against)
