@@ -1,5 +1,6 @@
 """Work shared among worker processes, one per core, where the system can fork them (Linux): the
-parsing of thousands of catalog files read for the first time, and the sections of a large report.
+parsing of thousands of catalog files read for the first time, looking at the files of a large
+catalog, reading a large .bib file, and the sections of a large report.
 
 `in_order_from_workers(function, items)` starts `function` over chunks of `items` in the workers
 and gives the block the results, in order, as they are ready; `in_workers` gives a function that

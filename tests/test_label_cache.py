@@ -2,6 +2,7 @@
 cache is updated in the shards that changed, not rewritten."""
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -116,3 +117,42 @@ def test_a_contradicted_claims_strongest_study_against_is_kept_with_its_label(sh
         assert row.strength.against == (worked_out if row in contradicted else None)
         assert strongest_against(row, catalog.sources) == worked_out
     assert all(row.strength.against for row in contradicted)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="worker processes are forked on Linux only")
+def test_files_looked_at_by_worker_processes_are_checked_as_by_the_command(shipped_catalog: Path,
+                                                                           graded: list[str],
+                                                                           monkeypatch: pytest.MonkeyPatch,
+                                                                           tmp_path: Path) -> None:
+    """A large catalog's files are looked at by worker processes while the command reads the cache:
+    an unchanged file is taken from the cache, a changed one read again, as when the command looks."""
+    import kclaims.catalog.cache as cache_module
+
+    lookers = tmp_path / "lookers"
+    lookers.mkdir()
+    looked = cache_module.stamps_of
+
+    def stamps_of(paths: list[str]) -> list:
+        (lookers / str(os.getpid())).touch()
+        return looked(paths)
+
+    parsed: list[str] = []  # the files read again, not taken from the cache
+    keep = cache_module.Store.put
+
+    def put(store, key, value, stamp) -> None:
+        parsed.append(key)
+        keep(store, key, value, stamp)
+
+    monkeypatch.setattr(cache_module, "STAMPED_BY_WORKERS", 2)
+    monkeypatch.setattr(cache_module, "stamps_of", stamps_of)
+    monkeypatch.setattr(cache_module.Store, "put", put)
+    _age(shipped_catalog)
+    first = _labels(shipped_catalog)
+    graded.clear()
+    parsed.clear()
+    assert _labels(shipped_catalog) == first and graded == [] and parsed == []  # unchanged: all from the cache
+    assert {int(p.name) for p in lookers.iterdir()} - {os.getpid()}  # looked at by other processes
+    _edit(shipped_catalog / "sources" / "zarate2006.yaml", "retracted: false", "retracted: true")
+    assert _labels(shipped_catalog) == _fresh_labels(shipped_catalog)
+    assert "sources/zarate2006.yaml" in parsed and graded  # the edit was seen
+    assert load_catalog(shipped_catalog).sources["zarate2006"].retracted

@@ -32,6 +32,7 @@ from kclaims.catalog import cache_files
 from kclaims.catalog.shards import SHARDS, Shards
 from kclaims.errors import BadInput
 from kclaims.model import Source, source_from_row
+from kclaims.workers import in_workers
 
 FORMAT_VERSION = 9  # 6: sharded rows and per-claim labels; 7: claim rows packed in chunks; 8: labels by chunk; 9: labels keep the strongest study against
 # claims.yaml's rows are cached in chunks of this many claims (`show` reads one chunk, not 100,000
@@ -180,19 +181,15 @@ class Store:
         """`get` for many (path, key) pairs at once: the same answers, in one tight loop, because a
         large catalog asks this 20,000 times on every command. `once`: each value is wanted once,
         and the shards are let go as they are read (`Shards.get_many_once`)."""
-        stat, stamps, seen_add = os.stat, self.stamps, self.seen.add
+        stamps, seen_add = self.stamps, self.seen.add
         keys = [key for _, key in files]
         found: list[Any | None] = []
-        entries = self.rows.get_many_once(keys) if once else self.rows.get_many(keys)
-        for (path, key), entry in zip(files, entries):
-            seen_add(key)
-            try:  # _stamp inlined: a function call per file costs ~0.05 s on 20,000 files
-                st = stat(path)
-                stamp: Any = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
-            except OSError:
-                stamp = None
-            stamps[key] = stamp
-            found.append(entry[1] if entry is not None and entry[0] == stamp else None)
+        with in_workers(stamps_of, [path for path, _ in files], worth_it_from=STAMPED_BY_WORKERS) as stamped:
+            entries = self.rows.get_many_once(keys) if once else self.rows.get_many(keys)  # while they look
+            for key, entry, stamp in zip(keys, entries, stamped()):
+                seen_add(key)
+                stamps[key] = stamp
+                found.append(entry[1] if entry is not None and entry[0] == stamp else None)
         return found
 
     def put(self, key: str, value: Any, stamp: Stamp) -> None:
@@ -224,6 +221,25 @@ class Store:
 
     def _derived_location(self, name: str) -> Path:
         return self.prefix.with_name(f"{self.prefix.name}-{name}.marshal")
+
+
+# From this many files, worker processes look at them while the command reads the cache's shards:
+# at 200,000 files, 0.7 s of stat calls and 0.5 s of shards, of the 4 s a warm `list` of 100,000
+# claims took. Below it, forking the workers costs about what they save.
+STAMPED_BY_WORKERS = 50_000
+
+
+def stamps_of(paths: list[str]) -> list[Stamp | None]:
+    """Each file's stamp (None if it cannot be looked at)."""
+    stat = os.stat
+    stamps: list[Stamp | None] = []
+    for path in paths:
+        try:  # stamp_of inlined: a function call per file costs ~0.05 s on 20,000 files
+            st = stat(path)
+            stamps.append((st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
+        except OSError:
+            stamps.append(None)
+    return stamps
 
 
 def _label_shard(key: str) -> int:
