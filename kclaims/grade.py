@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,24 +174,31 @@ def is_retracted(source: Source) -> bool:
 
 def source_level(source: Source, claim_kind: str | None = None) -> Level:
     """The evidence level of `source` for a claim of `claim_kind` (None: a clinical claim)."""
-    if is_retracted(source):
+    return _level(source.retracted, source.kind, tuple(source.publication_types), source.design, source.population,
+                  claim_kind)
+
+
+@lru_cache(maxsize=4096)  # a catalog's sources share a few dozen such combinations: a report asks for each often
+def _level(retracted: bool, kind: str, publication_types: tuple[str, ...], design: int | None, population: str,
+           claim_kind: str | None) -> Level:
+    if retracted or RETRACTED_TYPE in publication_types:  # (is_retracted)
         return Level(None, "retracted", "retracted publications count for nothing")
-    if source.kind in NOT_EVIDENCE_KINDS:
-        return Level(None, source.kind, "web articles are not evidence")
-    notice = next((t for t in source.publication_types if t in NOT_EVIDENCE_TYPES), None)
+    if kind in NOT_EVIDENCE_KINDS:
+        return Level(None, kind, "web articles are not evidence")
+    notice = next((t for t in publication_types if t in NOT_EVIDENCE_TYPES), None)
     if notice:
         return Level(None, notice.lower(), f"a {notice} notice is not evidence")
-    base = _design_level(source)
-    if source.population in INDIRECT_POPULATIONS:
-        return _indirect(base, source.population, claim_kind)
+    base = _design_level(design, publication_types)
+    if population in INDIRECT_POPULATIONS:
+        return _indirect(base, population, claim_kind)
     return base
 
 
-def _design_level(source: Source) -> Level:
-    if source.design is not None:
-        return Level(source.design, design_name(source.design), "level set by hand in the source file")
+def _design_level(design: int | None, publication_types: tuple[str, ...]) -> Level:
+    if design is not None:
+        return Level(design, design_name(design), "level set by hand in the source file")
     for level, name, types in DESIGN_TABLE:
-        match = next((t for t in source.publication_types if t in types), None)
+        match = next((t for t in publication_types if t in types), None)
         if match:
             return Level(level, name, f"publication type {match}")
     return Level(5, NO_DESIGN, "no design among its publication types")
