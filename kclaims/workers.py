@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import signal
+import struct
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -56,8 +57,9 @@ def in_order_from_workers(function: Callable[[list[Any]], list[Result]], items: 
     """`function` applied to chunks of `items` (it takes a list and returns a list of as many), in
     worker processes while the block goes on; the block gets the results one at a time, in order,
     each as soon as it and those before it are done, so it can use the first while the workers make
-    the rest. The items are dealt out in about `pieces` chunks per worker: more when each item is
-    much work, so the workers finish together. An exception `function` raises in a worker is
+    the rest. The items are cut into about `pieces` chunks per worker, and each worker takes the
+    next chunk when it is free: more chunks when each item is much work, so the workers finish
+    together even where one has a busier core. An exception `function` raises in a worker is
     raised here when its chunk's results are due. Done here (where workers are not worth it or not
     safe), each result is made when asked for."""
     workers = worker_count(len(items), worth_it_from)
@@ -72,8 +74,11 @@ def in_order_from_workers(function: Callable[[list[Any]], list[Result]], items: 
         crew.stop()
 
 
+MOST_CHUNKS = 1024  # their numbers fit in a pipe however small the system makes it (4,096 bytes)
+
+
 def _dealt(items: Sequence[Any], workers: int, pieces: int) -> list[list[Any]]:
-    size = -(-len(items) // (workers * pieces))  # a few chunks each, so a slow one does not hold the rest
+    size = -(-len(items) // min(workers * pieces, MOST_CHUNKS))  # a few chunks each: a busy core takes fewer
     return [list(items[start:start + size]) for start in range(0, len(items), size)]
 
 
@@ -85,8 +90,9 @@ def worker_count(items: int, worth_it_from: int = WORTH_IT_FROM) -> int:
 
 
 class _Crew:
-    """Forked workers, worker k making chunks k, k + n, k + 2n... in turn and sending each chunk's
-    results (or the exception that stopped it) down a pipe of its own."""
+    """Forked workers, each taking the next chunk still to be made from a pipe of chunk numbers (a
+    worker on a busy core takes fewer), making it and sending its results (or the exception that
+    stopped it) down a pipe of its own, then a last None once no chunk is left."""
 
     def __init__(self, function: Callable[[list[Any]], list[Any]], chunks: list[list[Any]], count: int):
         from multiprocessing.connection import Pipe
@@ -95,11 +101,11 @@ class _Crew:
         self.count = count
         self.pids: list[int] = []
         self.pipes: list[Connection] = []
-        self.received = [0] * count  # chunks each worker has sent so far
-        self.failed: set[int] = set()  # workers that sent an exception: they send nothing more
+        self.working = set(range(count))  # workers that have not said they are done
         self.ready: dict[int, tuple[bool, Any]] = {}  # chunk number -> (made, results or exception)
+        tickets = _tickets(len(chunks))
         try:
-            for number in range(count):
+            for _ in range(count):
                 reader, writer = Pipe(duplex=False)
                 self.pipes.append(reader)
                 try:
@@ -108,13 +114,15 @@ class _Crew:
                         if pid == 0:
                             for other in self.pipes:  # the command's ends: a worker's send fails once it is gone
                                 other.close()
-                            _work(function, chunks[number::count], writer)
+                            _work(function, chunks, tickets, writer)
                         self.pids.append(pid)
                 finally:
                     writer.close()
         except BaseException:
             self.stop()
             raise
+        finally:
+            os.close(tickets)
 
     def results(self) -> Iterator[Any]:
         for number in range(self.chunks):
@@ -126,11 +134,12 @@ class _Crew:
             yield from value
 
     def _receive(self) -> None:
-        """Wait for any worker with chunks still to come, and take what it sent."""
+        """Wait for any worker still working, and take what it sent."""
         from multiprocessing.connection import wait
 
-        waiting = [self.pipes[k] for k in range(self.count)
-                   if self._next_chunk(k) < self.chunks and k not in self.failed]
+        waiting = [self.pipes[k] for k in sorted(self.working)]
+        if not waiting:  # (each chunk is taken by a worker that sends it, or dies: not reached)
+            raise RuntimeError("the worker processes are done, and a chunk of their work is missing")
         sent = wait(waiting)
         for worker, pipe in enumerate(self.pipes):
             if pipe in sent:
@@ -138,16 +147,15 @@ class _Crew:
 
     def _take(self, worker: int, pipe: Connection) -> None:
         try:
-            made = self.ready[self._next_chunk(worker)] = pipe.recv()
-            if not made[0]:
-                self.failed.add(worker)  # it stopped there; its error is raised when that chunk is due
+            message = pipe.recv()
         except EOFError:
             raise WorkerDied(f"a worker process ({self.pids[worker]}) ended before its work was done: "
                              f"was it killed, or out of memory? {NOTHING_WRITTEN}.") from None
-        self.received[worker] += 1
-
-    def _next_chunk(self, worker: int) -> int:
-        return worker + self.received[worker] * self.count
+        if message is None:
+            self.working.discard(worker)
+        else:
+            number, made, value = message
+            self.ready[number] = (made, value)  # an error is raised when that chunk is due
 
     def stop(self) -> None:
         """End every worker (those done have ended already) and reap it; close the pipes."""
@@ -164,9 +172,26 @@ class _Crew:
                 pipe.close()
 
 
-def _work(function: Callable[[list[Any]], list[Any]], chunks: list[list[Any]], pipe: Connection) -> None:
-    """A worker's life: each chunk's results sent down `pipe` in turn, then out without running
-    anything of the command's (no exit handlers, no buffers flushed twice)."""
+_TICKET = struct.Struct("=i")  # a chunk number, as a worker reads it from the pipe of tickets
+
+
+def _tickets(count: int) -> int:
+    """A pipe's reading end holding the chunk numbers 0 .. count - 1 (at most MOST_CHUNKS), written
+    all at once, the writing end closed: a worker's read of 4 bytes takes the next number whole
+    (Linux reads a pipe under its lock), and an empty read says none is left."""
+    reader, writer = os.pipe()
+    try:
+        os.write(writer, b"".join(_TICKET.pack(number) for number in range(count)))
+    finally:
+        os.close(writer)
+    return reader
+
+
+def _work(function: Callable[[list[Any]], list[Any]], chunks: list[list[Any]], tickets: int,
+          pipe: Connection) -> None:
+    """A worker's life: the next chunk still to be made taken from `tickets` and its results sent
+    down `pipe`, until none is left or one fails; then None, and out without running anything of
+    the command's (no exit handlers, no buffers flushed twice)."""
     status = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -174,27 +199,33 @@ def _work(function: Callable[[list[Any]], list[Any]], chunks: list[list[Any]], p
             if number != signal.SIGINT and signal.getsignal(number) is not signal.SIG_IGN:  # nohup's stays
                 signal.signal(number, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held while it was forked
-        for chunk in chunks:
-            if not _send_made(function, chunk, pipe):
+        while True:
+            ticket = os.read(tickets, _TICKET.size)
+            if not ticket:
                 break
+            (number,) = _TICKET.unpack(ticket)
+            if not _send_made(function, number, chunks[number], pipe):
+                break
+        pipe.send(None)
         status = 0
     finally:
         os._exit(status)
 
 
-def _send_made(function: Callable[[list[Any]], list[Any]], chunk: list[Any], pipe: Connection) -> bool:
-    """Send (True, the chunk's results), or (False, the exception that stopped them): False then."""
-    made: tuple[bool, Any]
+def _send_made(function: Callable[[list[Any]], list[Any]], number: int, chunk: list[Any], pipe: Connection) -> bool:
+    """Send (number, True, the chunk's results), or (number, False, the exception that stopped
+    them): False then."""
+    made: tuple[int, bool, Any]
     try:
-        made = (True, function(chunk))
+        made = (number, True, function(chunk))
     except Exception as error:  # raised in the command when this chunk's results are due
-        made = (False, _portable(error))
+        made = (number, False, _portable(error))
     try:
         pipe.send(made)
     except Exception as error:  # results or an exception that cannot be pickled
-        pipe.send((False, RuntimeError(f"a worker's results could not be sent: {error!r}")))
+        pipe.send((number, False, RuntimeError(f"a worker's results could not be sent: {error!r}")))
         return False
-    return made[0]
+    return made[1]
 
 
 def _portable(error: Exception) -> Exception:

@@ -50,10 +50,24 @@ def _big(numbers: list[int]) -> list[bytes]:
     return [bytes(1_000_000) for _ in numbers]  # each result fills a pipe many times over
 
 
-def test_the_results_come_from_two_workers_in_order() -> None:
-    with in_order_from_workers(_pids, list(range(20)), pieces=5) as results:
-        pids = list(results)
+def _pids_first_slow(numbers: list[int]) -> list[int]:
+    time.sleep(1.0 if 0 in numbers else 0.02)
+    return [os.getpid() for _ in numbers]
+
+
+def test_the_results_come_in_order_from_workers_each_taking_the_next_chunk_when_free() -> None:
+    with in_order_from_workers(_pids_first_slow, list(range(20)), pieces=5) as results:
+        pids = list(results)  # ten chunks of two: the first takes a second, the others a moment
     assert len(pids) == 20 and len(set(pids)) == 2 and os.getpid() not in pids
+    assert set(pids[2:]) == {pids[2]} != {pids[0]}  # the other worker made all the rest meanwhile
+    assert not _children()
+
+
+def test_quick_chunks_come_in_order_whichever_worker_made_them() -> None:
+    with in_order_from_workers(_fails_at_seven, list(range(7)), pieces=5) as results:
+        assert list(results) == list(range(7))
+    with in_order_from_workers(_pids, list(range(1000)), pieces=100) as results:
+        assert len(list(results)) == 1000
     assert not _children()
 
 
@@ -68,7 +82,7 @@ def test_an_error_in_a_worker_is_raised_in_the_command_when_its_results_are_due(
 
 def _slow_first_then_failing(numbers: list[int]) -> list[int]:
     if 0 in numbers:
-        time.sleep(0.5)  # worker 0's first chunk: the other worker fails and ends meanwhile
+        time.sleep(0.5)  # the first chunk's worker: the other worker fails and ends meanwhile
     if 2 in numbers:
         raise ValueError("the second chunk fails")
     return numbers
