@@ -46,7 +46,11 @@ def in_workers(function: Callable[[list[Any]], list[Result]], items: Sequence[An
                worth_it_from: int = WORTH_IT_FROM) -> Iterator[Callable[[], list[Result]]]:
     """`function` applied to chunks of `items` (it takes a list and returns a list of as many), in
     worker processes while the block goes on; the block gets a function returning all results, in
-    order (`in_order_from_workers`, waited for at once)."""
+    order (`in_order_from_workers`, waited for at once). Done here, `function` gets all the items in
+    one call, when the results are asked for."""
+    if worker_count(len(items), worth_it_from) < 2 or len(items) < 2:
+        yield lambda: function(list(items))
+        return
     with in_order_from_workers(function, items, worth_it_from) as results:
         yield lambda: list(results)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import kclaims.workers as workers_module
-from kclaims.workers import WorkerDied, in_order_from_workers
+from kclaims.workers import WorkerDied, in_order_from_workers, in_workers
 
 # Two workers are asked for whatever the cores (`two_workers`); the tests count them in /proc
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
@@ -180,3 +180,17 @@ def test_a_worker_killed_mid_import_is_one_line_exit_71_and_nothing_written(tmp_
     assert "worker process" in result.stderr and "Nothing was written" in result.stderr
     assert snapshot_files(root) == before
     assert not _children()
+
+
+def test_done_in_the_command_the_function_gets_all_the_items_in_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers_module, "worker_count", lambda items, worth_it_from=0: 1)
+    calls: list[list[int]] = []
+
+    def doubled(numbers: list[int]) -> list[int]:
+        calls.append(list(numbers))
+        return [number * 2 for number in numbers]
+
+    with in_workers(doubled, list(range(5))) as results:
+        assert calls == []  # nothing is done until the results are asked for
+        assert results() == [0, 2, 4, 6, 8]
+    assert calls == [[0, 1, 2, 3, 4]] and not _children()
