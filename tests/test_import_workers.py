@@ -45,15 +45,18 @@ made_by_workers: list[Path] = []
 
 @pytest.fixture(autouse=True)
 def count_files_made_by_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kclaims.catalog.writing import CatalogWrites
+    """Each new source whose file the command kept as a worker made it (its id the one guessed)."""
+    from kclaims.literature.writer import SourceWriter
 
-    new_source_file = CatalogWrites.new_source_file
+    add = SourceWriter.add
 
-    def counted(self: CatalogWrites, path: Path, text: bytes) -> None:
-        made_by_workers.append(path)
-        new_source_file(self, path, text)
+    def counted(self: SourceWriter, given, record, preferred_id=None, prepared=None):
+        outcome = add(self, given, record, preferred_id, prepared)
+        if prepared is not None and outcome.action == "added" and outcome.source_id == record.id:
+            made_by_workers.append(Path("sources", f"{record.id}.yaml"))
+        return outcome
 
-    monkeypatch.setattr(CatalogWrites, "new_source_file", counted)
+    monkeypatch.setattr(SourceWriter, "add", counted)
 
 
 @pytest.mark.parametrize("bib", ["crafted", "zbb_issue97_jabref_911_entries_unicode.bib",

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from kclaims.catalog.files import Catalog, parse_source
 from kclaims.catalog.writing import CatalogWrites, new_source_bytes
-from kclaims.catalog.source_file import is_empty, new_source_path, plain_data, safe_source_path, set_key, source_yaml
+from kclaims.catalog.source_file import is_empty, new_source_path, safe_source_path, set_key, source_yaml
 from kclaims.errors import BadInput
 from kclaims.literature.clean import printable_record
 from kclaims.literature.results import SourceOutcome
 from kclaims.literature.source_ids import new_source_id
-from kclaims.model import Invalid, Source, source_from_dict
+from kclaims.model import Source
 
 if TYPE_CHECKING:
     from kclaims.literature.web_writer import WebWriter
@@ -55,7 +55,7 @@ class SourceWriter:
                 self.by_description.setdefault(key, source.id)
         self.taken = set(catalog.sources) | _file_stems(catalog.sources_dir)
         self.new: dict[str, Source] = {}          # written on flush, in order
-        self.texts: dict[str, tuple[Source, bytes]] = {}  # new source id -> (source, its file) made by `preparer`
+        self.texts: dict[str, tuple[Source, bytes]] = {}  # new source id -> (the source, its file's bytes)
         self.fills: dict[str, dict[str, Any]] = {}  # existing source id -> fields to fill
         self._web: WebWriter | None = None
 
@@ -71,16 +71,15 @@ class SourceWriter:
         if match is not None:
             return self._merge(given, match, record)
         source_id = new_source_id(record, self.taken, preferred_id)
-        made = prepared if record.id == source_id else None  # made for this id (a record read has none)
-        if made is not None:
-            source = record
-            self.texts[source_id] = (source, made)
+        if prepared is not None and record.id == source_id:  # made for this id (a record read has none)
+            source, made = record, prepared
         else:
+            source = dataclasses.replace(record, id=source_id)
             try:
-                source = dataclasses.replace(record, id=source_id)
-                source_from_dict(plain_data(source))
-            except Invalid as error:
+                made = _file_bytes(self.catalog.sources_dir, source)
+            except BadInput as error:
                 return SourceOutcome(given, "failed", None, f"cannot be stored: {error.message}")
+        self.texts[source_id] = (source, made)
         self.taken.add(source_id)
         self.new[source_id] = source
         self._index(source)
@@ -130,9 +129,9 @@ class SourceWriter:
                 for name, value in filled.items():
                     set_key(document, name, value)
         for source_id, source in self.new.items():
-            path, made = new_source_path(sources_dir, source_id), self.texts.get(source_id)  # both refuse a name taken
-            if made is not None and made[0] is source:  # not merged into since it was made
-                writes.new_source_file(path, made[1])
+            path, (made_from, made) = new_source_path(sources_dir, source_id), self.texts[source_id]  # both refuse a name taken
+            if made_from is source:  # not merged into since its file was made
+                writes.new_source_file(path, made)
             else:
                 writes.new_yaml(path, source_yaml(source))
         if self._web is not None:
@@ -155,11 +154,16 @@ def preparer(sources_dir: Path, taken: set[str], today: str) -> Callable[[Source
                                      retrieved=record.retrieved or today)
         taken.add(source.id)
         try:
-            return source, new_source_bytes(new_source_path(sources_dir, source.id), source_yaml(source))
+            return source, _file_bytes(sources_dir, source)
         except BadInput:  # the writer will find it again and report it as it always does
             return source, None
 
     return prepare
+
+
+def _file_bytes(sources_dir: Path, source: Source) -> bytes:
+    """The bytes of `source`'s new file, checked to load as that source (BadInput if not)."""
+    return new_source_bytes(new_source_path(sources_dir, source.id), source_yaml(source))
 
 
 def _fillable(current: Source, record: Source) -> dict[str, Any]:
