@@ -220,19 +220,14 @@ class CatalogWrites:
 
     def new_yaml(self, path: Path, data: dict) -> None:
         """Add a new source file (see `new_yaml_file`), checked now and written on `commit`."""
-        if path in self._new:
-            raise BadInput("already exists; choose another id or edit the file", path)
-        self._add_new(path, checked_new_source(path, data))
+        self.new_source_file(path, new_source_bytes(path, data))
 
     def new_source_file(self, path: Path, text: bytes) -> None:
-        """`new_yaml` for a file whose bytes `new_source_bytes` has made already (in a worker process)."""
+        """`new_yaml` for a file whose bytes `new_source_bytes` has made already (SourceWriter, or a
+        worker process): refused if `path` is taken (a dangling symbolic link too), else written on `commit`."""
         if path in self._new or os.path.lexists(path):
             raise BadInput("already exists; choose another id or edit the file", path)
         self._before.setdefault(path, None)  # `_remember` of a path known not to exist
-        self._new[path] = text
-
-    def _add_new(self, path: Path, text: bytes) -> None:
-        self._remember(path)
         self._new[path] = text
 
     @contextmanager
