@@ -51,7 +51,9 @@ def in_workers(function: Callable[[list[Any]], list[Result]], items: Sequence[An
     if worker_count(len(items), worth_it_from) < 2 or len(items) < 2:
         yield lambda: function(list(items))
         return
-    with in_order_from_workers(function, items, worth_it_from) as results:
+    # one chunk per worker: its results wait in its pipe, which holds 64 KB, until the block asks for
+    # them; with more, a worker would stop at its first chunk's send until then
+    with in_order_from_workers(function, items, worth_it_from, pieces=1) as results:
         yield lambda: list(results)
 
 
@@ -102,7 +104,6 @@ class _Crew:
         from multiprocessing.connection import Pipe
 
         self.chunks = len(chunks)
-        self.count = count
         self.pids: list[int] = []
         self.pipes: list[Connection] = []
         self.working = set(range(count))  # workers that have not said they are done
@@ -116,9 +117,12 @@ class _Crew:
                     with stop_signals_held():  # a stop between the fork and noting the worker would orphan it
                         pid = os.fork()
                         if pid == 0:
-                            for other in self.pipes:  # the command's ends: a worker's send fails once it is gone
-                                other.close()
-                            _work(function, chunks, tickets, writer)
+                            try:  # never back into the command's code, whatever happens before `_work`
+                                for other in self.pipes:  # the command's ends: a send fails once it is gone
+                                    other.close()
+                                _work(function, chunks, tickets, writer)
+                            finally:
+                                os._exit(1)
                         self.pids.append(pid)
                 finally:
                     writer.close()
@@ -152,7 +156,7 @@ class _Crew:
     def _take(self, worker: int, pipe: Connection) -> None:
         try:
             message = pipe.recv()
-        except EOFError:
+        except (EOFError, OSError):  # (OSError: killed halfway through a send)
             raise WorkerDied(f"a worker process ({self.pids[worker]}) ended before its work was done: "
                              f"was it killed, or out of memory? {NOTHING_WRITTEN}.") from None
         if message is None:
@@ -170,7 +174,10 @@ class _Crew:
                 except ProcessLookupError:
                     pass
             for pid in self.pids:
-                os.waitpid(pid, 0)
+                try:
+                    os.waitpid(pid, 0)
+                except ChildProcessError:  # reaped already (SIGCHLD ignored): nothing to wait for
+                    pass
             self.pids = []
             for pipe in self.pipes:
                 pipe.close()
