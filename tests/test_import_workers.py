@@ -25,6 +25,7 @@ def _library() -> str:
     entries[35] = _entry("late", "The same paper, found again", "\n  doi = {10.1000/shared.1},\n  volume = {7},")
     entries[10] = _entry("badurl", "A record that cannot be stored", "\n  url = {citeseer.example.org/x.html},")
     entries[20] = _entry("kept", "Its key is an id the catalog has already")
+    entries[15] = _entry("\x1b[31mJones2021", "A key with a terminal escape in it")
     entries[25] = "@article{broken,\n  title = {Never closed,\n\n"  # aborted by the next line's @article
     return "".join(entries)
 
@@ -77,5 +78,6 @@ def test_an_import_read_by_workers_leaves_what_one_process_leaves(tmp_path: Path
     if bib == "crafted":
         assert {"sources/smith2020.yaml", "sources/smith2020b.yaml", "sources/kept-2.yaml"} <= set(files)
         assert "sources/badurl.yaml" not in files and "cannot be stored" in stdout + stderr
+        assert "sources/jones2021.yaml" in files  # the key as it prints, the escape gone
         assert "the same paper as early" in stdout + stderr
         assert b"volume: '7'" in files["sources/early.yaml"] or b"volume: 7" in files["sources/early.yaml"]

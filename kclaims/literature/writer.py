@@ -19,6 +19,7 @@ from kclaims.literature.clean import printable_record
 from kclaims.literature.results import SourceOutcome
 from kclaims.literature.source_ids import new_source_id
 from kclaims.model import Source
+from kclaims.text import printable
 
 if TYPE_CHECKING:
     from kclaims.literature.web_writer import WebWriter
@@ -63,8 +64,9 @@ class SourceWriter:
             prepared: Made = None) -> SourceOutcome:
         """Add `record` as a new source, or merge it into the same paper already here. A record from
         `preparer` comes with what it made (`prepared`): used when the id it guessed is the id given."""
-        if prepared is None:
-            record = printable_record(record)  # (`preparer` made its records printable)
+        if prepared is None:  # (`preparer` made its records printable, the key it prefers too)
+            record = printable_record(record)
+            preferred_id = printable(preferred_id) if preferred_id else preferred_id
         match = next((self.by_key[k] for k in sorted(record.study_keys()) if k in self.by_key), None)
         if match is None and not record.study_keys():
             match = next((self.by_description[k] for k in _description_keys(record) if k in self.by_description), None)
