@@ -174,14 +174,14 @@ def is_retracted(source: Source) -> bool:
 
 def source_level(source: Source, claim_kind: str | None = None) -> Level:
     """The evidence level of `source` for a claim of `claim_kind` (None: a clinical claim)."""
-    return _level(source.retracted, source.kind, tuple(source.publication_types), source.design, source.population,
-                  claim_kind)
+    return _level(is_retracted(source), source.kind, tuple(source.publication_types), source.design,
+                  source.population, claim_kind)
 
 
 @lru_cache(maxsize=4096)  # a catalog's sources share a few dozen such combinations: a report asks for each often
 def _level(retracted: bool, kind: str, publication_types: tuple[str, ...], design: int | None, population: str,
            claim_kind: str | None) -> Level:
-    if retracted or RETRACTED_TYPE in publication_types:  # (is_retracted)
+    if retracted:
         return Level(None, "retracted", "retracted publications count for nothing")
     if kind in NOT_EVIDENCE_KINDS:
         return Level(None, kind, "web articles are not evidence")

@@ -85,8 +85,9 @@ class SourceTable(Mapping[str, Source]):
 
     def __getitem__(self, source_id: str) -> Source:
         item = self._items[source_id]
-        if not isinstance(item, bytes):
-            return item
+        return self._unpacked(source_id, item) if isinstance(item, bytes) else item
+
+    def _unpacked(self, source_id: str, item: bytes) -> Source:
         if self._keep:
             source = self._items[source_id] = source_from_row(marshal.loads(item))
             return source
@@ -102,7 +103,7 @@ class SourceTable(Mapping[str, Source]):
         item = self._items.get(source_id)  # (one lookup: a report asks this 300,000 times)
         if item is None:
             return default
-        return self[source_id] if isinstance(item, bytes) else item
+        return self._unpacked(source_id, item) if isinstance(item, bytes) else item
 
     def __contains__(self, source_id: object) -> bool:
         return source_id in self._items
