@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, TypeVar
 
@@ -43,6 +44,7 @@ from kclaims.export.view import (
 )
 from kclaims.export.scorecard import (
     SCORECARD_INTRO,
+    Against,
     Scorecard,
     against_phrase,
     scorecard_cells,
@@ -121,25 +123,39 @@ def markdown_chunks(rows: list[ClaimRow], sources: list[Source], since: CatalogC
                              lambda group: (claim_section(row, by_id, cite_article) for row in group.rows), since)
 
 
+@dataclass(frozen=True, slots=True)
+class Premade:
+    """Parts of the report made elsewhere for each of the rows, by the row's `id()`: a report streamed
+    from a large catalog makes them where each claim's evidence is at hand, so the top need not."""
+
+    against: dict[int, str | None]  # a contradicted claim's strongest study against it (`scorecards`' known_against)
+    against_lines: dict[int, str]  # a contradicted claim's line in the scorecard (`against_line`)
+
+    def against_line(self, item: Against) -> str:
+        return self.against_lines[id(item.row)]
+
+
 def report_pieces(rows: list[ClaimRow], by_id: Bibliography, summary: str,
                   claims_text: Callable[[TopicGroup], Iterable[Piece]], since: CatalogChanges | None = None,
-                  known_against: dict[int, str | None] | None = None,
+                  premade: Premade | None = None, also_text: Callable[[TopicGroup], Iterable[Piece]] | None = None,
                   bibliography: Iterable[Piece] | None = None) -> Iterator[str | Piece]:
     """The report around its claims: `claims_text(group)` gives the sections (`claim_section`) of
     the claims shown in full under a topic, in order, made here or earlier elsewhere (then they may
-    be UTF-8 bytes, in pieces of any size); `known_against` as `scorecards` takes it;
-    `bibliography`, the entries made elsewhere (`bibliography_lines` over `by_id.order`), else they
-    are made here."""
+    be UTF-8 bytes, in pieces of any size); `also_text(group)` likewise the links to those shown
+    under another topic (`also_links`); `premade`, the scorecard's parts made elsewhere for every
+    row; `bibliography`, the entries made elsewhere (`bibliography_lines` over `by_id.order`), else
+    they are made here."""
     yield f"# {REPORT_TITLE}{BLOCK}{block(summary)}{BLOCK}> {inline(VERDICT_CAVEAT)}"
-    yield from _scorecard_pieces(rows, by_id, known_against)
+    yield from _scorecard_pieces(rows, by_id, premade)
     if since is not None:
         yield BLOCK + changes_markdown(since, level=2)
     yield BLOCK + BLOCK.join(_summary(rows))
     yield BLOCK + "## Claims by topic"
     if not rows:
         yield BLOCK + "No claims match."
+    also: Callable[[TopicGroup], Iterable[str | Piece]] = _also_here if also_text is None else also_text
     for group in group_by_topic(rows):
-        yield from _topic_pieces(group, claims_text)
+        yield from _topic_pieces(group, claims_text, also)
     yield from _bibliography_pieces(by_id, bibliography)
     yield "\n"
 
@@ -159,11 +175,10 @@ def scorecard_section(rows: list[ClaimRow], sources: Bibliography) -> list[str]:
     return "".join(_scorecard_pieces(rows, sources, None)).split(BLOCK)[1:]
 
 
-def _scorecard_pieces(rows: list[ClaimRow], sources: Bibliography,
-                      known_against: dict[int, str | None] | None) -> Iterator[str]:
+def _scorecard_pieces(rows: list[ClaimRow], sources: Bibliography, premade: Premade | None) -> Iterator[str]:
     """The scorecard section, each block after a blank line, a table row at a time."""
     yield BLOCK + "## Which articles hold up"
-    cards = scorecards(rows, sources, known_against)
+    cards = scorecards(rows, sources, None if premade is None else premade.against)
     if not cards:
         yield BLOCK + "No claim records the article that makes it."
         return
@@ -176,9 +191,9 @@ def _scorecard_pieces(rows: list[ClaimRow], sources: Bibliography,
     contradicted = [card for card in cards if card.against]
     if contradicted:
         yield BLOCK + "Contradicted claims, each with the strongest study against it:\n"
-        phrases: dict[str, str] = {}
+        line_of = partial(against_line, sources=sources, phrases={}) if premade is None else premade.against_line
         for card in contradicted:
-            yield "\n" + _contradicted_list(card, refs[card.article], sources, phrases)
+            yield f"\n- {refs[card.article]}:\n" + "\n".join(map(line_of, card.against))
 
 
 def _article_ref(card: Scorecard, sources: Bibliography) -> str:
@@ -187,12 +202,10 @@ def _article_ref(card: Scorecard, sources: Bibliography) -> str:
     return f"[{inline(sources.name_of(card.source))}](#source-{card.article})"
 
 
-def _contradicted_list(card: Scorecard, article_ref: str, sources: Bibliography, phrases: dict[str, str]) -> str:
-    items = []
-    for item in card.against:
-        text = inline(against_phrase(item, sources, phrases=phrases))
-        items.append(f"  - [{text}](#claim-{item.row.claim.id})")
-    return f"- {article_ref}:\n" + "\n".join(items)
+def against_line(item: Against, sources: Bibliography, phrases: dict[str, str] | None = None) -> str:
+    """A contradicted claim's line in the scorecard, under each article that makes it (`phrases` as
+    `against_phrase` takes it)."""
+    return f"  - [{inline(against_phrase(item, sources, phrases=phrases))}](#claim-{item.row.claim.id})"
 
 
 # --- summary ---------------------------------------------------------------------------------------
@@ -226,14 +239,24 @@ def _topic_anchor(topic: str) -> str:
 # --- claims ----------------------------------------------------------------------------------------
 
 
-def _topic_pieces(group: TopicGroup, claims_text: Callable[[TopicGroup], Iterable[Piece]]) -> Iterator[str | Piece]:
+def _topic_pieces(group: TopicGroup, claims_text: Callable[[TopicGroup], Iterable[Piece]],
+                  also_text: Callable[[TopicGroup], Iterable[str | Piece]]) -> Iterator[str | Piece]:
     name = "No topic" if group.topic == NO_TOPIC else inline(group.topic)
     yield f'{BLOCK}<a id="{_topic_anchor(group.topic)}"></a>{BLOCK}### {name}'
     yield from claims_text(group)
-    separator = BLOCK + "Also in this topic, shown under another: "
-    for row in group.also:
-        yield f"{separator}[{inline(row.claim.statement)}](#claim-{row.claim.id}) ({strength_mark(row.strength.key)})"
-        separator = ", "
+    if group.also:
+        yield BLOCK + "Also in this topic, shown under another: "
+        yield from also_text(group)
+
+
+def _also_here(group: TopicGroup) -> list[str]:
+    return [also_links(group.also)]
+
+
+def also_links(rows: Iterable[ClaimRow]) -> str:
+    """Links to claims under a topic they are not shown under, separated by commas."""
+    return ", ".join(f"[{inline(row.claim.statement)}](#claim-{row.claim.id}) ({strength_mark(row.strength.key)})"
+                     for row in rows)
 
 
 def claim_section(row: ClaimRow, sources: Bibliography, cite_article: Callable[[str], str]) -> str:

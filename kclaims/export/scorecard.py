@@ -10,7 +10,6 @@ carries `scorecard_record`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from collections import Counter
 from dataclasses import dataclass, field
 from itertools import takewhile
 
@@ -46,25 +45,34 @@ class Scorecard:
     source: Source | None
     rows: list[ClaimRow]
     against: list[Against]
-    keys: Counter[str] = field(init=False, repr=False)  # its claims by verdict-and-certainty key, counted once
-    verdicts: Counter[str] = field(init=False, repr=False)
+    keys: dict[str, int] = field(repr=False)  # its claims by verdict-and-certainty key, counted once (`tally`)
+    verdicts: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.keys = Counter([row.strength.key for row in self.rows])
-        self.verdicts = Counter()
+        self.verdicts = {}
         for key, count in self.keys.items():
-            self.verdicts[_VERDICT_OF.get(key) or split_strength_key(key)[0]] += count
+            verdict = _VERDICT_OF.get(key) or split_strength_key(key)[0]
+            self.verdicts[verdict] = self.verdicts.get(verdict, 0) + count
 
     def count(self, key: str) -> int:
         """How many of its claims have this verdict-and-certainty key ("supported-low", "conflicting")."""
-        return self.keys[key]
+        return self.keys.get(key, 0)
 
     def verdict_count(self, verdict: str) -> int:
-        return self.verdicts[verdict]
+        return self.verdicts.get(verdict, 0)
 
     @property
     def word_alone(self) -> int:
-        return sum(self.verdicts[verdict] for verdict in WORD_ALONE)
+        return sum(self.verdict_count(verdict) for verdict in WORD_ALONE)
+
+
+def tally(rows: Iterable[ClaimRow]) -> dict[str, int]:
+    """How many of the claims have each verdict-and-certainty key."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        key = row.strength.key
+        counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def articles_of(rows: Iterable[ClaimRow]) -> list[str]:
@@ -78,13 +86,14 @@ def scorecard(article: str, rows: Iterable[ClaimRow], sources: Mapping[str, Sour
 
 
 def _card(article: str, made: list[ClaimRow], sources: Mapping[str, Source],
-          known_against: dict[int, str | None], ranked: bool = False) -> Scorecard:
-    """`made`: the article's claims, in CLAIM_ORDER already if `ranked`."""
-    if not ranked:
+          known_against: dict[int, str | None], keys: dict[str, int] | None = None) -> Scorecard:
+    """`made`: the article's claims; with `keys` (their `tally`), in CLAIM_ORDER already."""
+    if keys is None:
         made.sort(key=lambda row: CLAIM_RANK[row.strength.key])
+        keys = tally(made)
     contradicted = takewhile(lambda row: row.strength.verdict == "contradicted", made)  # they come first
     against = [Against(row, _strongest_against(row, sources, known_against)) for row in contradicted]
-    return Scorecard(article, sources.get(article), made, against)
+    return Scorecard(article, sources.get(article), made, against, keys)
 
 
 def _strongest_against(row: ClaimRow, sources: Mapping[str, Source], found: dict[int, str | None]) -> str | None:
@@ -111,14 +120,21 @@ def scorecards(rows: list[ClaimRow], sources: Mapping[str, Source],
     ranks: list[list[ClaimRow]] = [[] for _ in CLAIM_ORDER]  # the claims in CLAIM_ORDER, each rank as given:
     for row in rows:                                         # each article's then need no sorting
         ranks[CLAIM_RANK[row.strength.key]].append(row)
-    made: dict[str, list[ClaimRow]] = {}  # one pass over the claims, not one per article
-    for row in (row for rank in ranks for row in rank):
-        quotes = row.claim.made_in
-        articles = (quotes[0].source,) if len(quotes) == 1 else dict.fromkeys(q.source for q in quotes)
-        for article in articles:
-            made.setdefault(article, []).append(row)
+    made: dict[str, list[ClaimRow]] = {}  # one pass over the claims, not one per article,
+    counts: dict[str, dict[str, int]] = {}  # counting each article's claims by key on the way
+    for key, ranked in zip(CLAIM_ORDER, ranks):
+        for row in ranked:
+            quotes = row.claim.made_in
+            for article in (quotes[0].source,) if len(quotes) == 1 else dict.fromkeys(q.source for q in quotes):
+                found = made.get(article)
+                if found is None:
+                    made[article], counts[article] = [row], {key: 1}
+                else:
+                    found.append(row)
+                    keys = counts[article]
+                    keys[key] = keys.get(key, 0) + 1
     known = {} if known_against is None else known_against
-    cards = [_card(article, found, sources, known, ranked=True) for article, found in made.items()]
+    cards = [_card(article, found, sources, known, counts[article]) for article, found in made.items()]
     return sorted(cards, key=lambda c: (-c.verdict_count("contradicted"), -c.verdict_count("conflicting"),
                                         short_cite(c.source, c.article).casefold(), c.article))
 

@@ -20,30 +20,38 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
 from typing import BinaryIO
 
 from kclaims.catalog.chunks import ClaimChunks
 from kclaims.catalog.query import ClaimRow
-from kclaims.export.markdown import article_citer, bibliography_lines, claim_section, report_pieces
-from kclaims.export.scorecard import strongest_against
-from kclaims.export.view import Bibliography, arrangement_rules, home_topic, summary_sentence
+from kclaims.export.markdown import (Premade, against_line, also_links, article_citer, bibliography_lines,
+                                     claim_section, report_pieces)
+from kclaims.export.scorecard import Against, strongest_against
+from kclaims.export.view import Bibliography, TopicGroup, arrangement_rules, home_topic, summary_sentence
 from kclaims.grade import Strength
 from kclaims.model import Claim, Quote
 from kclaims.workers import in_order_from_workers
 
-Facts = tuple  # id, statement, kind, topics, articles, verdict, certainty, retracted, strongest against
+# a claim as the top of the report needs it: id, kind, topics, articles, verdict, certainty, retracted,
+# and, if it is contradicted, the parts of the scorecard made with its evidence at hand (`Premade`):
+# the strongest study against it and its line
+Facts = tuple
 Segment = tuple[str, int, int]  # a topic, and where its claims' sections lie in a chunk's spool file: start, end
+Place = tuple[int, int, int]  # a segment's spool file (its number), start and end
 
 
 @dataclass(frozen=True, slots=True)
 class MadeChunk:
     """A chunk's sections, written to `spool` topic by topic (each topic's claims in file order, as
-    `segments` say), and the facts of its claims in file order."""
+    `segments` say), then its links to claims under their other topics (`also_links`, as
+    `also_segments` say), and the facts of its claims in file order."""
 
     spool: str
     facts: list[Facts]
     linked: set[str]  # the sources its claims link as evidence
     segments: list[Segment]
+    also_segments: list[Segment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +92,8 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
             entries = (_whole(slice_made.spool) for slice_made in made)  # the rest: made while the top is written
             yield from report_pieces(gathered.rows, bibliography, summary,
                                      lambda group: map(spool.read, gathered.where.get(group.topic, ())),
-                                     known_against=gathered.against, bibliography=entries)
+                                     premade=gathered.premade, also_text=partial(_also_text, spool, gathered.also),
+                                     bibliography=entries)
     finally:
         _job = None
 
@@ -123,7 +132,7 @@ def _make_entries(start: int) -> MadeChunk:
     bibliography = _job.bibliography
     ids = bibliography.order_ids[start:start + BIBLIOGRAPHY_SLICE]
     text = "".join(bibliography_lines(bibliography, (bibliography[source_id] for source_id in ids)))
-    return MadeChunk(_spooled(f"bibliography-{start}", [text.encode("utf-8")]), [], set(), [])
+    return MadeChunk(_spooled(f"bibliography-{start}", [text.encode("utf-8")]), [], set(), [], [])
 
 
 def _spooled(name: str, pieces: list[bytes]) -> str:
@@ -143,37 +152,51 @@ def _make_chunk(number: int, cite_article: Callable[[str], str]) -> MadeChunk:
     assert _job is not None
     bibliography = _job.bibliography
     by_topic: dict[str, list[bytes]] = {}  # each claim's section under the topic it is shown in
+    also: dict[str, list[ClaimRow]] = {}  # the claims each other topic links to
     facts: list[Facts] = []
     linked: set[str] = set()
+    phrases: dict[str, str] = {}
     for row in _job.chunks.rows(number):
         text = claim_section(row, bibliography, cite_article).encode("utf-8")
         by_topic.setdefault(home_topic(row.claim), []).append(text)
         claim, strength = row.claim, row.strength
-        against = strongest_against(row, bibliography) if strength.verdict == "contradicted" else None
-        facts.append((claim.id, claim.statement, claim.kind, tuple(claim.topics),
-                      tuple(dict.fromkeys(q.source for q in claim.made_in)), strength.verdict, strength.certainty,
-                      tuple(strength.retracted), against))
+        for other in claim.topics[1:]:
+            also.setdefault(other, []).append(row)
+        against = line = None
+        if strength.verdict == "contradicted":
+            against = strongest_against(row, bibliography)
+            line = against_line(Against(row, against), bibliography, phrases)
+        facts.append((claim.id, claim.kind, tuple(claim.topics), tuple(dict.fromkeys(q.source for q in claim.made_in)),
+                      strength.verdict, strength.certainty, tuple(strength.retracted), against, line))
         linked.update(e.source for e in claim.evidence)
+    pieces = [section for sections in by_topic.values() for section in sections]
+    segments, end = _segments(by_topic, 0)
+    links = {topic: [also_links(rows).encode("utf-8")] for topic, rows in also.items()}
+    pieces += [text for texts in links.values() for text in texts]
+    return MadeChunk(_spooled(f"claims-{number}", pieces), facts, linked, segments, _segments(links, end)[0])
+
+
+def _segments(by_topic: dict[str, list[bytes]], start: int) -> tuple[list[Segment], int]:
+    """Where each topic's texts lie once written one after the other from `start`, and where they end."""
     segments: list[Segment] = []
-    start = 0
-    for topic, sections in by_topic.items():
-        size = sum(map(len, sections))
+    for topic, texts in by_topic.items():
+        size = sum(map(len, texts))
         segments.append((topic, start, start + size))
         start += size
-    pieces = [section for sections in by_topic.values() for section in sections]
-    return MadeChunk(_spooled(f"claims-{number}", pieces), facts, linked, segments)
+    return segments, start
 
 
 @dataclass
 class Gathered:
     """What the report's top needs of the claims: rows holding only the facts the summaries and the
-    scorecard read, where each topic's sections lie (spool, start, end, in order), the strongest
-    study against each contradicted claim (by the row's id()), the articles making them, the
-    sources they link, and the spool files."""
+    scorecard read (no statement: the parts that show it are premade), where each topic's sections
+    lie (a `Place`, in order), and its links to other topics' claims, the parts premade for the rows, the articles making them,
+    the sources they link, and the spool files."""
 
     rows: list[ClaimRow] = field(default_factory=list)
-    where: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
-    against: dict[int, str | None] = field(default_factory=dict)
+    where: dict[str, list[Place]] = field(default_factory=dict)
+    also: dict[str, list[Place]] = field(default_factory=dict)  # where each topic's links to claims shown elsewhere lie
+    premade: Premade = field(default_factory=lambda: Premade({}, {}))
     articles: set[str] = field(default_factory=set)
     linked: set[str] = field(default_factory=set)
     spools: list[str] = field(default_factory=list)
@@ -181,18 +204,20 @@ class Gathered:
 
 def _gathered(made: Iterator[MadeChunk]) -> Gathered:
     found = Gathered()
-    rows, where, against = found.rows, found.where, found.against
+    rows, where, premade = found.rows, found.where, found.premade
     for spool, chunk in enumerate(made):
         found.spools.append(chunk.spool)
         found.linked |= chunk.linked
         for topic, start, end in chunk.segments:
             where.setdefault(topic, []).append((spool, start, end))
-        for claim_id, statement, kind, topics, made_in, verdict, certainty, retracted, strongest in chunk.facts:
-            claim = Claim(claim_id, statement, kind, list(topics), [Quote(sys.intern(source), "") for source in made_in])
+        for topic, start, end in chunk.also_segments:
+            found.also.setdefault(topic, []).append((spool, start, end))
+        for claim_id, kind, topics, made_in, verdict, certainty, retracted, strongest, line in chunk.facts:
+            claim = Claim(claim_id, "", kind, list(topics), [Quote(sys.intern(source), "") for source in made_in])
             row = ClaimRow(claim, Strength(verdict, certainty, [], list(retracted)))
             rows.append(row)
-            if verdict == "contradicted":
-                against[id(row)] = strongest
+            if line is not None:
+                premade.against[id(row)], premade.against_lines[id(row)] = strongest, line
             found.articles.update(made_in)
         chunk.facts.clear()
     return found
@@ -215,8 +240,16 @@ class _Spool:
         for file in self.files:
             file.close()
 
-    def read(self, place: tuple[int, int, int]) -> bytes:
+    def read(self, place: Place) -> bytes:
         spool, start, end = place
         file = self.files[spool]
         file.seek(start)
         return file.read(end - start)
+
+
+def _also_text(spool: _Spool, where: dict[str, list[Place]], group: TopicGroup) -> Iterator[bytes]:
+    """A topic's links to claims shown under another, as the chunks made them, separated by commas."""
+    separator = b""
+    for place in where.get(group.topic, ()):
+        yield separator + spool.read(place)
+        separator = b", "
