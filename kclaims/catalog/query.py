@@ -28,7 +28,7 @@ class ClaimFilter:
         return not (self.topics or self.kinds or self.verdicts or self.certainties or self.sources or self.articles or self.text)
 
 
-@dataclass
+@dataclass(slots=True)
 class ClaimRow:
     """A claim with its computed strength and the counts a table shows."""
 

@@ -205,6 +205,8 @@ class Gathered:
 def _gathered(made: Iterator[MadeChunk]) -> Gathered:
     found = Gathered()
     rows, where, premade = found.rows, found.where, found.premade
+    quotes: dict[tuple[str, ...], list[Quote]] = {}  # rows share what is the same in many: who makes a claim,
+    strengths: dict[tuple, Strength] = {}  # and a verdict that links no retracted source (nothing changes them)
     for spool, chunk in enumerate(made):
         found.spools.append(chunk.spool)
         found.linked |= chunk.linked
@@ -213,8 +215,13 @@ def _gathered(made: Iterator[MadeChunk]) -> Gathered:
         for topic, start, end in chunk.also_segments:
             found.also.setdefault(topic, []).append((spool, start, end))
         for claim_id, kind, topics, made_in, verdict, certainty, retracted, strongest, line in chunk.facts:
-            claim = Claim(claim_id, "", kind, list(topics), [Quote(sys.intern(source), "") for source in made_in])
-            row = ClaimRow(claim, Strength(verdict, certainty, [], list(retracted)))
+            makers = quotes.get(made_in) or quotes.setdefault(made_in, [Quote(sys.intern(s), "") for s in made_in])
+            strength = strengths.get((verdict, certainty)) if not retracted else None
+            if strength is None:
+                strength = Strength(verdict, certainty, [], list(retracted))
+                if not retracted:
+                    strengths[verdict, certainty] = strength
+            row = ClaimRow(Claim(claim_id, "", kind, list(topics), makers), strength)
             rows.append(row)
             if line is not None:
                 premade.against[id(row)], premade.against_lines[id(row)] = strongest, line
