@@ -345,7 +345,6 @@ def one_line(text: str | None) -> str:
 # Every character str.split() splits on except the space, as the inside of a regular expression's
 # [class]: a text with none of them, no two spaces running and none at either end is its own `one_line`.
 OTHER_SPACES = "\t-\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-SPACES_BUT_NEWLINE = OTHER_SPACES.replace("\t-\r", "\t\x0b-\r")  # the same, "\n" left out: lines joined
 
 
 def plain_test(specials: str) -> Callable[[str], bool]:
