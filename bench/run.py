@@ -284,6 +284,10 @@ def run_row(row: Row) -> Result | None:
     if row.prepare is not None and (failure := row.prepare()):
         row.failure = f"preparing: {failure}"
         return None
+    # What the rows before wrote (a cold cache, bare files, imports) reaches the disk first: a
+    # command's own sync (an export's, an import's) would wait for it, as ext4 commits all pending
+    # data with its journal (an export of 100,000 claims right after 800 MB were written: 1.1 s slower)
+    os.sync()
     result = run_once(row.argv, row.env)
     row.failure = result.failure(row.ok_codes)
     if row.failure is None:
