@@ -3,11 +3,12 @@
 the sources unpacked, or the report.
 
 Each chunk's claim sections are made in a worker process (kclaims/workers.py) and kept in a spool
-file, topic by topic, and so are slices of the bibliography; the command keeps only each claim's
-short facts (id, statement, kind, topics, the articles making it, its verdict) for the summaries
-and the scorecard, and where each topic's sections lie in the spools. What it holds still grows
-with the catalog (the packed sources, those facts: about 4 KB a claim at 2 sources a claim), far
-less than the loaded catalog. The report is then put together in its order by
+file, topic by topic, with the links each other topic gives to its claims, and so are slices of the
+bibliography; the command keeps only each claim's short facts (id, kind, topics, the articles
+making it, its verdict; a contradicted claim's line in the scorecard, made by the worker) for the
+summaries and the scorecard, and where each topic's texts lie in the spools. What it holds still
+grows with the catalog (the packed sources, those facts: about 3.5 KB a claim at 2 sources a
+claim), far less than the loaded catalog. The report is then put together in its order by
 `markdown.report_pieces`, the same code as the in-memory report's: the text is exactly
 `markdown_chunks`'s (the tests hold it to that).
 """
@@ -189,9 +190,9 @@ def _segments(by_topic: dict[str, list[bytes]], start: int) -> tuple[list[Segmen
 @dataclass
 class Gathered:
     """What the report's top needs of the claims: rows holding only the facts the summaries and the
-    scorecard read (no statement: the parts that show it are premade), where each topic's sections
-    lie (a `Place`, in order), and its links to other topics' claims, the parts premade for the rows, the articles making them,
-    the sources they link, and the spool files."""
+    scorecard read (no statement: the parts that show it come made), where each topic's sections
+    and its links to claims shown under another topic lie (`Place`s, in order), the scorecard's
+    parts made for the rows, the articles making them, the sources they link, and the spool files."""
 
     rows: list[ClaimRow] = field(default_factory=list)
     where: dict[str, list[Place]] = field(default_factory=dict)
