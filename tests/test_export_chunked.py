@@ -13,6 +13,7 @@ import pytest
 from conftest import invoke
 from report_fixtures import REPORT_CLAIMS, REPORT_SOURCES, write_catalog
 
+from kclaims.catalog import cache
 from kclaims.catalog import chunks as chunks_module
 from kclaims.catalog.chunks import ClaimChunks, chunks_or_catalog, open_chunks
 from kclaims.catalog.files import CLAIM_CHUNK, Catalog, load_catalog
@@ -97,17 +98,47 @@ def test_a_filtered_report_still_loads_the_catalog_and_is_right(large_catalog: P
     assert f"{COPIES} claims made in" in text
 
 
-def test_an_edited_source_is_read_again_before_the_chunks(large_catalog: Path) -> None:
+def test_an_edited_source_is_read_again_by_the_chunks_and_cached(large_catalog: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     _in_memory_report(large_catalog)
     source = large_catalog / "sources" / "rct2018.yaml"
     source.write_text(source.read_text(encoding="utf-8").replace('"title": "', '"title": "Renamed '), encoding="utf-8")
     past = time.time() - 5  # an edit a few seconds ago: older than the cache's racy guard
     os.utime(source, (past, past))
-    assert open_chunks(large_catalog) is None  # the cache cannot vouch for the edited file
-    loaded = chunks_or_catalog(large_catalog)
+    monkeypatch.setattr(chunks_module, "load_catalog", lambda root: pytest.fail("one edited source loaded the catalog"))
+    loaded = chunks_or_catalog(large_catalog)  # the edited file is parsed there, not the whole catalog loaded
     assert isinstance(loaded, ClaimChunks)
     text = _joined(markdown_from_chunks(loaded))
-    assert text == _in_memory_report(large_catalog) and "Renamed " in text
+    assert "Renamed " in text
+    monkeypatch.undo()
+    assert text == _in_memory_report(large_catalog)
+    store = cache.open_store(large_catalog)  # and cached as it is now: the next command need not parse it
+    assert store.get(str(source), "sources/rct2018.yaml") is not None
+
+
+def test_a_new_source_file_is_in_the_chunked_report(large_catalog: Path) -> None:
+    _in_memory_report(large_catalog)
+    added = large_catalog / "sources" / "added2026.yaml"
+    added.write_text('{"id": "added2026", "kind": "journal-article", "title": "A source added since", '
+                     '"authors": ["Newcomer A"], "year": 2026}\n', encoding="utf-8")
+    chunks = open_chunks(large_catalog)  # just written, too new to cache: parsed, used, not kept
+    assert isinstance(chunks, ClaimChunks) and chunks.sources_stamp is None
+    text = _joined(markdown_from_chunks(chunks))
+    assert "A source added since" in text and text == _in_memory_report(large_catalog)
+
+
+def test_an_edited_source_that_no_longer_loads_stops_the_report_with_its_line(large_catalog: Path,
+                                                                              tmp_path: Path) -> None:
+    _in_memory_report(large_catalog)
+    source = large_catalog / "sources" / "rct2018.yaml"
+    source.write_text(source.read_text(encoding="utf-8") + "year: [not, a, year]\n", encoding="utf-8")
+    past = time.time() - 5
+    os.utime(source, (past, past))
+    assert open_chunks(large_catalog) is None  # the loaded catalog tells what is wrong, and where
+    out = tmp_path / "report.md"
+    result = invoke(["export", "--format", "md", "-o", str(out)], code=2, catalog=large_catalog)
+    assert "rct2018.yaml" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
 
 
 def test_a_file_too_new_to_cache_gives_the_loaded_catalog(large_catalog: Path) -> None:

@@ -1,9 +1,10 @@
 """A catalog read a chunk of claims at a time, from the cache alone: a report of 100,000 claims
 goes through it without ever holding them all.
 
-It opens only when the cache vouches for every file as it is on disk (claims.yaml unchanged since
-its rows were kept, every source file cached as it is); otherwise the caller loads the catalog
-the usual way, which reads, checks and caches what changed. Sources stay packed and are made
+It opens when the cache vouches for claims.yaml as it is on disk (unchanged since its rows were
+kept); source files the cache does not hold as they are (edited, new) are parsed and cached as it
+opens. Otherwise (claims.yaml changed, or a changed source does not load) the caller loads the
+catalog the usual way, which reads, checks and caches what changed. Sources stay packed and are made
 each time one is looked at; claims are made a chunk at a time, with their labels (labels.py).
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from kclaims.catalog import cache, cache_files
 from kclaims.catalog.files import (CLAIM_CHUNK, CLAIMS_FILE, Catalog, cached_claim_ids, load_catalog,
-                                   source_file_keys, source_id_of)
+                                   parse_source_files, source_file_keys, source_id_of)
 from kclaims.catalog.labels import all_strengths, cached_strengths
 from kclaims.catalog.query import ClaimRow
 from kclaims.model import claim_from_row
@@ -55,7 +56,10 @@ class ClaimChunks:
 
 
 def open_chunks(root: Path) -> ClaimChunks | None:
-    """The catalog at `root` in chunks, or None when the cache cannot vouch for all of it."""
+    """The catalog at `root` in chunks, or None when the cache cannot vouch for claims.yaml, or a
+    source file the cache has not kept as it is now does not parse (the loaded catalog says why).
+    Such files (edited, new) are parsed here and cached: one source edited in a catalog of 200,000
+    costs its own parse, not a load of the whole catalog."""
     store = cache.open_store(root)
     claims_path = str(root / CLAIMS_FILE)
     ids = cached_claim_ids(store, claims_path)
@@ -68,14 +72,31 @@ def open_chunks(root: Path) -> ClaimChunks | None:
     packed = found[:len(numbers)]
     if any(chunk is None for chunk in packed):
         return None
+    kept = found[len(numbers):]
+    fresh = _parsed_now(store, [file for file, source in zip(files, kept) if source is None])
+    if fresh is None:
+        return None
     sources = cache.SourceTable(keep_unpacked=False)
-    for (_, key), source in zip(files, found[len(numbers):]):
-        if source is None:
-            return None
-        sources.add_packed(source_id_of(key), source)
+    for (_, key), source in zip(files, kept):
+        sources.add_packed(source_id_of(key), source if source is not None else fresh[key])
     stamps = [store.stamps[key] for _, key in files]
     return ClaimChunks(store, [chunk for chunk in packed if chunk is not None], len(ids), sources,
                        _digest(stamps))
+
+
+def _parsed_now(store: cache.Store, files: list[tuple[str, str]]) -> dict[str, bytes] | None:
+    """The files' packed rows by key, each parsed now and cached with the stamp it was read at;
+    None if one does not parse."""
+    parsed: dict[str, bytes] = {}
+    for (_, key), (packed, stamp, problem) in zip(files, parse_source_files([path for path, _ in files])):
+        if problem is not None or packed is None or stamp is None:
+            return None
+        store.put(key, packed, stamp)
+        store.stamps[key] = stamp
+        parsed[key] = packed
+    if parsed:
+        store.rows.release()  # written now: the next command finds them cached
+    return parsed
 
 
 def _digest(stamps: list[cache.Stamp | None]) -> str | None:
@@ -88,9 +109,10 @@ def _digest(stamps: list[cache.Stamp | None]) -> str | None:
 
 
 def chunks_or_catalog(root: Path) -> ClaimChunks | Catalog:
-    """The catalog at `root` in chunks; when the cache cannot vouch for it, the catalog is loaded
-    (which reads, checks and caches what changed) and its labels kept, and then it is read in
-    chunks after all, or, if a file is too new to cache yet, the loaded catalog is given instead."""
+    """The catalog at `root` in chunks; when they cannot be opened (claims.yaml changed, or a changed
+    source file does not load), the catalog is loaded (which reads, checks and caches what changed,
+    or says what is wrong) and its labels kept, and then it is read in chunks after all, or, if
+    claims.yaml is too new to cache yet, the loaded catalog is given instead."""
     chunks = open_chunks(root)
     if chunks is not None:
         return chunks
