@@ -108,12 +108,17 @@ def test_an_edited_source_is_read_again_by_the_chunks_and_cached(large_catalog: 
     monkeypatch.setattr(chunks_module, "load_catalog", lambda root: pytest.fail("one edited source loaded the catalog"))
     loaded = chunks_or_catalog(large_catalog)  # the edited file is parsed there, not the whole catalog loaded
     assert isinstance(loaded, ClaimChunks)
-    text = _joined(markdown_from_chunks(loaded))
-    assert "Renamed " in text
-    monkeypatch.undo()
-    assert text == _in_memory_report(large_catalog)
     store = cache.open_store(large_catalog)  # and cached as it is now: the next command need not parse it
     assert store.get(str(source), "sources/rct2018.yaml") is not None
+    text = _joined(markdown_from_chunks(loaded))
+    assert "Renamed " in text
+    again, graded = open_chunks(large_catalog), {}  # the claims citing it were graded again, and kept
+    assert isinstance(again, ClaimChunks)
+    for number in range(len(again)):
+        again.rows(number, graded)
+    assert graded == {}
+    monkeypatch.undo()
+    assert text == _in_memory_report(large_catalog)
 
 
 def test_a_new_source_file_is_in_the_chunked_report(large_catalog: Path) -> None:
@@ -121,8 +126,11 @@ def test_a_new_source_file_is_in_the_chunked_report(large_catalog: Path) -> None
     added = large_catalog / "sources" / "added2026.yaml"
     added.write_text('{"id": "added2026", "kind": "journal-article", "title": "A source added since", '
                      '"authors": ["Newcomer A"], "year": 2026}\n', encoding="utf-8")
-    chunks = open_chunks(large_catalog)  # just written, too new to cache: parsed, used, not kept
+    soon = time.time() + 30  # as just written, however slow the machine: too new for the cache to trust
+    os.utime(added, (soon, soon))
+    chunks = open_chunks(large_catalog)  # parsed, used, not kept
     assert isinstance(chunks, ClaimChunks) and chunks.sources_stamp is None
+    assert cache.open_store(large_catalog).get(str(added), "sources/added2026.yaml") is None
     text = _joined(markdown_from_chunks(chunks))
     assert "A source added since" in text and text == _in_memory_report(large_catalog)
 

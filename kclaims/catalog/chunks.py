@@ -1,5 +1,5 @@
-"""A catalog read a chunk of claims at a time, from the cache alone: a report of 100,000 claims
-goes through it without ever holding them all.
+"""A catalog read a chunk of claims at a time, from the cache: a report of 100,000 claims goes
+through it without ever holding them all.
 
 It opens when the cache vouches for claims.yaml as it is on disk (unchanged since its rows were
 kept); source files the cache does not hold as they are (edited, new) are parsed and cached as it
@@ -14,6 +14,7 @@ import hashlib
 import marshal
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kclaims.catalog import cache, cache_files
 from kclaims.catalog.files import (CLAIM_CHUNK, CLAIMS_FILE, Catalog, cached_claim_ids, load_catalog,
@@ -36,14 +37,23 @@ class ClaimChunks:
     def __len__(self) -> int:
         return len(self.packed)
 
-    def rows(self, number: int) -> list[ClaimRow]:
-        """The claims of chunk `number`, each with its strength (its kept label where it has one;
-        labels worked out here are not saved: the next full load keeps them)."""
+    def rows(self, number: int, graded: dict[str, Any] | None = None) -> list[ClaimRow]:
+        """The claims of chunk `number`, each with its strength: its kept label where it has one,
+        else graded now, the label put in `graded` (by key) for `keep_labels`. Chunks may be read
+        in worker processes: none of them writes the labels' shards, which chunks share."""
         claims = [claim_from_row(row) for row in cache_files.unmarshal(self.packed[number])]
         first = number * CLAIM_CHUNK
-        strengths = cached_strengths(self.store, claims, range(first, first + len(claims)), self.sources)
+        strengths = cached_strengths(self.store, claims, range(first, first + len(claims)), self.sources,
+                                     {} if graded is None else graded)
         self.store.labels.forget()  # this chunk's shard: the next chunk's labels are in another
         return [ClaimRow(claim, strength) for claim, strength in zip(claims, strengths)]
+
+    def keep_labels(self, graded: dict[str, Any]) -> None:
+        """Keep the labels graded while the chunks were read (`rows`), for the next command."""
+        if graded:
+            for key, label in graded.items():
+                self.store.labels.put(key, label)
+            self.store.labels.save()
 
     def release_chunk(self, number: int) -> None:
         """Let go of chunk `number`'s claim rows once they have been read."""
@@ -87,16 +97,18 @@ def open_chunks(root: Path) -> ClaimChunks | None:
 def _parsed_now(store: cache.Store, files: list[tuple[str, str]]) -> dict[str, bytes] | None:
     """The files' packed rows by key, each parsed now and cached with the stamp it was read at;
     None if one does not parse."""
-    parsed: dict[str, bytes] = {}
+    fresh: dict[str, bytes] = {}
+    stamps: dict[str, cache.Stamp] = {}
     for (_, key), (packed, stamp, problem) in zip(files, parse_source_files([path for path, _ in files])):
-        if problem is not None or packed is None or stamp is None:
+        if packed is None or stamp is None or problem is not None:
             return None
-        store.put(key, packed, stamp)
-        store.stamps[key] = stamp
-        parsed[key] = packed
-    if parsed:
+        fresh[key], stamps[key] = packed, stamp
+    for key, packed in fresh.items():  # all parsed: cached
+        store.put(key, packed, stamps[key])  # (not kept if it is too new to trust: `Store.put`)
+    store.stamps.update(stamps)  # the stamps they were read at
+    if fresh:
         store.rows.release()  # written now: the next command finds them cached
-    return parsed
+    return fresh
 
 
 def _digest(stamps: list[cache.Stamp | None]) -> str | None:

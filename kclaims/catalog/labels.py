@@ -9,6 +9,7 @@ the claims that cite it, and rewrites only the cache shards that hold their labe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from kclaims.catalog.cache import Store, is_racy
 from kclaims.catalog.files import CLAIMS_FILE, SOURCES_DIR, Catalog
@@ -34,10 +35,10 @@ def strengths_of(catalog: Catalog, indexes: Sequence[int]) -> list[Strength]:
 
 
 def cached_strengths(store: Store, claims: Sequence[Claim], positions: Sequence[int],
-                     sources: Mapping[str, Source]) -> list[Strength]:
+                     sources: Mapping[str, Source], graded: dict[str, Any] | None = None) -> list[Strength]:
     """The strengths of `claims` (at `positions` in claims.yaml, all loaded from files the store has
     stamped): the kept label where nothing it depends on changed, else graded now and kept (the
-    caller saves the store's labels)."""
+    caller saves the store's labels), or, with `graded`, put there by key for the caller to keep."""
     memo: LevelMemo = {}  # a source's level, worked out once for all the claims that cite it
     stamps, labels = store.stamps, store.labels
     claims_stamp = stamps.get(CLAIMS_FILE)
@@ -51,7 +52,10 @@ def cached_strengths(store: Store, claims: Sequence[Claim], positions: Sequence[
         strength = claim_strength(claim, sources, memo)
         strengths.append(strength)
         if not is_racy(claims_stamp) and not any(is_racy(stamp) for stamp in depends_on[2]):
-            labels.put(key, (depends_on, strength.as_tuple()))
+            if graded is None:
+                labels.put(key, (depends_on, strength.as_tuple()))
+            else:
+                graded[key] = (depends_on, strength.as_tuple())
     return strengths
 
 

@@ -125,8 +125,8 @@ def markdown_chunks(rows: list[ClaimRow], sources: list[Source], since: CatalogC
 
 @dataclass(frozen=True, slots=True)
 class Premade:
-    """Parts of the report made elsewhere for each of the rows, by the row's `id()`: a report streamed
-    from a large catalog makes them where each claim's evidence is at hand, so the top need not."""
+    """Parts of the scorecard made elsewhere for each contradicted row, by the row's `id()`: a report
+    streamed from a large catalog makes them where each claim's evidence is at hand, so the top need not."""
 
     against: dict[int, str | None]  # a contradicted claim's strongest study against it (`scorecards`' known_against)
     against_lines: dict[int, str]  # a contradicted claim's line in the scorecard (`against_line`)

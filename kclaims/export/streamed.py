@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from kclaims.catalog.chunks import ClaimChunks
 from kclaims.catalog.query import ClaimRow
@@ -38,7 +38,7 @@ from kclaims.workers import in_order_from_workers
 # and, if it is contradicted, the parts of the scorecard made with its evidence at hand (`Premade`):
 # the strongest study against it and its line
 Facts = tuple
-Segment = tuple[str, int, int]  # a topic, and where its claims' sections lie in a chunk's spool file: start, end
+Segment = tuple[str, int, int]  # a topic, and where its texts (sections, or links) lie in a chunk's spool file: start, end
 Place = tuple[int, int, int]  # a segment's spool file (its number), start and end
 
 
@@ -53,6 +53,7 @@ class MadeChunk:
     linked: set[str]  # the sources its claims link as evidence
     segments: list[Segment]
     also_segments: list[Segment]
+    labels: dict[str, Any]  # the labels its claims were graded with where none was kept (`ClaimChunks.rows`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,10 @@ _job: _Job | None = None  # what the workers make sections for: set before they 
 
 
 BIBLIOGRAPHY_SLICE = 10_000  # entries made by one worker task: about a chunk of claims' work
+# Labels graded by the workers (the claims citing an edited source, or all after a new rubric) are
+# kept by the command for the next one, up to this many (about 1 KB each); the rest are graded
+# again, until a command that loads the catalog keeps them.
+LABELS_KEPT = 20_000
 
 
 def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
@@ -86,6 +91,7 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
             _job = _Job(chunks, bibliography, folder, article_citer(bibliography))
             made = stack.enter_context(in_order_from_workers(_make, tasks, worth_it_from=2, pieces=len(tasks)))
             gathered = _gathered(_claim_chunks_made(chunks, made))
+            chunks.keep_labels(gathered.labels)
             chunks.release_stamps()  # every section is made: the summaries need only the facts
             spool = stack.enter_context(_Spool(gathered.spools))
             summary = summary_sentence(len(gathered.rows), len(gathered.articles), len(gathered.linked),
@@ -133,7 +139,7 @@ def _make_entries(start: int) -> MadeChunk:
     bibliography = _job.bibliography
     ids = bibliography.order_ids[start:start + BIBLIOGRAPHY_SLICE]
     text = "".join(bibliography_lines(bibliography, (bibliography[source_id] for source_id in ids)))
-    return MadeChunk(_spooled(f"bibliography-{start}", [text.encode("utf-8")]), [], set(), [], [])
+    return MadeChunk(_spooled(f"bibliography-{start}", [text.encode("utf-8")]), [], set(), [], [], {})
 
 
 def _spooled(name: str, pieces: list[bytes]) -> str:
@@ -157,7 +163,8 @@ def _make_chunk(number: int, cite_article: Callable[[str], str]) -> MadeChunk:
     facts: list[Facts] = []
     linked: set[str] = set()
     phrases: dict[str, str] = {}
-    for row in _job.chunks.rows(number):
+    graded: dict[str, Any] = {}
+    for row in _job.chunks.rows(number, graded):
         text = claim_section(row, bibliography, cite_article).encode("utf-8")
         by_topic.setdefault(home_topic(row.claim), []).append(text)
         claim, strength = row.claim, row.strength
@@ -174,7 +181,7 @@ def _make_chunk(number: int, cite_article: Callable[[str], str]) -> MadeChunk:
     segments, end = _segments(by_topic, 0)
     links = {topic: [also_links(rows).encode("utf-8")] for topic, rows in also.items()}
     pieces += [text for texts in links.values() for text in texts]
-    return MadeChunk(_spooled(f"claims-{number}", pieces), facts, linked, segments, _segments(links, end)[0])
+    return MadeChunk(_spooled(f"claims-{number}", pieces), facts, linked, segments, _segments(links, end)[0], graded)
 
 
 def _segments(by_topic: dict[str, list[bytes]], start: int) -> tuple[list[Segment], int]:
@@ -201,6 +208,7 @@ class Gathered:
     articles: set[str] = field(default_factory=set)
     linked: set[str] = field(default_factory=set)
     spools: list[str] = field(default_factory=list)
+    labels: dict[str, Any] = field(default_factory=dict)  # graded where none was kept: at most LABELS_KEPT
 
 
 def _gathered(made: Iterator[MadeChunk]) -> Gathered:
@@ -211,12 +219,15 @@ def _gathered(made: Iterator[MadeChunk]) -> Gathered:
     for spool, chunk in enumerate(made):
         found.spools.append(chunk.spool)
         found.linked |= chunk.linked
+        if len(found.labels) < LABELS_KEPT:
+            found.labels.update(chunk.labels)
         for topic, start, end in chunk.segments:
             where.setdefault(topic, []).append((spool, start, end))
         for topic, start, end in chunk.also_segments:
             found.also.setdefault(topic, []).append((spool, start, end))
         for claim_id, kind, topics, made_in, verdict, certainty, retracted, strongest, line in chunk.facts:
-            makers = quotes.get(made_in) or quotes.setdefault(made_in, [Quote(sys.intern(s), "") for s in made_in])
+            if (makers := quotes.get(made_in)) is None:
+                makers = quotes[made_in] = [Quote(sys.intern(source), "") for source in made_in]
             strength = strengths.get((verdict, certainty)) if not retracted else None
             if strength is None:
                 strength = Strength(verdict, certainty, [], list(retracted))
