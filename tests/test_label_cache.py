@@ -119,7 +119,8 @@ def test_a_contradicted_claims_strongest_study_against_is_kept_with_its_label(sh
     assert all(row.strength.against for row in contradicted)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="worker processes are forked on Linux only")
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="worker processes are forked on Linux only (kclaims.workers.worker_count)")
 def test_files_looked_at_by_worker_processes_are_checked_as_by_the_command(shipped_catalog: Path,
                                                                            graded: list[str],
                                                                            monkeypatch: pytest.MonkeyPatch,
@@ -127,6 +128,7 @@ def test_files_looked_at_by_worker_processes_are_checked_as_by_the_command(shipp
     """A large catalog's files are looked at by worker processes while the command reads the cache:
     an unchanged file is taken from the cache, a changed one read again, as when the command looks."""
     import kclaims.catalog.cache as cache_module
+    import kclaims.workers as workers_module
 
     lookers = tmp_path / "lookers"
     lookers.mkdir()
@@ -144,6 +146,8 @@ def test_files_looked_at_by_worker_processes_are_checked_as_by_the_command(shipp
         keep(store, key, value, stamp)
 
     monkeypatch.setattr(cache_module, "STAMPED_BY_WORKERS", 2)
+    monkeypatch.setattr(workers_module, "worker_count",  # two workers whatever the cores; none below the threshold
+                        lambda items, worth_it_from=0: 2 if items >= worth_it_from else 1)
     monkeypatch.setattr(cache_module, "stamps_of", stamps_of)
     monkeypatch.setattr(cache_module.Store, "put", put)
     _age(shipped_catalog)
