@@ -41,6 +41,7 @@ def cached_strengths(store: Store, claims: Sequence[Claim], positions: Sequence[
     caller saves the store's labels), or, with `graded`, put there by key for the caller to keep."""
     memo: LevelMemo = {}  # a source's level, worked out once for all the claims that cite it
     stamps, labels = store.stamps, store.labels
+    keep = labels.put if graded is None else graded.__setitem__
     claims_stamp = stamps.get(CLAIMS_FILE)
     keys = [str(position) for position in positions]
     strengths = []
@@ -52,10 +53,7 @@ def cached_strengths(store: Store, claims: Sequence[Claim], positions: Sequence[
         strength = claim_strength(claim, sources, memo)
         strengths.append(strength)
         if not is_racy(claims_stamp) and not any(is_racy(stamp) for stamp in depends_on[2]):
-            if graded is None:
-                labels.put(key, (depends_on, strength.as_tuple()))
-            else:
-                graded[key] = (depends_on, strength.as_tuple())
+            keep(key, (depends_on, strength.as_tuple()))
     return strengths
 
 
