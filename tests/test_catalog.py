@@ -314,8 +314,8 @@ def test_a_file_replaced_while_parsed_by_a_copy_keeping_its_mtime_is_not_cached_
 
 
 def _cache_file(cache: Path) -> Path:
-    """The shard of the row cache that holds claims.yaml's rows."""
-    [location] = [p for p in cache.glob("catalog-*-rows-*.marshal") if b"ketamine can reduce pain" in p.read_bytes()]
+    """The shard of the cache that holds the rows of claims.yaml's first chunk."""
+    [location] = [p for p in cache.glob("catalog-*-claims-*.marshal") if b"ketamine can reduce pain" in p.read_bytes()]
     return location
 
 

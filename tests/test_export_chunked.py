@@ -297,3 +297,62 @@ def test_the_bibliography_order_is_kept_until_a_source_changes(large_catalog: Pa
     text = _joined(markdown_from_chunks(loaded))
     assert text == _in_memory_report(large_catalog)
     assert '<a id="source-rct2018"></a>**Aardvark 2018**' in text.split("## Bibliography")[1][:200]
+
+
+def _claim_shards(root: Path) -> list[Path]:
+    """The cache files holding claims.yaml's rows, a few chunks each (the workers read them)."""
+    store = cache.open_store(root)
+    return sorted(path for path in store.prefix.parent.glob(f"{store.prefix.name}-claims-*.marshal"))
+
+
+def test_a_damaged_shard_of_claim_rows_sends_the_report_to_the_full_load(large_catalog: Path, tmp_path: Path) -> None:
+    expected = _in_memory_report(large_catalog)
+    shards = _claim_shards(large_catalog)
+    assert len(shards) == 3  # a chunk each: consecutive chunks are kept apart
+    shards[1].write_bytes(shards[1].read_bytes()[:-10])  # truncated: it reads as empty, never believed
+    assert open_chunks(large_catalog) is None
+    out = tmp_path / "report.md"
+    invoke(["export", "--format", "md", "-o", str(out)], catalog=large_catalog)
+    assert out.read_text(encoding="utf-8") == expected
+    assert isinstance(open_chunks(large_catalog), ClaimChunks)  # the full load cached the rows again
+
+
+def test_claims_cached_anew_while_the_report_is_made_stop_it_with_one_line_and_no_report(
+        large_catalog: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kclaims.export.streamed as streamed
+
+    _in_memory_report(large_catalog)
+    claims = large_catalog / "claims.yaml"
+    arranged = streamed._bibliography
+
+    def another_command_edits_the_claims(chunks: ClaimChunks):  # after the chunks opened, before any is read
+        claims.write_text(claims.read_text(encoding="utf-8").replace("rapid relief", "quick relief"), encoding="utf-8")
+        past = time.time() - 5
+        os.utime(claims, (past, past))
+        load_catalog(large_catalog)  # which caches its rows anew
+        return arranged(chunks)
+
+    monkeypatch.setattr(streamed, "_bibliography", another_command_edits_the_claims)
+    out = tmp_path / "report.md"
+    out.write_text("the last report\n", encoding="utf-8")
+    result = invoke(["export", "--format", "md", "-o", str(out)], code=2, catalog=large_catalog)
+    assert "claims.yaml: changed while the report was being made" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert out.read_text(encoding="utf-8") == "the last report\n"
+    assert set(tmp_path.iterdir()) == {large_catalog, out}  # no half-written report beside it
+    monkeypatch.undo()
+    text = invoke(["export", "--format", "md"], catalog=large_catalog).stdout  # run again: the edited claims
+    assert "quick relief" in text and text == _in_memory_report(large_catalog)
+
+
+def test_claims_yaml_cut_to_one_chunk_lets_go_of_the_rows_it_no_longer_fills(large_catalog: Path) -> None:
+    _in_memory_report(large_catalog)
+    assert len(_claim_shards(large_catalog)) == 3
+    write_catalog(large_catalog, REPORT_CLAIMS, REPORT_SOURCES)
+    _age(large_catalog)
+    _in_memory_report(large_catalog)
+    store = cache.open_store(large_catalog)
+    store.claim_rows.load_all()
+    assert sorted(store.claim_rows.keys()) == ["0"]
+    chunks = open_chunks(large_catalog)
+    assert isinstance(chunks, ClaimChunks) and chunks.count == len(REPORT_CLAIMS) and len(chunks) == 1

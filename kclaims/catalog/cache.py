@@ -34,9 +34,10 @@ from kclaims.errors import BadInput
 from kclaims.model import Source, source_from_row
 from kclaims.workers import in_workers
 
-FORMAT_VERSION = 9  # 6: sharded rows and per-claim labels; 7: claim rows packed in chunks; 8: labels by chunk; 9: labels keep the strongest study against
+FORMAT_VERSION = 10  # 6: sharded rows and per-claim labels; 7: claim rows packed in chunks; 8: labels by chunk; 9: labels keep the strongest study against; 10: claim rows in shards of their own
 # claims.yaml's rows are cached in chunks of this many claims (`show` reads one chunk, not 100,000
-# rows), and their labels are kept a chunk to a shard: a pass over the claims reads each shard once
+# rows), kept by position in shards of their own (a report's worker reads the chunk it makes, not
+# a shard of sources), and their labels likewise: a pass over the claims reads each shard once
 CLAIM_CHUNK = 1000
 Stamp = tuple[int, int, int, int]  # size, modification time, inode, change time
 
@@ -172,6 +173,7 @@ class Store:
         self.prefix = prefix
         self.rows = Shards(prefix.with_name(f"{prefix.name}-rows"), _version())
         self.labels = Shards(prefix.with_name(f"{prefix.name}-labels"), _version(), spread=_label_shard)
+        self.claim_rows = Shards(prefix.with_name(f"{prefix.name}-claims"), _version(), spread=_claim_chunk_shard)
         self.seen: set[str] = set()
         self.stamps: dict[str, Stamp | None] = {}  # key -> the stamp it had when it was looked up
         self.listed_all = False  # every file of the catalog was looked up: the others are gone
@@ -208,7 +210,29 @@ class Store:
         if self.listed_all:
             self.rows.keep_only(self.seen)
         self.rows.release()  # what was read from the rows is in the catalog now
+        self.claim_rows.release()
         self.labels.save()
+
+    def claim_chunks(self, numbers: range | list[int], stamp: Stamp | None) -> list[bytes | None]:
+        """The packed claim rows of chunks `numbers` of claims.yaml (each shard read once, not kept), where
+        they were kept from the file as it was at `stamp` (the stamp its cached ids were checked with)."""
+        entries = self.claim_rows.get_many_once([str(number) for number in numbers])
+        return [entry[1] if entry is not None and entry[0] == stamp else None for entry in entries]
+
+    def has_claim_chunks(self, count: int, stamp: Stamp | None) -> bool:
+        """Whether chunks 0 to `count` - 1 are all kept as `claim_chunks` would give them; no more than
+        one shard is held at a time."""
+        return all(entry is not None and entry[0] == stamp
+                   for entry in self.claim_rows.each_once([str(number) for number in range(count)]))
+
+    def put_claim_chunks(self, chunks: list[bytes], stamp: Stamp) -> None:
+        """Keep claims.yaml's packed rows, a chunk each, read from the file at `stamp` (see `put`); chunks
+        kept for a longer file are let go."""
+        if is_racy(stamp):
+            return
+        for number, packed in enumerate(chunks):
+            self.claim_rows.put(str(number), (stamp, packed))
+        self.claim_rows.keep_only({str(number) for number in range(len(chunks))})
 
     def derived(self, name: str, key: object) -> Any | None:
         """A value worked out from the catalog's files and kept under `name` (see `keep_derived`), if
@@ -244,6 +268,11 @@ def stamps_of(paths: list[str]) -> list[Stamp | None]:
         except OSError:
             stamps.append(None)
     return stamps
+
+
+def _claim_chunk_shard(key: str) -> int:
+    """Claim rows are kept by chunk number: consecutive chunks in different shards."""
+    return int(key) % SHARDS
 
 
 def _label_shard(key: str) -> int:

@@ -17,31 +17,39 @@ from pathlib import Path
 from typing import Any
 
 from kclaims.catalog import cache, cache_files
-from kclaims.catalog.files import (CLAIM_CHUNK, CLAIMS_FILE, Catalog, cached_claim_ids, load_catalog,
+from kclaims.catalog.files import (CLAIM_CHUNK, CLAIMS_FILE, Catalog, cached_claim_ids, chunk_count, load_catalog,
                                    parse_source_files, source_file_keys, source_id_of)
 from kclaims.catalog.labels import all_strengths, cached_strengths
 from kclaims.catalog.query import ClaimRow
+from kclaims.errors import ConflictError
 from kclaims.model import claim_from_row
 
 
 @dataclass
 class ClaimChunks:
-    """claims.yaml's claims in chunks of CLAIM_CHUNK, in file order, and every source (packed)."""
+    """claims.yaml's claims in chunks of CLAIM_CHUNK, in file order, each read from the cache when
+    asked for, and every source (packed)."""
 
     store: cache.Store
-    packed: list[bytes]  # each chunk's claim rows, marshalled
+    claims_path: str
+    claims_stamp: cache.Stamp  # what claims.yaml's stamp was when its cached ids and chunks were checked
     count: int  # claims in all
     sources: cache.SourceTable
     sources_stamp: str | None  # a digest of every source file's stamp (None if one is too new to trust)
 
     def __len__(self) -> int:
-        return len(self.packed)
+        return chunk_count(self.count)
 
     def rows(self, number: int, graded: dict[str, Any] | None = None) -> list[ClaimRow]:
         """The claims of chunk `number`, each with its strength: its kept label where it has one,
         else graded now, the label put in `graded` (by key) for `keep_labels`. Chunks may be read
-        in worker processes: none of them writes the labels' shards, which chunks share."""
-        claims = [claim_from_row(row) for row in cache_files.unmarshal(self.packed[number])]
+        in worker processes: none of them writes the cache's shards, which chunks share. If claims.yaml
+        was cached anew since the chunks opened (another command saw it changed), ConflictError."""
+        [packed] = self.store.claim_chunks([number], self.claims_stamp)
+        if packed is None:
+            raise ConflictError("changed while the report was being made; nothing was written: run the command again",
+                                self.claims_path)
+        claims = [claim_from_row(row) for row in cache_files.unmarshal(packed)]
         first = number * CLAIM_CHUNK
         strengths = cached_strengths(self.store, claims, range(first, first + len(claims)), self.sources,
                                      {} if graded is None else graded)
@@ -54,10 +62,6 @@ class ClaimChunks:
             for key, label in graded.items():
                 self.store.labels.put(key, label)
             self.store.labels.save()
-
-    def release_chunk(self, number: int) -> None:
-        """Let go of chunk `number`'s claim rows once they have been read."""
-        self.packed[number] = b""
 
     def release_stamps(self) -> None:
         """Let go of the files' stamps once every chunk has been read (only the labels needed them):
@@ -73,16 +77,11 @@ def open_chunks(root: Path) -> ClaimChunks | None:
     store = cache.open_store(root)
     claims_path = str(root / CLAIMS_FILE)
     ids = cached_claim_ids(store, claims_path)
-    if ids is None:
+    claims_stamp = store.stamps.get(CLAIMS_FILE)
+    if ids is None or claims_stamp is None or not store.has_claim_chunks(chunk_count(len(ids)), claims_stamp):
         return None
-    numbers = range(-(-len(ids) // CLAIM_CHUNK))
     files = source_file_keys(root)
-    wanted = [(claims_path, f"{CLAIMS_FILE}@{number}") for number in numbers] + files
-    found = store.get_many(wanted, once=True)  # one pass: each shard is read once
-    packed = found[:len(numbers)]
-    if any(chunk is None for chunk in packed):
-        return None
-    kept = found[len(numbers):]
+    kept = store.get_many(files, once=True)  # one pass: each shard is read once
     fresh = _parsed_now(store, [file for file, source in zip(files, kept) if source is None])
     if fresh is None:
         return None
@@ -90,8 +89,7 @@ def open_chunks(root: Path) -> ClaimChunks | None:
     for (_, key), source in zip(files, kept):
         sources.add_packed(source_id_of(key), source if source is not None else fresh[key])
     stamps = [store.stamps[key] for _, key in files]
-    return ClaimChunks(store, [chunk for chunk in packed if chunk is not None], len(ids), sources,
-                       _digest(stamps))
+    return ClaimChunks(store, claims_path, claims_stamp, len(ids), sources, _digest(stamps))
 
 
 def _parsed_now(store: cache.Store, files: list[tuple[str, str]]) -> dict[str, bytes] | None:

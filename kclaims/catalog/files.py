@@ -185,9 +185,10 @@ def cached_claim_ids(store: cache.Store, path: str) -> list[str] | None:
     return store.get(path, CLAIMS_FILE)
 
 
-def cached_claim_row(store: cache.Store, path: str, position: int) -> tuple | None:
-    """The cached row of the claim at `position` in claims.yaml, if the file is unchanged."""
-    chunk = store.get(path, f"{CLAIMS_FILE}@{position // CLAIM_CHUNK}")
+def cached_claim_row(store: cache.Store, position: int) -> tuple | None:
+    """The cached row of the claim at `position` in claims.yaml, if the file is unchanged since its
+    ids were read (`cached_claim_ids`)."""
+    [chunk] = store.claim_chunks([position // CLAIM_CHUNK], store.stamps.get(CLAIMS_FILE))
     return cache_files.unmarshal(chunk)[position % CLAIM_CHUNK] if chunk is not None else None
 
 
@@ -197,7 +198,7 @@ def _cached_claims(store: cache.Store, path: str) -> list[Claim] | None:
     ids = cached_claim_ids(store, path)
     if ids is None:
         return None
-    chunks = store.get_many([(path, f"{CLAIMS_FILE}@{number}") for number in range(-(-len(ids) // CLAIM_CHUNK))])
+    chunks = store.claim_chunks(range(chunk_count(len(ids))), store.stamps.get(CLAIMS_FILE))
     claims: list[Claim] = []
     for chunk in chunks:
         if chunk is None:
@@ -206,11 +207,15 @@ def _cached_claims(store: cache.Store, path: str) -> list[Claim] | None:
     return claims
 
 
+def chunk_count(claims: int) -> int:
+    """How many chunks of claim rows `claims` claims are cached in."""
+    return -(-claims // CLAIM_CHUNK)
+
+
 def _keep_claim_rows(store: cache.Store, rows: list[tuple], stamp: cache.Stamp) -> None:
     store.put(CLAIMS_FILE, [row[0] for row in rows], stamp)
-    for start in range(0, len(rows), CLAIM_CHUNK):
-        packed = marshal.dumps(rows[start:start + CLAIM_CHUNK])
-        store.put(f"{CLAIMS_FILE}@{start // CLAIM_CHUNK}", packed, stamp)
+    store.put_claim_chunks([marshal.dumps(rows[start:start + CLAIM_CHUNK]) for start in range(0, len(rows), CLAIM_CHUNK)],
+                           stamp)
 
 
 def parse_claims(text: str, path: Path, strict: bool = True) -> tuple[list[Claim], list[int], list[Problem]]:

@@ -23,7 +23,7 @@ def load_claim(root: Path, claim_id: str) -> Catalog:
     ids = cached_claim_ids(store, claims_path)
     if ids is not None and claim_id in ids:
         position = ids.index(claim_id)
-        row = cached_claim_row(store, claims_path, position)
+        row = cached_claim_row(store, position)
         if row is not None:
             claim = claim_from_row(row)
             sources = _cached_sources(store, root, claim)

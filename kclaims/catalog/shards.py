@@ -59,6 +59,16 @@ class Shards:
                 found[index] = shard.get(keys[index])
         return found
 
+    def each_once(self, keys: list[str]) -> Iterator[Any | None]:
+        """The values of `keys`, a shard at a time (in no set order), each shard let go before the next
+        is read, so a check of every value holds one shard, not all of them."""
+        wanted: dict[int, list[str]] = {}
+        for key in keys:
+            wanted.setdefault(self.shard_for(key), []).append(key)
+        for number, in_shard in wanted.items():
+            shard = self._loaded.get(number) or self._read(number)
+            yield from map(shard.get, in_shard)
+
     def forget(self) -> None:
         """Let go of the shards read so far, changed or not (nothing is written)."""
         self._loaded.clear()

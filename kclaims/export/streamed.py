@@ -76,8 +76,8 @@ LABELS_KEPT = 20_000
 
 def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
     """`markdown.markdown_chunks` over the whole catalog, every source in the bibliography; the
-    sections made by the workers come as UTF-8 bytes, as they were kept. It reads every chunk once
-    and lets each go once its sections are made (`ClaimChunks.release_chunk`). The claims' facts
+    sections made by the workers come as UTF-8 bytes, as they were kept. Each worker reads the chunks
+    it makes from the cache (`ClaimChunks.rows`), so the command never holds the claims. The claims' facts
     are gathered as the workers hand them over, and the report's top is written while they make
     the bibliography."""
     global _job
@@ -109,11 +109,9 @@ CLAIMS, BIBLIOGRAPHY = "claims", "bibliography"
 
 
 def _claim_chunks_made(chunks: ClaimChunks, made: Iterator[MadeChunk]) -> Iterator[MadeChunk]:
-    """The claim chunks' results, in order, each chunk's rows let go once its sections are made."""
-    for number in range(len(chunks)):
-        result = next(made)
-        chunks.release_chunk(number)
-        yield result
+    """The claim chunks' results, in order (the bibliography's slices come after them)."""
+    for _ in range(len(chunks)):
+        yield next(made)
 
 
 def _bibliography(chunks: ClaimChunks) -> Bibliography:
