@@ -146,6 +146,7 @@ def test_files_looked_at_by_worker_processes_are_checked_as_by_the_command(shipp
         keep(store, key, value, stamp)
 
     monkeypatch.setattr(cache_module, "STAMPED_BY_WORKERS", 2)
+    monkeypatch.setattr(cache_module, "STAMP_GROUP", 4)  # several groups of files to share out
     monkeypatch.setattr(workers_module, "worker_count",  # two workers whatever the cores; none below the threshold
                         lambda items, worth_it_from=0: 2 if items >= worth_it_from else 1)
     monkeypatch.setattr(cache_module, "stamps_of", stamps_of)
@@ -160,3 +161,22 @@ def test_files_looked_at_by_worker_processes_are_checked_as_by_the_command(shipp
     assert _labels(shipped_catalog) == _fresh_labels(shipped_catalog)
     assert "sources/zarate2006.yaml" in parsed and graded  # the edit was seen
     assert load_catalog(shipped_catalog).sources["zarate2006"].retracted
+
+
+def test_stamps_handed_over_packed_by_workers_are_the_stamps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kclaims.catalog.cache as cache_module
+
+    files = []
+    for number in range(9):
+        path = tmp_path / f"file-{number}.yaml"
+        path.write_text("x" * number, encoding="utf-8")
+        files.append(str(path))
+    os.utime(files[3], ns=(0, -1_500_000_000))  # modified before 1970: a negative time
+    files.insert(5, str(tmp_path / "gone.yaml"))  # cannot be looked at
+    monkeypatch.setattr(cache_module, "STAMPED_BY_WORKERS", 2)
+    monkeypatch.setattr(cache_module, "STAMP_GROUP", 3)
+    with cache_module._looking_at(files) as stamped:
+        handed_over = list(stamped())
+    assert handed_over == cache_module.stamps_of(files)
+    assert handed_over[5] is None and cache_module.modified_ns(handed_over[3]) == -1_500_000_000
+    assert cache_module._STAMP.unpack(handed_over[9])[0] == 8  # its size

@@ -112,7 +112,7 @@ def _parsed_now(store: cache.Store, files: list[tuple[str, str]]) -> dict[str, b
 def _digest(stamps: list[cache.Stamp | None]) -> str | None:
     """What the files' stamps add up to, to key a value worked out from all of them; None if one
     was modified too recently for its stamp to tell a later edit apart."""
-    newest = max((stamp for stamp in stamps if stamp is not None), key=lambda stamp: stamp[1], default=None)
+    newest = max((stamp for stamp in stamps if stamp is not None), key=cache.modified_ns, default=None)
     if newest is not None and cache.is_racy(newest):
         return None
     return hashlib.sha1(marshal.dumps(stamps)).hexdigest()
