@@ -356,3 +356,18 @@ def test_claims_yaml_cut_to_one_chunk_lets_go_of_the_rows_it_no_longer_fills(lar
     assert sorted(store.claim_rows.keys()) == ["0"]
     chunks = open_chunks(large_catalog)
     assert isinstance(chunks, ClaimChunks) and chunks.count == len(REPORT_CLAIMS) and len(chunks) == 1
+
+
+def test_a_link_to_a_source_not_in_the_catalog_is_counted_as_the_in_memory_report_counts_it(tmp_path: Path) -> None:
+    claims = _many_claims()
+    for claim in claims[:5]:  # `kclaims check` reports such links; the report still counts them
+        claim["evidence"] = [*claim.get("evidence", []), {"source": "nowhere2020", "stance": "supports", "note": "Gone."}]
+    root = write_catalog(tmp_path / "catalog", claims, REPORT_SOURCES)
+    _age(root)
+    expected = _in_memory_report(root)
+    chunks = open_chunks(root)
+    assert isinstance(chunks, ClaimChunks)
+    text = _joined(markdown_from_chunks(chunks))
+    assert text == expected
+    linked = {item["source"] for claim in claims for item in claim.get("evidence", [])}
+    assert "nowhere2020" in linked and f"linked to {len(linked)} sources as evidence" in text

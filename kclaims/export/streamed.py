@@ -50,7 +50,7 @@ class MadeChunk:
 
     spool: str
     facts: list[Facts]
-    linked: set[str]  # the sources its claims link as evidence
+    linked: list[int | str]  # the sources its claims link as evidence: where each is in the bibliography's order, or its id if it is not there
     segments: list[Segment]
     also_segments: list[Segment]
     labels: dict[str, Any]  # the labels its claims were graded with where none was kept (`ClaimChunks.rows`)
@@ -62,6 +62,7 @@ class _Job:
     bibliography: Bibliography
     folder: str
     cite_article: Callable[[str], str]  # `article_citer`: each worker fills its own copy
+    positions: dict[str, int] = field(default_factory=dict)  # (`_placed`) likewise
 
 
 _job: _Job | None = None  # what the workers make sections for: set before they fork, read by `_make`
@@ -90,11 +91,11 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="kclaims-report-"))
             _job = _Job(chunks, bibliography, folder, article_citer(bibliography))
             made = stack.enter_context(in_order_from_workers(_make, tasks, worth_it_from=2, pieces=len(tasks)))
-            gathered = _gathered(_claim_chunks_made(chunks, made))
+            gathered = _gathered(_claim_chunks_made(chunks, made), len(ids))
             chunks.keep_labels(gathered.labels)
             chunks.release_stamps()  # every section is made: the summaries need only the facts
             spool = stack.enter_context(_Spool(gathered.spools))
-            summary = summary_sentence(len(gathered.rows), len(gathered.articles), len(gathered.linked),
+            summary = summary_sentence(len(gathered.rows), len(gathered.articles), gathered.linked_count(),
                                        len(chunks.sources))
             entries = (_whole(slice_made.spool) for slice_made in made)  # the rest: made while the top is written
             yield from report_pieces(gathered.rows, bibliography, summary,
@@ -137,7 +138,7 @@ def _make_entries(start: int) -> MadeChunk:
     bibliography = _job.bibliography
     ids = bibliography.order_ids[start:start + BIBLIOGRAPHY_SLICE]
     text = "".join(bibliography_lines(bibliography, (bibliography[source_id] for source_id in ids)))
-    return MadeChunk(_spooled(f"bibliography-{start}", [text.encode("utf-8")]), [], set(), [], [], {})
+    return MadeChunk(_spooled(f"bibliography-{start}", [text.encode("utf-8")]), [], [], [], [], {})
 
 
 def _spooled(name: str, pieces: list[bytes]) -> str:
@@ -179,7 +180,18 @@ def _make_chunk(number: int, cite_article: Callable[[str], str]) -> MadeChunk:
     segments, end = _segments(by_topic, 0)
     links = {topic: [also_links(rows).encode("utf-8")] for topic, rows in also.items()}
     pieces += [text for texts in links.values() for text in texts]
-    return MadeChunk(_spooled(f"claims-{number}", pieces), facts, linked, segments, _segments(links, end)[0], graded)
+    return MadeChunk(_spooled(f"claims-{number}", pieces), facts, _placed(linked), segments, _segments(links, end)[0],
+                     graded)
+
+
+def _placed(source_ids: set[str]) -> list[int | str]:
+    """Each source by where it is in the bibliography's order (its id if it is not there): the command
+    counts them in a bitmap, not in a set of 200,000 ids."""
+    assert _job is not None
+    positions = _job.positions
+    if not positions:  # worked out once in each process that makes sections
+        positions.update((source_id, position) for position, source_id in enumerate(_job.bibliography.order_ids))
+    return [positions.get(source_id, source_id) for source_id in source_ids]
 
 
 def _segments(by_topic: dict[str, list[bytes]], start: int) -> tuple[list[Segment], int]:
@@ -204,19 +216,32 @@ class Gathered:
     also: dict[str, list[Place]] = field(default_factory=dict)  # where each topic's links to claims shown elsewhere lie
     premade: Premade = field(default_factory=lambda: Premade({}, {}))
     articles: set[str] = field(default_factory=set)
-    linked: set[str] = field(default_factory=set)
+    linked: bytearray = field(default_factory=bytearray)  # 1 where a source in the bibliography's order is linked
+    linked_elsewhere: set[str] = field(default_factory=set)  # linked sources not in the bibliography
+
+    def linked_count(self) -> int:
+        """How many sources the claims link as evidence."""
+        return len(self.linked) - self.linked.count(0) + len(self.linked_elsewhere)
     spools: list[str] = field(default_factory=list)
     labels: dict[str, Any] = field(default_factory=dict)  # graded where none was kept: at most LABELS_KEPT
 
 
-def _gathered(made: Iterator[MadeChunk]) -> Gathered:
-    found = Gathered()
+_NOTHING: list = []  # the gathered rows' evidence and searches: none is kept, and none is ever added
+
+
+def _gathered(made: Iterator[MadeChunk], sources: int) -> Gathered:
+    found = Gathered(linked=bytearray(sources))
     rows, where, premade = found.rows, found.where, found.premade
     quotes: dict[tuple[str, ...], list[Quote]] = {}  # rows share what is the same in many: who makes a claim,
     strengths: dict[tuple, Strength] = {}  # and a verdict that links no retracted source (nothing changes them)
+    topic_lists: dict[tuple[str, ...], list[str]] = {}  # and topics
     for spool, chunk in enumerate(made):
         found.spools.append(chunk.spool)
-        found.linked |= chunk.linked
+        for place in chunk.linked:
+            if isinstance(place, int):
+                found.linked[place] = 1
+            else:
+                found.linked_elsewhere.add(place)
         if len(found.labels) < LABELS_KEPT:
             found.labels.update(chunk.labels)
         for topic, start, end in chunk.segments:
@@ -231,7 +256,9 @@ def _gathered(made: Iterator[MadeChunk]) -> Gathered:
                 strength = Strength(verdict, certainty, [], list(retracted))
                 if not retracted:
                     strengths[verdict, certainty] = strength
-            row = ClaimRow(Claim(claim_id, "", kind, list(topics), makers), strength)
+            if (topic_list := topic_lists.get(topics)) is None:
+                topic_list = topic_lists[topics] = list(topics)
+            row = ClaimRow(Claim(claim_id, "", kind, topic_list, makers, _NOTHING, searched=_NOTHING), strength)
             rows.append(row)
             if line is not None:
                 premade.against[id(row)], premade.against_lines[id(row)] = strongest, line
