@@ -9,6 +9,7 @@ carries `scorecard_record`.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import takewhile
@@ -17,7 +18,7 @@ from kclaims.catalog.query import ClaimRow
 from kclaims.export.bodies import claim_bodies, strongest
 from kclaims.export.view import short_cite
 from kclaims.grade import CERTAINTY_SYMBOLS, certainty_text, split_strength_key, strength_text
-from kclaims.model import Source
+from kclaims.model import Quote, Source
 from kclaims.vocabulary import CERTAINTIES
 
 WORD_ALONE = ("no-evidence-found", "not-assessed")  # nothing counts: the claim rests on the article's word
@@ -121,22 +122,33 @@ def scorecards(rows: list[ClaimRow], sources: Mapping[str, Source],
     for row in rows:                                         # each article's then need no sorting
         ranks[CLAIM_RANK[row.strength.key]].append(row)
     made: dict[str, list[ClaimRow]] = {}  # one pass over the claims, not one per article,
-    counts: dict[str, dict[str, int]] = {}  # counting each article's claims by key on the way
+    counts: dict[str, dict[str, int]] = {}  # counting each article's claims by key, a rank at a time
     for key, ranked in zip(CLAIM_ORDER, ranks):
+        in_rank: list[str] = []
         for row in ranked:
-            quotes = row.claim.made_in
-            for article in (quotes[0].source,) if len(quotes) == 1 else dict.fromkeys(q.source for q in quotes):
+            for article in _articles(row.claim.made_in):
                 found = made.get(article)
                 if found is None:
-                    made[article], counts[article] = [row], {key: 1}
+                    made[article], counts[article] = [row], {}
                 else:
                     found.append(row)
-                    keys = counts[article]
-                    keys[key] = keys.get(key, 0) + 1
+                in_rank.append(article)
+        for article, count in Counter(in_rank).items():  # (counted in C)
+            counts[article][key] = count
     known = {} if known_against is None else known_against
     cards = [_card(article, found, sources, known, counts[article]) for article, found in made.items()]
     return sorted(cards, key=lambda c: (-c.verdict_count("contradicted"), -c.verdict_count("conflicting"),
                                         short_cite(c.source, c.article).casefold(), c.article))
+
+
+def _articles(quotes: list[Quote]) -> Iterable[str]:
+    """The articles the quotes are from, each once, in order (most claims have one or two)."""
+    if len(quotes) == 1:
+        return (quotes[0].source,)
+    if len(quotes) == 2:
+        first, second = quotes[0].source, quotes[1].source
+        return (first,) if first == second else (first, second)
+    return dict.fromkeys(q.source for q in quotes)
 
 
 def _contradicting(row: ClaimRow, sources: Mapping[str, Source]) -> list[str]:
