@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from kclaims.catalog import cache_files
-from kclaims.catalog.shards import SHARDS, Shards
+from kclaims.catalog.shards import Shards
 from kclaims.errors import BadInput
 from kclaims.model import Source, source_from_row
 from kclaims.workers import in_workers
@@ -179,8 +179,8 @@ class Store:
     def __init__(self, prefix: Path):
         self.prefix = prefix
         self.rows = Shards(prefix.with_name(f"{prefix.name}-rows"), _version())
-        self.labels = Shards(prefix.with_name(f"{prefix.name}-labels"), _version(), spread=_label_shard)
-        self.claim_rows = Shards(prefix.with_name(f"{prefix.name}-claims"), _version(), spread=_claim_chunk_shard)
+        self.labels = Shards(prefix.with_name(f"{prefix.name}-labels"), _version(), _label_shard, CHUNK_SHARDS)
+        self.claim_rows = Shards(prefix.with_name(f"{prefix.name}-claims"), _version(), _claim_chunk_shard, CHUNK_SHARDS)
         self.seen: set[str] = set()
         self.stamps: dict[str, Stamp | None] = {}  # key -> the stamp it had when it was looked up
         self.listed_all = False  # every file of the catalog was looked up: the others are gone
@@ -208,6 +208,14 @@ class Store:
                     stamps[key] = stamp
                     found.append(None)
         return found
+
+    def let_go_of_stamps(self, keep: str) -> None:
+        """Forget the files looked up so far, their stamps and that they were seen, but `keep`'s: for a
+        caller that keeps what it needs of them and will not `save` the rows."""
+        kept = self.stamps.get(keep)
+        self.stamps.clear()
+        self.seen.clear()
+        self.stamps[keep] = kept
 
     def put(self, key: str, value: Any, stamp: Stamp) -> None:
         """Keep `value`, parsed from a file whose stamp was `stamp` *before* it was read: a file
@@ -305,14 +313,19 @@ def stamps_of(paths: list[str]) -> list[Stamp | None]:
     return stamps
 
 
+# Claim rows and labels are kept by chunk, in this many shards each: up to 256,000 claims, a chunk to
+# a shard, so a report's worker reads the rows and labels of the chunk it makes and no other's.
+CHUNK_SHARDS = 256
+
+
 def _claim_chunk_shard(key: str) -> int:
-    """Claim rows are kept by chunk number: consecutive chunks in different shards."""
-    return int(key) % SHARDS
+    """Claim rows are kept by chunk number."""
+    return int(key) % CHUNK_SHARDS
 
 
 def _label_shard(key: str) -> int:
     """Labels are kept by claim position: a chunk of claims to a shard (see CLAIM_CHUNK)."""
-    return int(key) // CLAIM_CHUNK % SHARDS
+    return int(key) // CLAIM_CHUNK % CHUNK_SHARDS
 
 
 def is_racy(stamp: Stamp | None) -> bool:

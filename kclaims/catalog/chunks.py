@@ -35,6 +35,7 @@ class ClaimChunks:
     claims_stamp: cache.Stamp  # what claims.yaml's stamp was when its cached ids and chunks were checked
     count: int  # claims in all
     sources: cache.SourceTable
+    source_stamps: dict[str, cache.Stamp | None]  # each source file's stamp, by source id (the labels depend on them)
     sources_stamp: str | None  # a digest of every source file's stamp (None if one is too new to trust)
 
     def __len__(self) -> int:
@@ -52,7 +53,7 @@ class ClaimChunks:
         claims = [claim_from_row(row) for row in cache_files.unmarshal(packed)]
         first = number * CLAIM_CHUNK
         strengths = cached_strengths(self.store, claims, range(first, first + len(claims)), self.sources,
-                                     {} if graded is None else graded)
+                                     {} if graded is None else graded, self.source_stamps)
         self.store.labels.forget()  # this chunk's shard: the next chunk's labels are in another
         return [ClaimRow(claim, strength) for claim, strength in zip(claims, strengths)]
 
@@ -66,7 +67,7 @@ class ClaimChunks:
     def release_stamps(self) -> None:
         """Let go of the files' stamps once every chunk has been read (only the labels needed them):
         a report's summaries then have the memory they held."""
-        self.store.stamps.clear()
+        self.source_stamps.clear()
 
 
 def open_chunks(root: Path) -> ClaimChunks | None:
@@ -86,10 +87,14 @@ def open_chunks(root: Path) -> ClaimChunks | None:
     if fresh is None:
         return None
     sources = cache.SourceTable(keep_unpacked=False)
+    source_stamps: dict[str, cache.Stamp | None] = {}
     for (_, key), source in zip(files, kept):
-        sources.add_packed(source_id_of(key), source if source is not None else fresh[key])
-    stamps = [store.stamps[key] for _, key in files]
-    return ClaimChunks(store, claims_path, claims_stamp, len(ids), sources, _digest(stamps))
+        source_id = source_id_of(key)
+        sources.add_packed(source_id, source if source is not None else fresh[key])
+        source_stamps[source_id] = store.stamps[key]
+    store.let_go_of_stamps(keep=CLAIMS_FILE)  # kept by source id instead, without the files' names
+    return ClaimChunks(store, claims_path, claims_stamp, len(ids), sources, source_stamps,
+                       _digest(list(source_stamps.values())))
 
 
 def _parsed_now(store: cache.Store, files: list[tuple[str, str]]) -> dict[str, bytes] | None:

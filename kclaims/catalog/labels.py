@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kclaims.catalog.cache import Store, is_racy
+from kclaims.catalog.cache import Stamp, Store, is_racy
 from kclaims.catalog.files import CLAIMS_FILE, SOURCES_DIR, Catalog
 from kclaims.grade import RUBRIC_VERSION, LevelMemo, Strength, claim_strength
 from kclaims.model import Claim, Source
@@ -35,18 +35,23 @@ def strengths_of(catalog: Catalog, indexes: Sequence[int]) -> list[Strength]:
 
 
 def cached_strengths(store: Store, claims: Sequence[Claim], positions: Sequence[int],
-                     sources: Mapping[str, Source], graded: dict[str, Any] | None = None) -> list[Strength]:
+                     sources: Mapping[str, Source], graded: dict[str, Any] | None = None,
+                     source_stamps: Mapping[str, Stamp | None] | None = None) -> list[Strength]:
     """The strengths of `claims` (at `positions` in claims.yaml, all loaded from files the store has
     stamped): the kept label where nothing it depends on changed, else graded now and kept (the
-    caller saves the store's labels), or, with `graded`, put there by key for the caller to keep."""
+    caller saves the store's labels), or, with `graded`, put there by key for the caller to keep.
+    `source_stamps`: each source file's stamp by source id, where the caller keeps them so, not in
+    the store by file."""
     memo: LevelMemo = {}  # a source's level, worked out once for all the claims that cite it
     stamps, labels = store.stamps, store.labels
     keep = labels.put if graded is None else graded.__setitem__
     claims_stamp = stamps.get(CLAIMS_FILE)
+    stamp_of = (lambda claim: _source_stamps(claim, stamps)) if source_stamps is None else (
+        lambda claim: tuple(map(source_stamps.get, [item.source for item in claim.evidence])))
     keys = [str(position) for position in positions]
     strengths = []
     for claim, key, kept in zip(claims, keys, labels.get_many(keys)):
-        depends_on = (RUBRIC_VERSION, claims_stamp, _source_stamps(claim, stamps))
+        depends_on = (RUBRIC_VERSION, claims_stamp, stamp_of(claim))
         if kept is not None and kept[0] == depends_on:
             strengths.append(Strength.from_tuple(kept[1]))
             continue

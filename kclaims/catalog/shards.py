@@ -26,10 +26,11 @@ def shard_of(key: str) -> int:
 class Shards:
     """key -> value, kept in SHARDS files named `<prefix>-NN.marshal`, each valid for `version`."""
 
-    def __init__(self, prefix: Path, version: str, spread: Callable[[str], int] | None = None):
+    def __init__(self, prefix: Path, version: str, spread: Callable[[str], int] | None = None, count: int = SHARDS):
         self.prefix = prefix
         self.version = version
-        self._spread = spread  # which shard holds a key, if not the hash's
+        self._spread = spread  # which shard holds a key, if not the hash's (one of `count`)
+        self.count = count
         self._loaded: dict[int, dict[str, Any]] = {}
         self._dirty: set[int] = set()
 
@@ -80,7 +81,7 @@ class Shards:
         self._dirty.add(number)
 
     def load_all(self) -> None:
-        for number in range(SHARDS):
+        for number in range(self.count):
             self._shard(number)
 
     def keys(self) -> Iterator[str]:
