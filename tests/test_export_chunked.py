@@ -371,3 +371,26 @@ def test_a_link_to_a_source_not_in_the_catalog_is_counted_as_the_in_memory_repor
     assert text == expected
     linked = {item["source"] for claim in claims for item in claim.get("evidence", [])}
     assert "nowhere2020" in linked and f"linked to {len(linked)} sources as evidence" in text
+
+
+def test_the_cache_removed_while_the_report_is_made_stops_it_with_one_line_and_no_report(
+        large_catalog: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kclaims.export.streamed as streamed
+
+    expected = _in_memory_report(large_catalog)
+    arranged = streamed._bibliography
+
+    def the_cache_is_deleted(chunks: ClaimChunks):  # after the chunks opened, before any is read
+        for shard in _claim_shards(large_catalog):
+            shard.unlink()
+        return arranged(chunks)
+
+    monkeypatch.setattr(streamed, "_bibliography", the_cache_is_deleted)
+    out = tmp_path / "report.md"
+    result = invoke(["export", "--format", "md", "-o", str(out)], code=2, catalog=large_catalog)
+    assert "-claims-" in result.stderr and "removed or damaged while the report was being made" in result.stderr
+    assert "Nothing was written: run the command again" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not out.exists()
+    monkeypatch.undo()
+    invoke(["export", "--format", "md", "-o", str(out)], catalog=large_catalog)  # again: the cache is made again
+    assert out.read_text(encoding="utf-8") == expected

@@ -180,3 +180,17 @@ def test_stamps_handed_over_packed_by_workers_are_the_stamps(tmp_path: Path, mon
     assert handed_over == cache_module.stamps_of(files)
     assert handed_over[5] is None and cache_module.modified_ns(handed_over[3]) == -1_500_000_000
     assert cache_module._STAMP.unpack(handed_over[9])[0] == 8  # its size
+
+
+def test_a_128_bit_inode_is_stamped_whole() -> None:
+    """Windows gives files on ReFS inodes wider than 64 bits (os.stat since Python 3.12)."""
+    from types import SimpleNamespace
+
+    import kclaims.catalog.cache as cache_module
+
+    def stamp(inode: int) -> bytes:
+        return cache_module.stamp_of(SimpleNamespace(st_size=10, st_mtime_ns=5, st_ino=inode, st_ctime_ns=6))
+
+    low = 12345
+    assert stamp(low) != stamp(low + (1 << 64)) != stamp(low + (7 << 100))
+    assert cache_module.modified_ns(stamp(low + (1 << 127))) == 5

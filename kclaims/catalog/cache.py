@@ -7,8 +7,9 @@ The cache lives outside the catalog, under KCLAIMS_CACHE_DIR (default: the user'
 and can be deleted at any time. Each cache file carries a SHA-256 checksum of its contents: a
 damaged one (a flipped byte, a truncated write) is rebuilt, never believed.
 
-The rows and the per-claim labels (labels.py) are kept in shards (shards.py): a change rewrites
-the few small files that hold what changed. Also here, because the cache is only right if they
+The rows, claims.yaml's rows (by chunk, in shards of their own) and the per-claim labels
+(labels.py) are kept in shards (shards.py): a change rewrites the few small files that hold what
+changed. Also here, because the cache is only right if they
 are: reading a file together with the stamp it had *before* it was read, and the sources table
 whose cached entries stay packed until used; and values worked out from many files at once,
 kept under a name with what they came from (`Store.derived`: a report's bibliography order). (The
@@ -35,13 +36,16 @@ from kclaims.errors import BadInput
 from kclaims.model import Source, source_from_row
 from kclaims.workers import in_workers
 
-FORMAT_VERSION = 10  # 6: sharded rows and per-claim labels; 7: claim rows packed in chunks; 8: labels by chunk; 9: labels keep the strongest study against; 10: claim rows in shards of their own, stamps packed
+FORMAT_VERSION = 11  # 6: sharded rows and per-claim labels; 7: claim rows packed in chunks; 8: labels by chunk; 9: labels keep the strongest study against; 10: claim rows in shards of their own, stamps packed; 11: a stamp keeps a 128-bit inode whole
 # claims.yaml's rows are cached in chunks of this many claims (`show` reads one chunk, not 100,000
 # rows), kept by position in shards of their own (a report's worker reads the chunk it makes, not
 # a shard of sources), and their labels likewise: a pass over the claims reads each shard once
 CLAIM_CHUNK = 1000
-Stamp = bytes  # size, modification time, inode and change time, packed (`_STAMP`): 72 bytes held, not 190 for a tuple
-_STAMP = struct.Struct("<qqQq")  # (a size of -1 is a file that could not be looked at, where stamps travel packed)
+Stamp = bytes  # size, modification time, inode and change time, packed (`_STAMP`): 80 bytes held, not 190 for a tuple
+# the inode in two halves: Windows gives 128-bit ones on ReFS; a size of -1 is a file that could not
+# be looked at, where stamps travel packed
+_STAMP = struct.Struct("<qqQQq")
+_LOW_64 = (1 << 64) - 1
 
 
 def _model_digest() -> str:
@@ -66,7 +70,7 @@ def cache_dir() -> Path:
 
 def stamp_of(st: os.stat_result) -> Stamp:
     """What a cache entry is checked against: a file whose stamp is unchanged has unchanged bytes."""
-    return _STAMP.pack(st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+    return _STAMP.pack(st.st_size, st.st_mtime_ns, st.st_ino & _LOW_64, st.st_ino >> 64, st.st_ctime_ns)
 
 
 def modified_ns(stamp: Stamp) -> int:
@@ -277,7 +281,7 @@ STAMPED_BY_WORKERS = 50_000
 
 
 STAMP_GROUP = 1000  # files a worker hands the stamps of over together
-_NO_STAMP = _STAMP.pack(-1, 0, 0, 0)  # a file that could not be looked at, handed over
+_NO_STAMP = _STAMP.pack(-1, 0, 0, 0, 0)  # a file that could not be looked at, handed over
 
 
 @contextlib.contextmanager
@@ -302,12 +306,12 @@ def packed_stamps_of(groups: list[list[str]]) -> list[bytes]:
 
 def stamps_of(paths: list[str]) -> list[Stamp | None]:
     """Each file's stamp (None if it cannot be looked at)."""
-    stat, pack = os.stat, _STAMP.pack
+    stat, pack, low = os.stat, _STAMP.pack, _LOW_64
     stamps: list[Stamp | None] = []
     for path in paths:
         try:  # stamp_of inlined: a function call per file costs ~0.05 s on 20,000 files
             st = stat(path)
-            stamps.append(pack(st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
+            stamps.append(pack(st.st_size, st.st_mtime_ns, st.st_ino & low, st.st_ino >> 64, st.st_ctime_ns))
         except OSError:
             stamps.append(None)
     return stamps

@@ -21,7 +21,7 @@ from kclaims.catalog.files import (CLAIM_CHUNK, CLAIMS_FILE, Catalog, cached_cla
                                    parse_source_files, source_file_keys, source_id_of)
 from kclaims.catalog.labels import all_strengths, cached_strengths
 from kclaims.catalog.query import ClaimRow
-from kclaims.errors import ConflictError
+from kclaims.errors import NOTHING_WRITTEN, ConflictError
 from kclaims.model import claim_from_row
 
 
@@ -44,18 +44,28 @@ class ClaimChunks:
     def rows(self, number: int, graded: dict[str, Any] | None = None) -> list[ClaimRow]:
         """The claims of chunk `number`, each with its strength: its kept label where it has one,
         else graded now, the label put in `graded` (by key) for `keep_labels`. Chunks may be read
-        in worker processes: none of them writes the cache's shards, which chunks share. If claims.yaml
-        was cached anew since the chunks opened (another command saw it changed), ConflictError."""
+        in worker processes: none of them writes the cache's shards, which chunks share. If the
+        chunk is no longer cached as it was when the chunks opened, ConflictError (`_gone`)."""
         [packed] = self.store.claim_chunks([number], self.claims_stamp)
         if packed is None:
-            raise ConflictError("changed while the report was being made; nothing was written: run the command again",
-                                self.claims_path)
+            raise self._gone(number)
         claims = [claim_from_row(row) for row in cache_files.unmarshal(packed)]
         first = number * CLAIM_CHUNK
         strengths = cached_strengths(self.store, claims, range(first, first + len(claims)), self.sources,
                                      {} if graded is None else graded, self.source_stamps)
         self.store.labels.forget()  # this chunk's shard: the next chunk's labels are in another
         return [ClaimRow(claim, strength) for claim, strength in zip(claims, strengths)]
+
+    def _gone(self, number: int) -> ConflictError:
+        """Why chunk `number` is not in the cache as it was: claims.yaml cached anew by a command run
+        meanwhile (which saw it changed), or the cache file removed or damaged."""
+        [entry] = self.store.claim_rows.get_many_once([str(number)])
+        if entry is not None:
+            return ConflictError(f"changed while the report was being made. {NOTHING_WRITTEN}: run the command again",
+                                 self.claims_path)
+        return ConflictError(f"removed or damaged while the report was being made (a cache file, which kclaims makes "
+                             f"again). {NOTHING_WRITTEN}: run the command again",
+                             self.store.claim_rows.location_of(str(number)))
 
     def keep_labels(self, graded: dict[str, Any]) -> None:
         """Keep the labels graded while the chunks were read (`rows`), for the next command."""

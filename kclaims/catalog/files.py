@@ -177,7 +177,7 @@ def _load_claims(catalog: Catalog, store: cache.Store, strict: bool) -> list[Cla
     return claims
 
 
-CLAIM_CHUNK = cache.CLAIM_CHUNK  # claims.yaml's rows are cached in chunks, beside the list of ids
+CLAIM_CHUNK = cache.CLAIM_CHUNK  # claims.yaml's rows are cached in chunks (shards of their own), its ids with the rows
 
 
 def cached_claim_ids(store: cache.Store, path: str) -> list[str] | None:

@@ -1,6 +1,7 @@
 """A cached mapping kept in many small files, so a change rewrites one of them, not all.
 
-The keys are spread over SHARDS files by a stable hash (CRC-32 of the key); each file is read
+The keys are spread over SHARDS files (or as many as asked) by a stable hash (CRC-32 of the key),
+or by the caller's rule (claim rows and labels: by chunk); each file is read
 only when one of its keys is first asked for, and written back only if one of its values changed.
 One edited source in a catalog of 20,000 then costs a write of 1/64 of the cache, and `show`
 reads only the files that hold what it shows. Each file is written and checked like every cache
@@ -19,12 +20,12 @@ from kclaims.catalog import cache_files
 SHARDS = 64
 
 
-def shard_of(key: str) -> int:
-    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % SHARDS
+def shard_of(key: str, count: int = SHARDS) -> int:
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % count
 
 
 class Shards:
-    """key -> value, kept in SHARDS files named `<prefix>-NN.marshal`, each valid for `version`."""
+    """key -> value, kept in `count` files named `<prefix>-NN.marshal`, each valid for `version`."""
 
     def __init__(self, prefix: Path, version: str, spread: Callable[[str], int] | None = None, count: int = SHARDS):
         self.prefix = prefix
@@ -35,7 +36,7 @@ class Shards:
         self._dirty: set[int] = set()
 
     def shard_for(self, key: str) -> int:
-        return shard_of(key) if self._spread is None else self._spread(key)
+        return shard_of(key, self.count) if self._spread is None else self._spread(key)
 
     def get(self, key: str) -> Any | None:
         return self._shard(self.shard_for(key)).get(key)
@@ -44,8 +45,8 @@ class Shards:
         shard = self._shard
         if self._spread is not None:
             return [shard(self._spread(key)).get(key) for key in keys]
-        crc32 = zlib.crc32
-        return [shard(crc32(key.encode("utf-8", "surrogatepass")) % SHARDS).get(key) for key in keys]
+        crc32, count = zlib.crc32, self.count
+        return [shard(crc32(key.encode("utf-8", "surrogatepass")) % count).get(key) for key in keys]
 
     def get_many_once(self, keys: list[str]) -> list[Any | None]:
         """`get_many` for a pass that reads each value once: every shard is read, its values taken and
@@ -55,7 +56,8 @@ class Shards:
             wanted.setdefault(self.shard_for(key), []).append(index)
         found: list[Any | None] = [None] * len(keys)
         for number, indexes in wanted.items():
-            shard = self._loaded.get(number) or self._read(number)
+            shard = self._loaded.get(number)
+            shard = self._read(number) if shard is None else shard
             for index in indexes:
                 found[index] = shard.get(keys[index])
         return found
@@ -67,8 +69,8 @@ class Shards:
         for key in keys:
             wanted.setdefault(self.shard_for(key), []).append(key)
         for number, in_shard in wanted.items():
-            shard = self._loaded.get(number) or self._read(number)
-            yield from map(shard.get, in_shard)
+            shard = self._loaded.get(number)
+            yield from map((self._read(number) if shard is None else shard).get, in_shard)
 
     def forget(self) -> None:
         """Let go of the shards read so far, changed or not (nothing is written)."""

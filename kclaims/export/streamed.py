@@ -7,8 +7,8 @@ file, topic by topic, with the links each other topic gives to its claims, and s
 bibliography; the command keeps only each claim's short facts (id, kind, topics, the articles
 making it, its verdict; a contradicted claim's line in the scorecard, made by the worker) for the
 summaries and the scorecard, and where each topic's texts lie in the spools. What it holds still
-grows with the catalog (the packed sources, those facts: about 3.5 KB a claim at 2 sources a
-claim), far less than the loaded catalog. The report is then put together in its order by
+grows with the catalog (the packed sources, their stamps, those facts: about 2 KB a claim at 2
+sources a claim), far less than the loaded catalog. The report is then put together in its order by
 `markdown.report_pieces`, the same code as the in-memory report's: the text is exactly
 `markdown_chunks`'s (the tests hold it to that).
 """
@@ -218,12 +218,12 @@ class Gathered:
     articles: set[str] = field(default_factory=set)
     linked: bytearray = field(default_factory=bytearray)  # 1 where a source in the bibliography's order is linked
     linked_elsewhere: set[str] = field(default_factory=set)  # linked sources not in the bibliography
+    spools: list[str] = field(default_factory=list)
+    labels: dict[str, Any] = field(default_factory=dict)  # graded where none was kept: at most LABELS_KEPT
 
     def linked_count(self) -> int:
         """How many sources the claims link as evidence."""
         return len(self.linked) - self.linked.count(0) + len(self.linked_elsewhere)
-    spools: list[str] = field(default_factory=list)
-    labels: dict[str, Any] = field(default_factory=dict)  # graded where none was kept: at most LABELS_KEPT
 
 
 _NOTHING: list = []  # the gathered rows' evidence and searches: none is kept, and none is ever added
