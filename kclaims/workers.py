@@ -48,7 +48,7 @@ def in_workers(function: Callable[[list[Any]], list[Result]], items: Sequence[An
     worker processes while the block goes on; the block gets a function returning all results, in
     order (`in_order_from_workers`, waited for at once). Done here, `function` gets all the items in
     one call, when the results are asked for."""
-    if worker_count(len(items), worth_it_from) < 2 or len(items) < 2:
+    if not forks(len(items), worth_it_from):
         yield lambda: function(list(items))
         return
     # one chunk per worker: its results wait in its pipe, which holds 64 KB, until the block asks for
@@ -68,10 +68,10 @@ def in_order_from_workers(function: Callable[[list[Any]], list[Result]], items: 
     together even where one has a busier core. An exception `function` raises in a worker is
     raised here when its chunk's results are due. Done here (where workers are not worth it or not
     safe), each result is made when asked for."""
-    workers = worker_count(len(items), worth_it_from)
-    if workers < 2 or len(items) < 2:
+    if not forks(len(items), worth_it_from):
         yield (result for item in items for result in function([item]))
         return
+    workers = worker_count(len(items), worth_it_from)
     chunks = _dealt(items, workers, pieces)
     crew = _Crew(function, chunks, min(workers, len(chunks)))
     try:
@@ -86,6 +86,12 @@ MOST_CHUNKS = 1024  # their numbers fit in a pipe however small the system makes
 def _dealt(items: Sequence[Any], workers: int, pieces: int) -> list[list[Any]]:
     size = -(-len(items) // min(workers * pieces, MOST_CHUNKS))  # a few chunks each: a busy core takes fewer
     return [list(items[start:start + size]) for start in range(0, len(items), size)]
+
+
+def forks(items: int, worth_it_from: int = WORTH_IT_FROM) -> bool:
+    """Whether `in_workers` and `in_order_from_workers` do this many items in forked worker
+    processes, which have their own copy of everything the command held when they started."""
+    return items >= 2 and worker_count(items, worth_it_from) >= 2
 
 
 def worker_count(items: int, worth_it_from: int = WORTH_IT_FROM) -> int:

@@ -394,3 +394,35 @@ def test_the_cache_removed_while_the_report_is_made_stops_it_with_one_line_and_n
     monkeypatch.undo()
     invoke(["export", "--format", "md", "-o", str(out)], catalog=large_catalog)  # again: the cache is made again
     assert out.read_text(encoding="utf-8") == expected
+
+
+def test_sections_made_in_the_command_itself_keep_what_forked_workers_let_go(large_catalog: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where no worker is forked (one core, or not Linux), the command makes every section and every
+    bibliography entry itself: the stamps and the bibliography's order must still be there."""
+    import kclaims.workers as workers_module
+
+    expected = _in_memory_report(large_catalog)
+    monkeypatch.setattr(workers_module, "worker_count", lambda items, worth_it_from=0: 1)
+    chunks = open_chunks(large_catalog)
+    assert isinstance(chunks, ClaimChunks)
+    graded: dict = {}
+    assert _joined(markdown_from_chunks(chunks)) == expected
+    again = open_chunks(large_catalog)  # and every label was found kept, none graded again
+    assert isinstance(again, ClaimChunks)
+    for number in range(len(again)):
+        again.rows(number, graded)
+    assert graded == {}
+
+
+def test_a_bibliography_whose_order_was_let_go_says_so_when_asked_for_it(large_catalog: Path) -> None:
+    from kclaims.export.view import Bibliography
+
+    _in_memory_report(large_catalog)
+    chunks = open_chunks(large_catalog)
+    assert isinstance(chunks, ClaimChunks)
+    bibliography = Bibliography.looking_up(chunks.sources)
+    assert len(list(bibliography.order)) == len(REPORT_SOURCES)
+    bibliography.forget_order()
+    with pytest.raises(RuntimeError, match="let go"):
+        list(bibliography.order)

@@ -32,7 +32,7 @@ from kclaims.export.scorecard import Against, strongest_against
 from kclaims.export.view import Bibliography, TopicGroup, arrangement_rules, home_topic, summary_sentence
 from kclaims.grade import Strength
 from kclaims.model import Claim, Quote
-from kclaims.workers import in_order_from_workers
+from kclaims.workers import forks, in_order_from_workers
 
 # a claim as the top of the report needs it: id, kind, topics, articles, verdict, certainty, retracted,
 # and, if it is contradicted, the parts of the scorecard made with its evidence at hand (`Premade`):
@@ -83,17 +83,20 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
     the bibliography."""
     global _job
     bibliography = _bibliography(chunks)
-    ids = bibliography.order_ids
+    in_bibliography = len(bibliography.order_ids)
     tasks = [*((CLAIMS, number) for number in range(len(chunks))),
-             *((BIBLIOGRAPHY, start) for start in range(0, len(ids), BIBLIOGRAPHY_SLICE))]
+             *((BIBLIOGRAPHY, start) for start in range(0, in_bibliography, BIBLIOGRAPHY_SLICE))]
     try:
         with ExitStack() as stack:
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="kclaims-report-"))
             _job = _Job(chunks, bibliography, folder, article_citer(bibliography))
             made = stack.enter_context(in_order_from_workers(_make, tasks, worth_it_from=2, pieces=len(tasks)))
-            gathered = _gathered(_claim_chunks_made(chunks, made), len(ids))
+            if forks(len(tasks), worth_it_from=2):  # the workers have their copy of what only they need:
+                chunks.release_stamps()  # the claims' facts take the memory it held
+                bibliography.forget_order()
+            gathered = _gathered(_claim_chunks_made(chunks, made), in_bibliography)
             chunks.keep_labels(gathered.labels)
-            chunks.release_stamps()  # every section is made: the summaries need only the facts
+            chunks.release_stamps()  # (made here: every section is made, the summaries need only the facts)
             spool = stack.enter_context(_Spool(gathered.spools))
             summary = summary_sentence(len(gathered.rows), len(gathered.articles), gathered.linked_count(),
                                        len(chunks.sources))

@@ -287,7 +287,15 @@ class Bibliography(Mapping[str, Source]):
     @property
     def order(self) -> Iterator[Source]:
         """The sources in bibliography order: by first author (or site), then year, then id."""
+        if getattr(self, "_order_forgotten", False):
+            raise RuntimeError("the bibliography's order was let go (forget_order)")
         return (self._sources[source_id] for source_id in self.order_ids)
+
+    def forget_order(self) -> None:
+        """Let go of the order (200,000 ids in a large report) once the processes that write the
+        entries have their copy; `order` may not be asked for after."""
+        self.order_ids = []
+        self._order_forgotten = True
 
     def __getitem__(self, source_id: str) -> Source:
         return self._sources[source_id]
