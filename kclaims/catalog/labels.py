@@ -46,12 +46,12 @@ def cached_strengths(store: Store, claims: Sequence[Claim], positions: Sequence[
     stamps, labels = store.stamps, store.labels
     keep = labels.put if graded is None else graded.__setitem__
     claims_stamp = stamps.get(CLAIMS_FILE)
-    stamp_of = (lambda claim: _source_stamps(claim, stamps)) if source_stamps is None else (
-        lambda claim: tuple(map(source_stamps.get, [item.source for item in claim.evidence])))
     keys = [str(position) for position in positions]
     strengths = []
     for claim, key, kept in zip(claims, keys, labels.get_many(keys)):
-        depends_on = (RUBRIC_VERSION, claims_stamp, stamp_of(claim))
+        linked = (tuple([source_stamps.get(item.source) for item in claim.evidence]) if source_stamps is not None
+                  else tuple([stamps.get(f"{SOURCES_DIR}/{item.source}.yaml") for item in claim.evidence]))
+        depends_on = (RUBRIC_VERSION, claims_stamp, linked)
         if kept is not None and kept[0] == depends_on:
             strengths.append(Strength.from_tuple(kept[1]))
             continue
@@ -60,7 +60,3 @@ def cached_strengths(store: Store, claims: Sequence[Claim], positions: Sequence[
         if not is_racy(claims_stamp) and not any(is_racy(stamp) for stamp in depends_on[2]):
             keep(key, (depends_on, strength.as_tuple()))
     return strengths
-
-
-def _source_stamps(claim: Claim, stamps: dict) -> tuple:
-    return tuple(stamps.get(f"{SOURCES_DIR}/{item.source}.yaml") for item in claim.evidence)

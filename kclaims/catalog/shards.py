@@ -51,13 +51,8 @@ class Shards:
     def get_many_once(self, keys: list[str]) -> list[Any | None]:
         """`get_many` for a pass that reads each value once: every shard is read, its values taken and
         the shard let go, so a pass over a large cache holds one shard at a time, not all."""
-        wanted: dict[int, list[int]] = {}
-        for index, key in enumerate(keys):
-            wanted.setdefault(self.shard_for(key), []).append(index)
         found: list[Any | None] = [None] * len(keys)
-        for number, indexes in wanted.items():
-            shard = self._loaded.get(number)
-            shard = self._read(number) if shard is None else shard
+        for shard, indexes in self._each_shard_once(keys):
             for index in indexes:
                 found[index] = shard.get(keys[index])
         return found
@@ -65,12 +60,18 @@ class Shards:
     def each_once(self, keys: list[str]) -> Iterator[Any | None]:
         """The values of `keys`, a shard at a time (in no set order), each shard let go before the next
         is read, so a check of every value holds one shard, not all of them."""
-        wanted: dict[int, list[str]] = {}
-        for key in keys:
-            wanted.setdefault(self.shard_for(key), []).append(key)
-        for number, in_shard in wanted.items():
+        for shard, indexes in self._each_shard_once(keys):
+            yield from (shard.get(keys[index]) for index in indexes)
+
+    def _each_shard_once(self, keys: list[str]) -> Iterator[tuple[dict[str, Any], list[int]]]:
+        """Each shard holding some of `keys` (read now unless it was read already, and not kept), with
+        the indexes of those keys."""
+        wanted: dict[int, list[int]] = {}
+        for index, key in enumerate(keys):
+            wanted.setdefault(self.shard_for(key), []).append(index)
+        for number, indexes in wanted.items():
             shard = self._loaded.get(number)
-            yield from map((self._read(number) if shard is None else shard).get, in_shard)
+            yield (self._read(number) if shard is None else shard), indexes
 
     def forget(self) -> None:
         """Let go of the shards read so far, changed or not (nothing is written)."""

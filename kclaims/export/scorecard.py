@@ -69,11 +69,7 @@ class Scorecard:
 
 def tally(rows: Iterable[ClaimRow]) -> dict[str, int]:
     """How many of the claims have each verdict-and-certainty key."""
-    counts: dict[str, int] = {}
-    for row in rows:
-        key = row.strength.key
-        counts[key] = counts.get(key, 0) + 1
-    return counts
+    return Counter(row.strength.key for row in rows)
 
 
 def articles_of(rows: Iterable[ClaimRow]) -> list[str]:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import islice
 from typing import Any, BinaryIO
 
 from kclaims.catalog.chunks import ClaimChunks
@@ -94,7 +95,7 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
             if forks(len(tasks), worth_it_from=2):  # the workers have their copy of what only they need:
                 chunks.release_stamps()  # the claims' facts take the memory it held
                 bibliography.forget_order()
-            gathered = _gathered(_claim_chunks_made(chunks, made), in_bibliography)
+            gathered = _gathered(islice(made, len(chunks)), in_bibliography)  # (the bibliography's slices come after)
             chunks.keep_labels(gathered.labels)
             chunks.release_stamps()  # (made here: every section is made, the summaries need only the facts)
             spool = stack.enter_context(_Spool(gathered.spools))
@@ -110,12 +111,6 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
 
 
 CLAIMS, BIBLIOGRAPHY = "claims", "bibliography"
-
-
-def _claim_chunks_made(chunks: ClaimChunks, made: Iterator[MadeChunk]) -> Iterator[MadeChunk]:
-    """The claim chunks' results, in order (the bibliography's slices come after them)."""
-    for _ in range(len(chunks)):
-        yield next(made)
 
 
 def _bibliography(chunks: ClaimChunks) -> Bibliography:
