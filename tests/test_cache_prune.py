@@ -37,7 +37,7 @@ def test_otherwise_where_platformdirs_says(monkeypatch: pytest.MonkeyPatch, tmp_
 
 
 def _catalog_files(folder: Path, digest: str, size: int, age_days: float) -> None:
-    for name in (f"catalog-{digest}.marshal", f"catalog-{digest}-verdicts.marshal"):
+    for name in (f"catalog-{digest}.marshal", f"catalog-{digest}-verdicts.marshal", f"catalog-{digest}-sources.pack"):
         path = folder / name
         path.write_bytes(b"x" * size)
         moment = time.time() - age_days * DAY
@@ -50,16 +50,17 @@ def test_row_caches_of_catalogs_unused_for_long_are_pruned(tmp_path: Path):
     _catalog_files(tmp_path, "c" * 16, 10, age_days=200)
     (tmp_path / "resolver.sqlite3").write_bytes(b"not ours to prune here")
     assert prune_catalog_caches(tmp_path, keep="c" * 16) == ["b" * 16]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        f"catalog-{'a' * 16}-verdicts.marshal", f"catalog-{'a' * 16}.marshal",
-        f"catalog-{'c' * 16}-verdicts.marshal", f"catalog-{'c' * 16}.marshal", "resolver.sqlite3"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [  # the sources' pack goes with its catalog's rows
+        f"catalog-{'a' * 16}-sources.pack", f"catalog-{'a' * 16}-verdicts.marshal", f"catalog-{'a' * 16}.marshal",
+        f"catalog-{'c' * 16}-sources.pack", f"catalog-{'c' * 16}-verdicts.marshal", f"catalog-{'c' * 16}.marshal",
+        "resolver.sqlite3"]
 
 
 def test_then_the_least_recently_used_until_they_fit(tmp_path: Path):
     for digest, age in (("a" * 16, 1), ("b" * 16, 3), ("c" * 16, 2), ("d" * 16, 5)):
         _catalog_files(tmp_path, digest, 100, age_days=age)
-    assert prune_catalog_caches(tmp_path, keep="d" * 16, max_bytes=450) == ["b" * 16, "c" * 16]
-    assert len(list(tmp_path.glob("catalog-*"))) == 4
+    assert prune_catalog_caches(tmp_path, keep="d" * 16, max_bytes=650) == ["b" * 16, "c" * 16]
+    assert len(list(tmp_path.glob("catalog-*"))) == 6
 
 
 def test_opening_a_catalog_marks_its_cache_used_and_prunes_once_a_day(small_catalog: Path):

@@ -13,14 +13,24 @@ import pytest
 from conftest import invoke
 from report_fixtures import REPORT_CLAIMS, REPORT_SOURCES, write_catalog
 
-from kclaims.catalog import cache
+from kclaims.catalog import cache, source_pack
 from kclaims.catalog import chunks as chunks_module
-from kclaims.catalog.chunks import ClaimChunks, chunks_or_catalog, open_chunks
+from kclaims.catalog.chunks import ClaimChunks
 from kclaims.catalog.files import CLAIM_CHUNK, Catalog, load_catalog
 from kclaims.catalog.query import ClaimFilter, select_claims, sources_for_export
 from kclaims.export.markdown import export_markdown
 from kclaims.export.streamed import markdown_from_chunks
+from kclaims.export.view import arrangement_rules
 from kclaims.workers import worker_count
+
+def open_chunks(root: Path) -> ClaimChunks | None:
+    """The chunks as the command opens them: with the report's arrangement rules, for its sources' pack."""
+    return chunks_module.open_chunks(root, arrangement_rules())
+
+
+def chunks_or_catalog(root: Path) -> ClaimChunks | Catalog:
+    return chunks_module.chunks_or_catalog(root, arrangement_rules())
+
 
 COPIES = 420  # 6 claims each: 2,520 claims, three chunks of claim rows
 
@@ -426,3 +436,58 @@ def test_a_bibliography_whose_order_was_let_go_says_so_when_asked_for_it(large_c
     bibliography.forget_order()
     with pytest.raises(RuntimeError, match="let go"):
         list(bibliography.order)
+
+
+def test_the_next_report_reads_its_sources_from_the_pack_made_for_the_files_as_they_are(
+        large_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _in_memory_report(large_catalog)
+    first = open_chunks(large_catalog)
+    assert first is not None and first.pack is None  # no report yet: every source is read and held
+    assert _joined(markdown_from_chunks(first)) == expected  # ... and the pack made
+    chunks = open_chunks(large_catalog)
+    assert chunks is not None and chunks.pack is not None and chunks.sources is chunks.pack
+    with monkeypatch.context() as patched:
+        patched.setattr(cache.Store, "get_many", lambda *args, **kwargs: pytest.fail("the sources were read and held"))
+        assert _joined(markdown_from_chunks(chunks)) == expected
+    source = large_catalog / "sources" / "rct2018.yaml"
+    past = time.time() - 5
+    os.utime(source, (past, past))  # touched: the files are not as the pack was made for
+    again = open_chunks(large_catalog)
+    assert again is not None and again.pack is None
+
+
+def _damage_a_record_of_the_pack(root: Path) -> Path:
+    location = cache.open_store(root).pack_location
+    data = bytearray(location.read_bytes())
+    data[len(source_pack.MAGIC) + 5] ^= 0xFF  # the first source in the order: its checksum no longer matches
+    location.write_bytes(bytes(data))
+    return location
+
+
+def test_a_damaged_record_of_the_pack_stops_the_report_with_one_line_and_the_next_makes_the_pack_again(
+        large_catalog: Path, tmp_path: Path) -> None:
+    expected = _in_memory_report(large_catalog)
+    out = tmp_path / "report.md"
+    invoke(["export", "--format", "md", "-o", str(out)], catalog=large_catalog)  # makes the pack
+    location = _damage_a_record_of_the_pack(large_catalog)
+    out.write_text("the old report\n", encoding="utf-8")
+    result = invoke(["export", "--format", "md", "-o", str(out)], code=2, catalog=large_catalog)
+    assert "-sources.pack" in result.stderr and "removed or damaged while the report was being made" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert out.read_text(encoding="utf-8") == "the old report\n" and not location.exists()
+    invoke(["export", "--format", "md", "-o", str(out)], catalog=large_catalog)
+    assert out.read_text(encoding="utf-8") == expected and location.exists()
+
+
+def test_a_pack_whose_index_is_damaged_is_made_again(large_catalog: Path) -> None:
+    expected = _in_memory_report(large_catalog)
+    assert _joined(markdown_from_chunks(open_chunks(large_catalog))) == expected
+    location = cache.open_store(large_catalog).pack_location
+    data = bytearray(location.read_bytes())
+    data[-200] ^= 0xFF  # in the index or header
+    location.write_bytes(bytes(data))
+    damaged = open_chunks(large_catalog)
+    assert damaged is not None and damaged.pack is None
+    assert _joined(markdown_from_chunks(damaged)) == expected
+    again = open_chunks(large_catalog)
+    assert again is not None and again.pack is not None

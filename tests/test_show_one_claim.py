@@ -23,7 +23,7 @@ def _no_full_load(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("the whole sources folder was listed")
 
-    monkeypatch.setattr(files_module, "_source_files", refuse)
+    monkeypatch.setattr(files_module, "source_file_names", refuse)
 
 
 def test_show_from_the_cache_reads_one_claim_and_shows_what_the_full_load_shows(

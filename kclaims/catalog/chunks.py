@@ -2,41 +2,49 @@
 through it without ever holding them all.
 
 It opens when the cache vouches for claims.yaml as it is on disk (unchanged since its rows were
-kept); source files the cache does not hold as they are (edited, new) are parsed and cached as it
-opens. Otherwise (claims.yaml changed, or a changed source does not load) the caller loads the
-catalog the usual way, which reads, checks and caches what changed. Sources stay packed and are made
-each time one is looked at; claims are made a chunk at a time, with their labels (labels.py).
+kept). Otherwise (claims.yaml changed, or a changed source does not load) the caller loads the
+catalog the usual way, which reads, checks and caches what changed. Claims are made a chunk at a
+time, with their labels (labels.py). The sources are read one at a time from the sources' pack
+(source_pack.py) kept for the source files as they are now, found by the digest of their names and
+stamps; without one, every source is read from the cache and held packed (files the cache does not
+hold as they are, edited or new, are parsed and cached as it opens), and the caller, which knows
+the report's order, makes the pack (`ClaimChunks.write_pack`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import marshal
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kclaims.catalog import cache, cache_files
-from kclaims.catalog.files import (CLAIM_CHUNK, CLAIMS_FILE, Catalog, cached_claim_ids, chunk_count, load_catalog,
-                                   parse_source_files, source_file_keys, source_id_of)
+from kclaims.catalog import cache, cache_files, source_pack
+from kclaims.catalog.files import (CLAIM_CHUNK, CLAIMS_FILE, SOURCES_DIR, Catalog, cached_claim_ids, chunk_count,
+                                   load_catalog, parse_source_files, source_file_keys, source_file_names, source_id_of)
 from kclaims.catalog.labels import all_strengths, cached_strengths
 from kclaims.catalog.query import ClaimRow
 from kclaims.errors import NOTHING_WRITTEN, ConflictError
-from kclaims.model import claim_from_row
+from kclaims.catalog.source_pack import SourcePack
+from kclaims.model import Source, claim_from_row
 
 
 @dataclass
 class ClaimChunks:
     """claims.yaml's claims in chunks of CLAIM_CHUNK, in file order, each read from the cache when
-    asked for, and every source (packed)."""
+    asked for, and every source: read from the sources' pack when one is kept for the files as they
+    are (`pack`), else held packed until the caller makes the pack (`use_pack`)."""
 
     store: cache.Store
     claims_path: str
     claims_stamp: cache.Stamp  # what claims.yaml's stamp was when its cached ids and chunks were checked
     count: int  # claims in all
-    sources: cache.SourceTable
-    source_stamps: dict[str, cache.Stamp | None]  # each source file's stamp, by source id (the labels depend on them)
-    sources_stamp: str | None  # a digest of every source file's stamp (None if one is too new to trust)
+    sources: Mapping[str, Source]  # a SourcePack, or a cache.SourceTable of every source packed
+    source_stamps: Mapping[str, cache.Stamp | None]  # each source file's stamp, by source id (the labels depend on them)
+    sources_stamp: str | None  # a digest of the source files' names and stamps (None if one is too new to trust)
+    pack: SourcePack | None = None
 
     def __len__(self) -> int:
         return chunk_count(self.count)
@@ -63,9 +71,15 @@ class ClaimChunks:
         if entry is not None:
             return ConflictError(f"changed while the report was being made. {NOTHING_WRITTEN}: run the command again",
                                  self.claims_path)
-        return ConflictError(f"removed or damaged while the report was being made (a cache file, which kclaims makes "
-                             f"again). {NOTHING_WRITTEN}: run the command again",
-                             self.store.claim_rows.location_of(str(number)))
+        return _damaged(self.store.claim_rows.location_of(str(number)))
+
+    def pack_gone(self) -> ConflictError:
+        """The sources' pack was damaged or removed while the report was read from it: it is let go,
+        so the next command makes it again."""
+        location = self.store.pack_location
+        with contextlib.suppress(OSError):
+            os.unlink(location)
+        return _damaged(location)
 
     def keep_labels(self, graded: dict[str, Any]) -> None:
         """Keep the labels graded while the chunks were read (`rows`), for the next command."""
@@ -74,23 +88,68 @@ class ClaimChunks:
                 self.store.labels.put(key, label)
             self.store.labels.save()
 
+    def write_pack(self, arranged_by: str, records: Iterable[source_pack.Record]) -> bool:
+        """Keep every source as the records give them (each source's id, stamp, packed row and lettered
+        name, in a report's order, worked out by the caller by `arranged_by`'s rules) and read them from
+        that pack from now on, letting go of those held. False (nothing changes) where the files'
+        stamps cannot key it or it cannot be written."""
+        if self.sources_stamp is None:
+            return False
+        key = (self.sources_stamp, arranged_by)
+        if not source_pack.write_pack(self.store.pack_location, key, records, len(self.sources)):
+            return False
+        pack = SourcePack.open(self.store.pack_location, key)
+        if pack is None:
+            return False
+        self.sources, self.source_stamps, self.pack = pack, pack.stamps, pack
+        return True
+
+    def row(self, source_id: str) -> tuple:
+        """A source's row, while every source is held (`cache.SourceTable`)."""
+        assert isinstance(self.sources, cache.SourceTable)
+        return self.sources.row(source_id)
+
     def release_stamps(self) -> None:
         """Let go of the files' stamps once every chunk has been read (only the labels needed them):
-        a report's summaries then have the memory they held."""
-        self.source_stamps.clear()
+        a report's summaries then have the memory they held. (A pack holds none.)"""
+        if isinstance(self.source_stamps, dict):
+            self.source_stamps.clear()
 
 
-def open_chunks(root: Path) -> ClaimChunks | None:
+def _damaged(location: Path) -> ConflictError:
+    return ConflictError(f"removed or damaged while the report was being made (a cache file, which kclaims makes "
+                         f"again). {NOTHING_WRITTEN}: run the command again", location)
+
+
+def open_chunks(root: Path, arranged_by: str = "") -> ClaimChunks | None:
     """The catalog at `root` in chunks, or None when the cache cannot vouch for claims.yaml, or a
     source file the cache has not kept as it is now does not parse (the loaded catalog says why).
-    Such files (edited, new) are parsed here and cached: one source edited in a catalog of 200,000
-    costs its own parse, not a load of the whole catalog."""
+    The sources come from the pack kept for the files' names and stamps as they are now and for
+    `arranged_by` (the rules that ordered it), if there is one; else they are read from the cache
+    and held, and files it does not hold as they are (edited, new) are parsed here and cached: one
+    source edited in a catalog of 200,000 costs its own parse, not a load of the whole catalog."""
     store = cache.open_store(root)
     claims_path = str(root / CLAIMS_FILE)
     ids = cached_claim_ids(store, claims_path)
     claims_stamp = store.stamps.get(CLAIMS_FILE)
     if ids is None or claims_stamp is None or not store.has_claim_chunks(chunk_count(len(ids)), claims_stamp):
         return None
+    count = len(ids)
+    del ids
+    store.rows.forget()  # (the shard that held them)
+    names = source_file_names(root)
+    joined = cache.joined_stamps(str(root / SOURCES_DIR), names)
+    digest = _files_digest(names, joined)
+    del names, joined
+    pack = SourcePack.open(store.pack_location, (digest, arranged_by)) if digest is not None else None
+    if pack is not None:
+        return ClaimChunks(store, claims_path, claims_stamp, count, pack, pack.stamps, digest, pack)
+    return _held(store, root, claims_path, claims_stamp, count)
+
+
+def _held(store: cache.Store, root: Path, claims_path: str, claims_stamp: cache.Stamp, count: int) -> ClaimChunks | None:
+    """The chunks with every source read from the cache (parsed and cached where it does not hold the
+    file as it is) and held packed; None if one does not parse."""
     files = source_file_keys(root)
     kept = store.get_many(files, once=True)  # one pass: each shard is read once
     fresh = _parsed_now(store, [file for file, source in zip(files, kept) if source is None])
@@ -103,8 +162,10 @@ def open_chunks(root: Path) -> ClaimChunks | None:
         sources.add_packed(source_id, source if source is not None else fresh[key])
         source_stamps[source_id] = store.stamps[key]
     store.let_go_of_stamps(keep=CLAIMS_FILE)  # kept by source id instead, without the files' names
-    return ClaimChunks(store, claims_path, claims_stamp, len(ids), sources, source_stamps,
-                       _digest(list(source_stamps.values())))
+    stamps = list(source_stamps.values())
+    digest = None if None in stamps else _files_digest([key[len(SOURCES_DIR) + 1:] for _, key in files],
+                                                        [b"".join(stamps)])  # type: ignore[arg-type]
+    return ClaimChunks(store, claims_path, claims_stamp, count, sources, source_stamps, digest)
 
 
 def _parsed_now(store: cache.Store, files: list[tuple[str, str]]) -> dict[str, bytes] | None:
@@ -124,22 +185,25 @@ def _parsed_now(store: cache.Store, files: list[tuple[str, str]]) -> dict[str, b
     return fresh
 
 
-def _digest(stamps: list[cache.Stamp | None]) -> str | None:
-    """What the files' stamps add up to, to key a value worked out from all of them; None if one
-    was modified too recently for its stamp to tell a later edit apart."""
-    newest = max((stamp for stamp in stamps if stamp is not None), key=cache.modified_ns, default=None)
-    if newest is not None and cache.is_racy(newest):
+def _files_digest(names: list[str], joined: list[bytes]) -> str | None:
+    """What the source files' names and stamps (joined, as `cache.joined_stamps` gives them) add up
+    to, to key a value worked out from all of them; None if one could not be looked at or was
+    modified too recently for its stamp to tell a later edit apart."""
+    if not cache.stamps_trusted(joined):
         return None
-    return hashlib.sha1(marshal.dumps(stamps)).hexdigest()
+    digest = hashlib.sha1("\n".join(names).encode("utf-8", "surrogatepass"))
+    for group in joined:
+        digest.update(group)
+    return digest.hexdigest()
 
 
-def chunks_or_catalog(root: Path) -> ClaimChunks | Catalog:
+def chunks_or_catalog(root: Path, arranged_by: str = "") -> ClaimChunks | Catalog:
     """The catalog at `root` in chunks; when they cannot be opened (claims.yaml changed, or a changed
     source file does not load), the catalog is loaded (which reads, checks and caches what changed,
     or says what is wrong) and its labels kept, and then it is read in chunks after all, or, if
     claims.yaml is too new to cache yet, the loaded catalog is given instead."""
-    chunks = open_chunks(root)
+    chunks = open_chunks(root, arranged_by)
     if chunks is not None:
         return chunks
     all_strengths(load_catalog(root))  # graded and kept, so the chunks find each claim's label
-    return open_chunks(root) or load_catalog(root)  # (loaded again only if a file is too new to cache)
+    return open_chunks(root, arranged_by) or load_catalog(root)  # (loaded again only if a file is too new to cache)

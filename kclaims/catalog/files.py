@@ -313,7 +313,8 @@ def _parse_packed(path: str) -> Parsed:
 
 def source_file_keys(root: Path) -> list[tuple[str, str]]:
     """Each source file of the catalog at `root` (sorted by name) as its path and its cache key."""
-    return [(path, f"{SOURCES_DIR}/{name}") for path, name in _source_files(root / SOURCES_DIR)]
+    prefix = os.path.join(root / SOURCES_DIR, "")
+    return [(prefix + name, f"{SOURCES_DIR}/{name}") for name in source_file_names(root)]
 
 
 def source_id_of(key: str) -> str:
@@ -321,15 +322,14 @@ def source_id_of(key: str) -> str:
     return key[len(SOURCES_DIR) + 1: -len(".yaml")]
 
 
-def _source_files(folder: Path) -> list[tuple[str, str]]:
-    # Plain strings, not Path objects: a large catalog has tens of thousands of these.
+def source_file_names(root: Path) -> list[str]:
+    """The names of the catalog's source files, sorted. Plain strings, not Path objects: a large
+    catalog has tens of thousands of these."""
     try:
-        with os.scandir(folder) as entries:
-            names = sorted(e.name for e in entries if e.name.endswith(".yaml") and not e.name.startswith("."))
+        with os.scandir(root / SOURCES_DIR) as entries:
+            return sorted(e.name for e in entries if e.name.endswith(".yaml") and not e.name.startswith("."))
     except FileNotFoundError:
         return []
-    prefix = os.path.join(folder, "")
-    return [(prefix + name, name) for name in names]
 
 
 def parse_source(text: str, path: Path) -> Source:

@@ -23,14 +23,16 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from kclaims.catalog.chunks import ClaimChunks
+from kclaims.catalog.source_pack import DamagedPack
 from kclaims.catalog.query import ClaimRow
 from kclaims.export.markdown import (Premade, against_line, also_links, article_citer, bibliography_lines,
                                      claim_section, report_pieces)
 from kclaims.export.scorecard import Against, strongest_against
-from kclaims.export.view import Bibliography, TopicGroup, arrangement_rules, home_topic, summary_sentence
+from kclaims.export.view import (Bibliography, PackedBibliography, TopicGroup, arrangement_rules, home_topic,
+                                 summary_sentence)
 from kclaims.grade import Strength
 from kclaims.model import Claim, Quote
 from kclaims.workers import forks, in_order_from_workers
@@ -63,7 +65,6 @@ class _Job:
     bibliography: Bibliography
     folder: str
     cite_article: Callable[[str], str]  # `article_citer`: each worker fills its own copy
-    positions: dict[str, int] = field(default_factory=dict)  # (`_placed`) likewise
 
 
 _job: _Job | None = None  # what the workers make sections for: set before they fork, read by `_make`
@@ -84,7 +85,7 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
     the bibliography."""
     global _job
     bibliography = _bibliography(chunks)
-    in_bibliography = len(bibliography.order_ids)
+    in_bibliography = len(bibliography)
     tasks = [*((CLAIMS, number) for number in range(len(chunks))),
              *((BIBLIOGRAPHY, start) for start in range(0, in_bibliography, BIBLIOGRAPHY_SLICE))]
     try:
@@ -106,36 +107,47 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
                                      lambda group: map(spool.read, gathered.where.get(group.topic, ())),
                                      premade=gathered.premade, also_text=partial(_also_text, spool, gathered.also),
                                      bibliography=entries)
+    except DamagedPack:
+        raise chunks.pack_gone() from None
     finally:
         _job = None
+        if chunks.pack is not None:
+            chunks.pack.close()
 
 
 CLAIMS, BIBLIOGRAPHY = "claims", "bibliography"
 
 
 def _bibliography(chunks: ClaimChunks) -> Bibliography:
-    """Every source, in the order and with the letters kept from the last report if no source file
-    has changed since (working them out reads all 200,000 sources of a large catalog), else worked
-    out now and kept."""
-    key = (chunks.sources_stamp, arrangement_rules())
-    kept = chunks.store.derived(BIBLIOGRAPHY, key) if chunks.sources_stamp else None
-    bibliography = Bibliography.looking_up(chunks.sources, kept)
-    if kept is None and chunks.sources_stamp:
-        chunks.store.keep_derived(BIBLIOGRAPHY, key, bibliography.arrangement)
-    return bibliography
+    """Every source, in the order and with the letters, read from the sources' pack kept for the
+    files as they are; else worked out now (which reads all 200,000 sources of a large catalog) and
+    the pack made for the next report, and read from it; where it cannot be made (a file too new to
+    trust, a cache that cannot be written), the sources held are used."""
+    if chunks.pack is None:
+        bibliography = Bibliography.looking_up(chunks.sources)
+        stamps, lettered = chunks.source_stamps, bibliography.lettered
+        records = ((source_id, cast(bytes, stamps[source_id]), lettered.get(source_id, ""), chunks.row(source_id))
+                   for source_id in bibliography.order_ids)
+        if not chunks.write_pack(arrangement_rules(), records):
+            return bibliography
+    assert chunks.pack is not None
+    return PackedBibliography(chunks.pack)
 
 
 def _make(tasks: list[tuple[str, int]]) -> list[MadeChunk]:
     assert _job is not None
-    return [_make_chunk(number, _job.cite_article) if task == CLAIMS else _make_entries(number) for task, number in tasks]
+    try:
+        return [_make_chunk(number, _job.cite_article) if task == CLAIMS else _make_entries(number)
+                for task, number in tasks]
+    except DamagedPack:
+        raise _job.chunks.pack_gone() from None
 
 
 def _make_entries(start: int) -> MadeChunk:
     """Bibliography entries from `start` in its order, a slice of them."""
     assert _job is not None
     bibliography = _job.bibliography
-    ids = bibliography.order_ids[start:start + BIBLIOGRAPHY_SLICE]
-    text = "".join(bibliography_lines(bibliography, (bibliography[source_id] for source_id in ids)))
+    text = "".join(bibliography_lines(bibliography, bibliography.in_order(start, start + BIBLIOGRAPHY_SLICE)))
     return MadeChunk(_spooled(f"bibliography-{start}", [text.encode("utf-8")]), [], [], [], [], {})
 
 
@@ -186,10 +198,8 @@ def _placed(source_ids: set[str]) -> list[int | str]:
     """Each source by where it is in the bibliography's order (its id if it is not there): the command
     counts them in a bitmap, not in a set of 200,000 ids."""
     assert _job is not None
-    positions = _job.positions
-    if not positions:  # worked out once in each process that makes sections
-        positions.update((source_id, position) for position, source_id in enumerate(_job.bibliography.order_ids))
-    return [positions.get(source_id, source_id) for source_id in source_ids]
+    place = _job.bibliography.place
+    return [source_id if (at := place(source_id)) is None else at for source_id in source_ids]
 
 
 def _segments(by_topic: dict[str, list[bytes]], start: int) -> tuple[list[Segment], int]:

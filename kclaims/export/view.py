@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from kclaims.catalog.query import ClaimRow
+from kclaims.catalog.source_pack import SourcePack
 from kclaims.grade import (
     INDIRECT_POPULATIONS,
     STRENGTH_KEYS,
@@ -297,6 +298,18 @@ class Bibliography(Mapping[str, Source]):
         self.order_ids = []
         self._order_forgotten = True
 
+    def in_order(self, start: int, stop: int) -> Iterator[Source]:
+        """The sources from place `start` up to `stop` in the order (a slice of `order`)."""
+        return (self._sources[source_id] for source_id in self.order_ids[start:stop])
+
+    def place(self, source_id: str) -> int | None:
+        """Where the source is in the order (None if it is not in the bibliography); every place is
+        worked out when the first is asked for."""
+        places: dict[str, int] | None = getattr(self, "_places", None)
+        if places is None:
+            places = self._places = {source_id: place for place, source_id in enumerate(self.order_ids)}
+        return places.get(source_id)
+
     def __getitem__(self, source_id: str) -> Source:
         return self._sources[source_id]
 
@@ -319,6 +332,35 @@ class Bibliography(Mapping[str, Source]):
     def name_of(self, source: Source) -> str:
         """The short name of a source of this bibliography."""
         return self.lettered.get(source.id) or short_cite(source, source.id)
+
+
+class PackedBibliography(Bibliography):
+    """A bibliography read from a sources' pack (catalog/source_pack.py), which keeps the sources in
+    the order with their letters: what it holds is the pack's index, 24 bytes a source."""
+
+    def __init__(self, pack: SourcePack):
+        self._sources = self._pack = pack
+
+    @property
+    def arrangement(self) -> Arrangement:
+        pack = self._pack
+        return list(pack), {source_id: name for source_id in pack if (name := pack.lettered_name(source_id))}
+
+    @property
+    def order(self) -> Iterator[Source]:
+        return self._pack.in_order(0, len(self._pack))
+
+    def forget_order(self) -> None:
+        """Nothing to let go of: the order is the pack's."""
+
+    def in_order(self, start: int, stop: int) -> Iterator[Source]:
+        return self._pack.in_order(start, stop)
+
+    def place(self, source_id: str) -> int | None:
+        return self._pack.place(source_id)
+
+    def name_of(self, source: Source) -> str:
+        return self._pack.lettered_name(source.id) or short_cite(source, source.id)
 
 
 def container(source: Source) -> str | None:

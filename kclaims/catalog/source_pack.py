@@ -1,0 +1,264 @@
+"""Every source of a catalog in one cache file, in a report's bibliography order, each read from the
+file when it is looked up: a report of 200,000 sources holds a small index (24 bytes a source), not
+the sources, in the command and in each of its workers.
+
+The file: MAGIC, then each source's record (marshal of its id, the stamp of its file when it was
+read, the short name it is cited by where that needs a letter, else "", and its row), then the
+index, then the header (marshal: the format, the byte order, what the pack was made for (`key`), how
+many sources, where the index starts and its SHA-256), then the header's length (8 bytes) and END.
+The index is four arrays over the N sources: the ids' 64-bit hashes, sorted; the place in the
+order of the source with each; where each record starts, by place (N + 1 of them: the last is where
+the records end); each record's CRC-32. A pack whose index or header is damaged is not opened (it is
+made again); a damaged record is found when it is read (`DamagedPack`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import marshal
+import os
+import struct
+import sys
+import tempfile
+import zlib
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from kclaims.catalog.temporaries import remove_stale_temporaries, temporary_prefix
+from kclaims.model import Source, source_from_row
+
+MAGIC, END = b"kclaims-sources\n", b"\nend-of-pack\n"
+FORMAT = 1
+_LENGTH = struct.Struct("<Q")
+MOST_HEADER = 4096  # a longer one is damage: not read
+Record = tuple[str, bytes, str, tuple]  # id, stamp, the short name it is cited by if lettered (else ""), row
+
+
+class DamagedPack(Exception):
+    """A record of the pack does not match its checksum, or the pack file went away."""
+
+
+def id_hash(source_id: str) -> int:
+    """The 64-bit hash a source is found by in the index (two CRCs: a lookup costs a fraction of a
+    microsecond; ids sharing one are told apart by their records)."""
+    data = source_id.encode("utf-8", "surrogatepass")
+    return zlib.crc32(data) << 32 | zlib.adler32(data)
+
+
+class SourcePack(Mapping[str, Source]):
+    """A pack file opened for reading: sources by id (made when looked up; the last few are kept),
+    their stamps, short names and places in the order, and the sources in order a slice at a time.
+    The file stays open from `open` on, so a pack made anew meanwhile (by another command) does not
+    mix with this one; forked workers read it through the same descriptor, at given offsets."""
+
+    RECENT = 4096  # sources read lately and kept: about those a chunk of 1,000 claims links (it asks for each again)
+
+    def __init__(self, location: Path, key: object, file: BinaryIO | io.FileIO, index: tuple[array, array, array, array]):
+        self.location, self.key, self._file = location, key, file
+        self._hashes, self._places, self._starts, self._checksums = index
+        self._recent: dict[str, tuple[Source, bytes, str, int]] = {}
+
+    @classmethod
+    def open(cls, location: Path, key: object) -> SourcePack | None:
+        """The pack at `location` if it was made for `key` and its index is whole, else None."""
+        file = None
+        try:
+            file = open(location, "rb", buffering=0)  # noqa: SIM115 (open while the pack is read: `close`)
+            index = _read_index(file, key)
+        except (OSError, ValueError, EOFError, TypeError, struct.error):
+            index = None
+        if index is None or file is None:
+            if file is not None:
+                file.close()
+            return None
+        return cls(location, key, file, index)
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    def __iter__(self) -> Iterator[str]:
+        return (record[0] for record in map(self._record, range(len(self))))
+
+    def __getitem__(self, source_id: str) -> Source:
+        found = self._found(source_id)
+        if found is None:
+            raise KeyError(source_id)
+        return found[0]
+
+    def get(self, source_id: str, default: Source | None = None) -> Source | None:  # type: ignore[override]
+        found = self._found(source_id)
+        return default if found is None else found[0]
+
+    def __contains__(self, source_id: object) -> bool:
+        return isinstance(source_id, str) and self._found(source_id) is not None
+
+    def stamp(self, source_id: str) -> bytes | None:
+        """The stamp the source's file had when the pack was made (None if it is not in the pack)."""
+        found = self._found(source_id)
+        return None if found is None else found[1]
+
+    def lettered_name(self, source_id: str) -> str:
+        """The short name the source is cited by, where it needs a letter; else ""."""
+        found = self._found(source_id)
+        return "" if found is None else found[2]
+
+    def place(self, source_id: str) -> int | None:
+        """Where the source is in the order (None if it is not in the pack)."""
+        found = self._found(source_id)
+        return None if found is None else found[3]
+
+    def in_order(self, start: int, stop: int) -> Iterator[Source]:
+        """The sources from place `start` up to `stop`, read one after the other."""
+        stop = min(stop, len(self))
+        if start >= stop:
+            return
+        starts, checksums = self._starts, self._checksums
+        first = starts[start]
+        data = self._read(first, starts[stop] - first)  # one read for the slice, not one a source
+        if len(data) != starts[stop] - first:
+            raise DamagedPack(str(self.location))
+        view = memoryview(data)
+        for place in range(start, stop):
+            record = view[starts[place] - first:starts[place + 1] - first]
+            if zlib.crc32(record) != checksums[place]:
+                raise DamagedPack(str(self.location))
+            yield source_from_row(marshal.loads(record)[3])
+
+    @property
+    def stamps(self) -> Mapping[str, bytes | None]:
+        """Each source's stamp by id, as `labels.cached_strengths` asks for them."""
+        return _Stamps(self)
+
+    def _found(self, source_id: str) -> tuple[Source, bytes, str, int] | None:
+        recent = self._recent.get(source_id)
+        if recent is not None:
+            return recent
+        wanted = id_hash(source_id)
+        hashes = self._hashes
+        at = bisect_left(hashes, wanted)
+        while at < len(hashes) and hashes[at] == wanted:  # (two ids with one hash: each record says whose it is)
+            place = self._places[at]
+            found_id, stamp, name, row = self._record(place)
+            if found_id == source_id:
+                if len(self._recent) >= self.RECENT:
+                    self._recent.clear()
+                made = self._recent[source_id] = (source_from_row(row), stamp, name, place)
+                return made
+            at += 1
+        return None
+
+    def _record(self, place: int) -> Record:
+        start, end = self._starts[place], self._starts[place + 1]
+        data = self._read(start, end - start)
+        if len(data) != end - start or zlib.crc32(data) != self._checksums[place]:
+            raise DamagedPack(str(self.location))
+        record: Record = marshal.loads(data)
+        return record
+
+    def _read(self, start: int, size: int) -> bytes:
+        try:
+            if _PREAD is not None:  # (forked workers share the descriptor: no offset to share)
+                return _PREAD(self._file.fileno(), size, start)
+            self._file.seek(start)  # (no fork where there is no pread: one process reads)
+            return self._file.read(size) or b""
+        except (OSError, ValueError):  # ValueError: closed
+            raise DamagedPack(str(self.location)) from None
+
+    def close(self) -> None:
+        self._file.close()
+
+
+_PREAD = getattr(os, "pread", None)
+
+
+def _read_index(file: BinaryIO, key: object) -> tuple[array, array, array, array] | None:
+    """The pack's index, if the pack was made for `key` and its header and index are whole."""
+    size = file.seek(0, os.SEEK_END)
+    tail = len(END) + _LENGTH.size
+    file.seek(size - tail)
+    trailer = file.read(tail)
+    if not trailer.endswith(END):
+        return None
+    [header_size] = _LENGTH.unpack(trailer[:_LENGTH.size])
+    if header_size > MOST_HEADER or header_size > size - tail:
+        return None
+    file.seek(size - tail - header_size)
+    form, byteorder, made_for, count, index_start, index_digest = marshal.loads(file.read(header_size))
+    if form != FORMAT or byteorder != sys.byteorder or made_for != key or not 0 <= index_start <= size - count * 24:
+        return None
+    file.seek(index_start)
+    index = file.read(count * 24 + 8)
+    if len(index) != count * 24 + 8 or hashlib.sha256(index).digest() != index_digest:
+        return None
+    hashes, places, starts, checksums = array("Q"), array("I"), array("Q"), array("I")
+    hashes.frombytes(index[:count * 8])
+    places.frombytes(index[count * 8:count * 12])
+    starts.frombytes(index[count * 12:count * 20 + 8])
+    checksums.frombytes(index[count * 20 + 8:])
+    return hashes, places, starts, checksums
+
+
+class _Stamps(Mapping[str, "bytes | None"]):
+    def __init__(self, pack: SourcePack):
+        self._pack = pack
+
+    def get(self, source_id: str, default: Any = None) -> bytes | None:
+        stamp = self._pack.stamp(source_id)
+        return default if stamp is None else stamp
+
+    def __getitem__(self, source_id: str) -> bytes | None:
+        stamp = self._pack.stamp(source_id)
+        if stamp is None:
+            raise KeyError(source_id)
+        return stamp
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pack)
+
+    def __len__(self) -> int:
+        return len(self._pack)
+
+
+def write_pack(location: Path, key: object, records: Iterable[Record], count: int) -> bool:
+    """Write the `count` records, in order, as the pack for `key`, atomically (a temporary file
+    renamed into place). Never fails: False if it could not be written (a cache only costs speed)."""
+    temporary = None
+    try:
+        location.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(location.parent)
+        descriptor, temporary = tempfile.mkstemp(prefix=temporary_prefix(location), suffix=".tmp", dir=location.parent)
+        with os.fdopen(descriptor, "wb") as file:
+            _write(file, key, records, count)
+        os.replace(temporary, location)
+        return True
+    except (OSError, ValueError):
+        if temporary:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        return False
+
+
+def _write(file: BinaryIO, key: object, records: Iterable[Record], count: int) -> None:
+    file.write(MAGIC)
+    position = len(MAGIC)
+    starts, checksums, by_hash = array("Q"), array("I"), array("Q")
+    for record in records:
+        data = marshal.dumps(record)
+        starts.append(position)
+        checksums.append(zlib.crc32(data))
+        by_hash.append(id_hash(record[0]))
+        file.write(data)
+        position += len(data)
+    if len(starts) != count:
+        raise ValueError(f"{len(starts)} records, not {count}")
+    starts.append(position)
+    order = sorted(range(count), key=by_hash.__getitem__)
+    hashes, places = array("Q", (by_hash[place] for place in order)), array("I", order)
+    index = hashes.tobytes() + places.tobytes() + starts.tobytes() + checksums.tobytes()
+    header = marshal.dumps((FORMAT, sys.byteorder, key, count, position, hashlib.sha256(index).digest()))  # type: ignore[arg-type]
+    file.write(index + header + _LENGTH.pack(len(header)) + END)
