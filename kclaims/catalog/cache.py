@@ -26,6 +26,7 @@ import re
 import stat
 import struct
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
@@ -293,31 +294,89 @@ def _looking_at(paths: list[str]) -> Iterator[Callable[[], Iterable[Stamp | None
                        for stamp in (joined[start:start + size] for start in range(0, len(joined), size)))
 
 
-def joined_stamps(folder: str, names: list[str]) -> list[bytes]:
-    """The stamps of the files `names` in `folder`, in order, joined a group of STAMP_GROUP files at a
-    time (`_NO_STAMP` for a file that cannot be looked at): 8 MB for 200,000 files, not 200,000
-    objects. Looked at by worker processes from STAMPED_BY_WORKERS files on."""
-    groups = [names[start:start + STAMP_GROUP] for start in range(0, len(names), STAMP_GROUP)]
-    with in_workers(partial(_joined_stamps_in, os.path.join(folder, "")), groups,
-                    worth_it_from=STAMPED_BY_WORKERS // STAMP_GROUP) as joined:
-        return joined()
+# What a folder's files add up to (`folder_digest`): each file's name and stamp hashed, the hashes
+# added (so no order is needed, and the files can be looked at in any order by several processes)
+_FOLDER_SHARES = 8  # the files are dealt by the CRC of their names into this many shares (a worker takes a few)
+_SUM_MODULUS = 1 << 128
 
 
-def _joined_stamps_in(prefix: str, groups: list[list[str]]) -> list[bytes]:
-    return packed_stamps_of([[prefix + name for name in group] for group in groups])
+def folder_digest(folder: str, wanted: Callable[[str], bool]) -> str | None:
+    """A digest of the names and stamps of the files in `folder` whose names are `wanted`, without
+    holding their names: each process that looks at them (worker processes from STAMPED_BY_WORKERS
+    files on) lists the folder itself and takes its share. None if a file could not be looked at,
+    or was modified too recently for its stamp to tell a later edit apart (`is_racy`): then nothing
+    worked out from the files may be kept for it. Equal to `names_digest` of the same files."""
+    try:
+        with os.scandir(folder) as entries:
+            count = sum(1 for entry in entries if wanted(entry.name))
+    except FileNotFoundError:
+        count = 0
+    except OSError:
+        return None
+    shares = list(range(_FOLDER_SHARES))
+    with in_workers(partial(_shares_summed, folder, wanted), shares,
+                    worth_it_from=2 if count >= STAMPED_BY_WORKERS else _FOLDER_SHARES + 1) as summed:
+        return _digest_of(summed())
 
 
-def stamps_trusted(joined: Iterable[bytes]) -> bool:
-    """Whether stamps joined as `joined_stamps` gives them can key a value worked out from all the
-    files: every file was looked at, and none was modified too recently for its stamp to tell a
-    later edit apart (`is_racy`)."""
-    newest = 0
-    for group in joined:
-        for size, modified, *_ in _STAMP.iter_unpack(group):
-            if size == -1:
-                return False
-            newest = max(newest, modified)
-    return time.time() - newest / 1e9 >= RACY_SECONDS
+def names_digest(names: list[str], stamps: list[Stamp | None]) -> str | None:
+    """`folder_digest` of files whose names and stamps are at hand."""
+    sums = [_Sum() for _ in range(_FOLDER_SHARES)]
+    for name, stamp in zip(names, stamps):
+        sums[_share_of(name)].add(name, stamp)
+    return _digest_of(sums)
+
+
+class _Sum:
+    """A share's files: how many, their hashes added, the newest modification time, and whether one
+    could not be looked at."""
+
+    def __init__(self) -> None:
+        self.count, self.total, self.newest, self.missing = 0, 0, 0, False
+
+    def add(self, name: str, stamp: Stamp | None) -> None:
+        if stamp is None:
+            self.missing = True
+            return
+        self.count += 1
+        data = name.encode("utf-8", "surrogatepass") + b"\0" + stamp
+        self.total += int.from_bytes(hashlib.blake2b(data, digest_size=16).digest(), "little")
+        self.newest = max(self.newest, modified_ns(stamp))
+
+
+def _share_of(name: str) -> int:
+    return zlib.crc32(name.encode("utf-8", "surrogatepass")) % _FOLDER_SHARES
+
+
+def _shares_summed(folder: str, wanted: Callable[[str], bool], shares: list[int]) -> list[_Sum]:
+    """The sums of these shares of the folder's files, in one listing of it."""
+    sums = {share: _Sum() for share in shares}
+    prefix = os.path.join(folder, "")
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                found = sums.get(_share_of(name)) if wanted(name) else None
+                if found is not None:
+                    [stamp] = stamps_of([prefix + name])
+                    found.add(name, stamp)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        for found in sums.values():
+            found.missing = True
+    return [sums[share] for share in shares]
+
+
+def _digest_of(sums: list[_Sum]) -> str | None:
+    if any(found.missing for found in sums):
+        return None
+    newest = max((found.newest for found in sums), default=0)
+    if time.time() - newest / 1e9 < RACY_SECONDS:
+        return None
+    count = sum(found.count for found in sums)
+    total = sum(found.total for found in sums) % _SUM_MODULUS
+    return hashlib.sha1(f"{count}:{total:032x}".encode()).hexdigest()
 
 
 def packed_stamps_of(groups: list[list[str]]) -> list[bytes]:

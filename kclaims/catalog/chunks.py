@@ -14,7 +14,6 @@ the report's order, makes the pack (`ClaimChunks.write_pack`).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from typing import Any
 
 from kclaims.catalog import cache, cache_files, source_pack
 from kclaims.catalog.files import (CLAIM_CHUNK, CLAIMS_FILE, SOURCES_DIR, Catalog, cached_claim_ids, chunk_count,
-                                   load_catalog, parse_source_files, source_file_keys, source_file_names, source_id_of)
+                                   load_catalog, parse_source_files, source_file_keys, is_source_file_name, source_id_of)
 from kclaims.catalog.labels import all_strengths, cached_strengths
 from kclaims.catalog.query import ClaimRow
 from kclaims.errors import NOTHING_WRITTEN, ConflictError
@@ -137,10 +136,7 @@ def open_chunks(root: Path, arranged_by: str = "") -> ClaimChunks | None:
     count = len(ids)
     del ids
     store.rows.forget()  # (the shard that held them)
-    names = source_file_names(root)
-    joined = cache.joined_stamps(str(root / SOURCES_DIR), names)
-    digest = _files_digest(names, joined)
-    del names, joined
+    digest = cache.folder_digest(str(root / SOURCES_DIR), is_source_file_name)
     pack = SourcePack.open(store.pack_location, (digest, arranged_by)) if digest is not None else None
     if pack is not None:
         return ClaimChunks(store, claims_path, claims_stamp, count, pack, pack.stamps, digest, pack)
@@ -162,9 +158,7 @@ def _held(store: cache.Store, root: Path, claims_path: str, claims_stamp: cache.
         sources.add_packed(source_id, source if source is not None else fresh[key])
         source_stamps[source_id] = store.stamps[key]
     store.let_go_of_stamps(keep=CLAIMS_FILE)  # kept by source id instead, without the files' names
-    stamps = list(source_stamps.values())
-    digest = None if None in stamps else _files_digest([key[len(SOURCES_DIR) + 1:] for _, key in files],
-                                                        [b"".join(stamps)])  # type: ignore[arg-type]
+    digest = cache.names_digest([key[len(SOURCES_DIR) + 1:] for _, key in files], list(source_stamps.values()))
     return ClaimChunks(store, claims_path, claims_stamp, count, sources, source_stamps, digest)
 
 
@@ -183,18 +177,6 @@ def _parsed_now(store: cache.Store, files: list[tuple[str, str]]) -> dict[str, b
     if fresh:
         store.rows.release()  # written now: the next command finds them cached
     return fresh
-
-
-def _files_digest(names: list[str], joined: list[bytes]) -> str | None:
-    """What the source files' names and stamps (joined, as `cache.joined_stamps` gives them) add up
-    to, to key a value worked out from all of them; None if one could not be looked at or was
-    modified too recently for its stamp to tell a later edit apart."""
-    if not cache.stamps_trusted(joined):
-        return None
-    digest = hashlib.sha1("\n".join(names).encode("utf-8", "surrogatepass"))
-    for group in joined:
-        digest.update(group)
-    return digest.hexdigest()
 
 
 def chunks_or_catalog(root: Path, arranged_by: str = "") -> ClaimChunks | Catalog:

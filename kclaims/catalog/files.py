@@ -327,9 +327,15 @@ def source_file_names(root: Path) -> list[str]:
     catalog has tens of thousands of these."""
     try:
         with os.scandir(root / SOURCES_DIR) as entries:
-            return sorted(e.name for e in entries if e.name.endswith(".yaml") and not e.name.startswith("."))
+            return sorted(e.name for e in entries if is_source_file_name(e.name))
     except FileNotFoundError:
         return []
+
+
+def is_source_file_name(name: str) -> bool:
+    """Whether a file in the sources folder is a source's (hidden files, such as an edit's temporary
+    one, are not)."""
+    return name.endswith(".yaml") and not name.startswith(".")
 
 
 def parse_source(text: str, path: Path) -> Source:

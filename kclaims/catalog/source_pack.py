@@ -36,6 +36,7 @@ MAGIC, END = b"kclaims-sources\n", b"\nend-of-pack\n"
 FORMAT = 1
 _LENGTH = struct.Struct("<Q")
 MOST_HEADER = 4096  # a longer one is damage: not read
+READ_TOGETHER = 1000  # sources read in order are read this many at a time
 Record = tuple[str, bytes, str, tuple]  # id, stamp, the short name it is cited by if lettered (else ""), row
 
 
@@ -115,11 +116,13 @@ class SourcePack(Mapping[str, Source]):
     def in_order(self, start: int, stop: int) -> Iterator[Source]:
         """The sources from place `start` up to `stop`, read one after the other."""
         stop = min(stop, len(self))
-        if start >= stop:
-            return
+        for block_start in range(start, stop, READ_TOGETHER):
+            yield from self._block(block_start, min(block_start + READ_TOGETHER, stop))
+
+    def _block(self, start: int, stop: int) -> Iterator[Source]:
         starts, checksums = self._starts, self._checksums
         first = starts[start]
-        data = self._read(first, starts[stop] - first)  # one read for the slice, not one a source
+        data = self._read(first, starts[stop] - first)  # one read for them all, not one a source
         if len(data) != starts[stop] - first:
             raise DamagedPack(str(self.location))
         view = memoryview(data)

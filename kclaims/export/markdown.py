@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache, partial
+from itertools import chain
 from typing import TYPE_CHECKING, TypeVar
 
 from kclaims.model import Source
@@ -23,6 +23,7 @@ from kclaims.export.view import (
     Bibliography,
     EvidenceItem,
     TopicGroup,
+    TopicTally,
     authors_text,
     catalog_summary,
     container,
@@ -45,7 +46,6 @@ from kclaims.export.view import (
 from kclaims.export.scorecard import (
     SCORECARD_INTRO,
     Against,
-    Scorecard,
     against_phrase,
     scorecard_cells,
     scorecard_heads,
@@ -123,40 +123,41 @@ def markdown_chunks(rows: list[ClaimRow], sources: list[Source], since: CatalogC
                              lambda group: (claim_section(row, by_id, cite_article) for row in group.rows), since)
 
 
-@dataclass(frozen=True, slots=True)
-class Premade:
-    """Parts of the scorecard made elsewhere for each contradicted row, by the row's `id()`: a report
-    streamed from a large catalog makes them where each claim's evidence is at hand, so the top need not."""
-
-    against: dict[int, str | None]  # a contradicted claim's strongest study against it (`scorecards`' known_against)
-    against_lines: dict[int, str]  # a contradicted claim's line in the scorecard (`against_line`)
-
-    def against_line(self, item: Against) -> str:
-        return self.against_lines[id(item.row)]
-
-
 def report_pieces(rows: list[ClaimRow], by_id: Bibliography, summary: str,
-                  claims_text: Callable[[TopicGroup], Iterable[Piece]], since: CatalogChanges | None = None,
-                  premade: Premade | None = None, also_text: Callable[[TopicGroup], Iterable[Piece]] | None = None,
-                  bibliography: Iterable[Piece] | None = None) -> Iterator[str | Piece]:
+                  claims_text: Callable[[TopicGroup], Iterable[Piece]],
+                  since: CatalogChanges | None = None) -> Iterator[str | Piece]:
     """The report around its claims: `claims_text(group)` gives the sections (`claim_section`) of
-    the claims shown in full under a topic, in order, made here or earlier elsewhere (then they may
-    be UTF-8 bytes, in pieces of any size); `also_text(group)` likewise the links to those shown
-    under another topic (`also_links`); `premade`, the scorecard's parts made elsewhere for every
-    row; `bibliography`, the entries made elsewhere (`bibliography_lines` over `by_id.order`), else
-    they are made here."""
+    the claims shown in full under a topic, in order."""
+    counts = strength_counts(rows)
+    topics = ((group.topic, claims_text(group), [also_links(group.also)] if group.also else None)
+              for group in group_by_topic(rows))
+    yield from report_around(summary, _scorecard_pieces(rows, by_id), since,
+                             summary_blocks(counts, topic_strength_counts(rows), len(rows)), topics,
+                             bibliography_pieces(by_id, None))
+
+
+TopicPieces = tuple[str, Iterable[Piece], Iterable[Piece] | None]  # a topic, its claims' sections, its links to claims shown elsewhere (if any)
+
+
+def report_around(summary: str, scorecard: Iterable[str], since: CatalogChanges | None, summaries: list[str],
+                  topics: Iterable[TopicPieces], bibliography: Iterable[str | Piece]) -> Iterator[str | Piece]:
+    """The report in its order, its parts made by the caller (from the rows, or counted as they
+    passed: streamed.py): the summary sentence, the scorecard's pieces (`scorecard_table`), the
+    summaries' blocks (`summary_blocks`), each topic's texts (its sections may be UTF-8 bytes, in
+    pieces of any size) and the bibliography's pieces (`bibliography_pieces`)."""
     yield f"# {REPORT_TITLE}{BLOCK}{block(summary)}{BLOCK}> {inline(VERDICT_CAVEAT)}"
-    yield from _scorecard_pieces(rows, by_id, premade)
+    yield from scorecard
     if since is not None:
         yield BLOCK + changes_markdown(since, level=2)
-    yield BLOCK + BLOCK.join(_summary(rows))
+    yield BLOCK + BLOCK.join(summaries)
     yield BLOCK + "## Claims by topic"
-    if not rows:
+    shown = False
+    for topic, sections, also in topics:
+        shown = True
+        yield from _topic_pieces(topic, sections, also)
+    if not shown:
         yield BLOCK + "No claims match."
-    also: Callable[[TopicGroup], Iterable[str | Piece]] = _also_here if also_text is None else also_text
-    for group in group_by_topic(rows):
-        yield from _topic_pieces(group, claims_text, also)
-    yield from _bibliography_pieces(by_id, bibliography)
+    yield from bibliography
     yield "\n"
 
 
@@ -172,34 +173,51 @@ def article_citer(by_id: Bibliography) -> Callable[[str], str]:
 def scorecard_section(rows: list[ClaimRow], sources: Bibliography) -> list[str]:
     """"Which articles hold up" as Markdown blocks: one table row per article, then each article's
     contradicted claims."""
-    return "".join(_scorecard_pieces(rows, sources, None)).split(BLOCK)[1:]
+    return "".join(_scorecard_pieces(rows, sources)).split(BLOCK)[1:]
 
 
-def _scorecard_pieces(rows: list[ClaimRow], sources: Bibliography, premade: Premade | None) -> Iterator[str]:
-    """The scorecard section, each block after a blank line, a table row at a time."""
+def _scorecard_pieces(rows: list[ClaimRow], sources: Bibliography) -> Iterator[str]:
+    line_of = partial(against_line, sources=sources, phrases={})
+    cards = scorecards(rows, sources)
+    return scorecard_table([(card.article, card.source, scorecard_cells(card), (line_of(item) for item in card.against))
+                            for card in cards], sources)
+
+
+# an article's row of the scorecard: the article, its source, its counts (`cells_of`), the lines of
+# its contradicted claims (`against_line`), in the scorecard's order
+CardRow = tuple[str, Source | None, list[int], Iterable[str]]
+
+
+def scorecard_table(cards: Iterable[CardRow], sources: Bibliography) -> Iterator[str]:
+    """The scorecard section, each block after a blank line, a table row at a time; `cards` in the
+    scorecard's order (`scorecard.scorecard_order`), each taken when its row is made."""
     yield BLOCK + "## Which articles hold up"
-    cards = scorecards(rows, sources, None if premade is None else premade.against)
-    if not cards:
+    cards = iter(cards)
+    first = next(cards, None)
+    if first is None:
         yield BLOCK + "No claim records the article that makes it."
         return
     heads = scorecard_heads()
     yield f"{BLOCK}{inline(SCORECARD_INTRO)}{BLOCK}| article | " + " | ".join(heads) + " |\n|---|" + "---:|" * len(heads)
-    refs = {card.article: _article_ref(card, sources) for card in cards}
-    for card in cards:
-        yield (f"\n| {refs[card.article]} | " + " | ".join(str(n) if n else "·" for n in scorecard_cells(card))
-               + " |")
-    contradicted = [card for card in cards if card.against]
+    contradicted: list[tuple[str, Iterable[str]]] = []
+    for article, source, cells, lines in chain((first,), cards):
+        ref = _article_ref(article, source, sources)
+        yield f"\n| {ref} | " + " | ".join(str(n) if n else "·" for n in cells) + " |"
+        if cells[_CELLS_CONTRADICTED]:
+            contradicted.append((ref, lines))
     if contradicted:
         yield BLOCK + "Contradicted claims, each with the strongest study against it:\n"
-        line_of = partial(against_line, sources=sources, phrases={}) if premade is None else premade.against_line
-        for card in contradicted:
-            yield f"\n- {refs[card.article]}:\n" + "\n".join(map(line_of, card.against))
+        for ref, lines in contradicted:
+            yield f"\n- {ref}:\n" + "\n".join(lines)
 
 
-def _article_ref(card: Scorecard, sources: Bibliography) -> str:
-    if card.source is None:
-        return f"`{card.article}` (not in the catalog)"
-    return f"[{inline(sources.name_of(card.source))}](#source-{card.article})"
+_CELLS_CONTRADICTED = scorecard_heads().index("contradicted")  # where `cells_of` puts the contradicted claims
+
+
+def _article_ref(article: str, source: Source | None, sources: Bibliography) -> str:
+    if source is None:
+        return f"`{article}` (not in the catalog)"
+    return f"[{inline(sources.name_of(source))}](#source-{article})"
 
 
 def against_line(item: Against, sources: Bibliography, phrases: dict[str, str] | None = None) -> str:
@@ -211,24 +229,25 @@ def against_line(item: Against, sources: Bibliography, phrases: dict[str, str] |
 # --- summary ---------------------------------------------------------------------------------------
 
 
-def _summary(rows: list[ClaimRow]) -> list[str]:
-    counts = strength_counts(rows)
+def summary_blocks(counts: dict[str, int], by_topic: dict[str, TopicTally], claims: int) -> list[str]:
+    """The summary's blocks: the claims by verdict and certainty (`strength_counts`), by topic too
+    (`topic_strength_counts`), and how many there are."""
     by_strength = ["| verdict and certainty | claims | meaning |", "|---|---:|---|"]
     by_strength += [f"| {strength_mark(key)} | {counts[key]} | {inline(strength_meaning(key))} |"
                     for key in STRENGTH_ORDER]
     return ["## Summary", "### Claims by verdict and certainty", "\n".join(by_strength),
-            "### Claims by topic, verdict and certainty", _matrix(rows, counts),
+            "### Claims by topic, verdict and certainty", _matrix(by_topic, counts, claims),
             "A claim with several topics is counted in each of their rows; the last row counts every claim once."]
 
 
-def _matrix(rows: list[ClaimRow], counts: dict[str, int]) -> str:
+def _matrix(by_topic: dict[str, TopicTally], counts: dict[str, int], claims: int) -> str:
     lines = ["| topic | " + " | ".join(strength_title(key) for key in STRENGTH_ORDER) + " | total |",
              "|---|" + "---:|" * (len(STRENGTH_ORDER) + 1)]
-    for topic, cell in topic_strength_counts(rows).items():
+    for topic, cell in by_topic.items():
         cells = [str(cell.by_key[key]) if cell.by_key[key] else "·" for key in STRENGTH_ORDER]
         lines.append(f"| [{inline(topic)}](#{_topic_anchor(topic)}) | " + " | ".join(cells) + f" | {cell.claims} |")
     lines.append("| **all claims** | " + " | ".join(f"**{counts[key]}**" for key in STRENGTH_ORDER)
-                 + f" | **{len(rows)}** |")
+                 + f" | **{claims}** |")
     return "\n".join(lines)
 
 
@@ -239,18 +258,13 @@ def _topic_anchor(topic: str) -> str:
 # --- claims ----------------------------------------------------------------------------------------
 
 
-def _topic_pieces(group: TopicGroup, claims_text: Callable[[TopicGroup], Iterable[Piece]],
-                  also_text: Callable[[TopicGroup], Iterable[str | Piece]]) -> Iterator[str | Piece]:
-    name = "No topic" if group.topic == NO_TOPIC else inline(group.topic)
-    yield f'{BLOCK}<a id="{_topic_anchor(group.topic)}"></a>{BLOCK}### {name}'
-    yield from claims_text(group)
-    if group.also:
+def _topic_pieces(topic: str, sections: Iterable[Piece], also: Iterable[Piece] | None) -> Iterator[str | Piece]:
+    name = "No topic" if topic == NO_TOPIC else inline(topic)
+    yield f'{BLOCK}<a id="{_topic_anchor(topic)}"></a>{BLOCK}### {name}'
+    yield from sections
+    if also is not None:
         yield BLOCK + "Also in this topic, shown under another: "
-        yield from also_text(group)
-
-
-def _also_here(group: TopicGroup) -> list[str]:
-    return [also_links(group.also)]
+        yield from also
 
 
 def also_links(rows: Iterable[ClaimRow]) -> str:
@@ -363,7 +377,7 @@ def _ref_to(sources: Bibliography, source: Source, with_title: bool) -> str:
 # --- bibliography ----------------------------------------------------------------------------------
 
 
-def _bibliography_pieces(sources: Bibliography, entries: Iterable[Piece] | None) -> Iterator[str | Piece]:
+def bibliography_pieces(sources: Bibliography, entries: Iterable[Piece] | None) -> Iterator[str | Piece]:
     yield BLOCK + "## Bibliography" + "\n"  # and each entry on a line of its own: the first after a blank line
     if not sources:
         yield "\nNo sources."

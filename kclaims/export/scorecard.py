@@ -50,10 +50,7 @@ class Scorecard:
     verdicts: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.verdicts = {}
-        for key, count in self.keys.items():
-            verdict = _VERDICT_OF.get(key) or split_strength_key(key)[0]
-            self.verdicts[verdict] = self.verdicts.get(verdict, 0) + count
+        self.verdicts = verdict_counts(self.keys)
 
     def count(self, key: str) -> int:
         """How many of its claims have this verdict-and-certainty key ("supported-low", "conflicting")."""
@@ -65,6 +62,15 @@ class Scorecard:
     @property
     def word_alone(self) -> int:
         return sum(self.verdict_count(verdict) for verdict in WORD_ALONE)
+
+
+def verdict_counts(keys: Mapping[str, int]) -> dict[str, int]:
+    """Claims by verdict, from their counts by verdict-and-certainty key."""
+    verdicts: dict[str, int] = {}
+    for key, count in keys.items():
+        verdict = _VERDICT_OF.get(key) or split_strength_key(key)[0]
+        verdicts[verdict] = verdicts.get(verdict, 0) + count
+    return verdicts
 
 
 def tally(rows: Iterable[ClaimRow]) -> dict[str, int]:
@@ -109,11 +115,9 @@ def strongest_against(row: ClaimRow, sources: Mapping[str, Source]) -> str | Non
     return strongest(_contradicting(row, sources), sources, row)
 
 
-def scorecards(rows: list[ClaimRow], sources: Mapping[str, Source],
-               known_against: dict[int, str | None] | None = None) -> list[Scorecard]:
-    """A scorecard for every article the claims are made in: the most contradicted first, then by name.
-    `known_against` may hold the strongest study against some contradicted rows already (by the
-    row's `id()`), worked out where their evidence was at hand."""
+def scorecards(rows: list[ClaimRow], sources: Mapping[str, Source]) -> list[Scorecard]:
+    """A scorecard for every article the claims are made in: the most contradicted first, then by name
+    (`scorecard_order`)."""
     ranks: list[list[ClaimRow]] = [[] for _ in CLAIM_ORDER]  # the claims in CLAIM_ORDER, each rank as given:
     for row in rows:                                         # each article's then need no sorting
         ranks[CLAIM_RANK[row.strength.key]].append(row)
@@ -131,10 +135,16 @@ def scorecards(rows: list[ClaimRow], sources: Mapping[str, Source],
                 in_rank.append(article)
         for article, count in Counter(in_rank).items():  # (counted in C)
             counts[article][key] = count
-    known = {} if known_against is None else known_against
+    known: dict[int, str | None] = {}
     cards = [_card(article, found, sources, known, counts[article]) for article, found in made.items()]
-    return sorted(cards, key=lambda c: (-c.verdict_count("contradicted"), -c.verdict_count("conflicting"),
-                                        short_cite(c.source, c.article).casefold(), c.article))
+    return sorted(cards, key=lambda c: scorecard_order(c.article, c.source, c.verdicts))
+
+
+def scorecard_order(article: str, source: Source | None, verdicts: Mapping[str, int]) -> tuple:
+    """Where an article's scorecard goes: the most contradicted claims first, then the most
+    conflicting, then by name."""
+    return (-verdicts.get("contradicted", 0), -verdicts.get("conflicting", 0),
+            short_cite(source, article).casefold(), article)
 
 
 def _articles(quotes: list[Quote]) -> Iterable[str]:
@@ -231,8 +241,14 @@ def scorecard_heads(symbols: bool = True) -> list[str]:
 
 def scorecard_cells(card: Scorecard) -> list[int]:
     """The counts under `scorecard_heads`."""
-    return [len(card.rows), *supported_counts(card).values(), card.count("conflicting"),
-            card.verdict_count("contradicted"), card.word_alone]
+    return cells_of(card.keys, card.verdicts)
+
+
+def cells_of(keys: Mapping[str, int], verdicts: Mapping[str, int]) -> list[int]:
+    """The counts under `scorecard_heads` of an article's claims counted by key (`tally`) and by
+    verdict (`verdict_counts`)."""
+    return [sum(keys.values()), *(keys.get(f"supported-{c}", 0) for c in CERTAINTIES), keys.get("conflicting", 0),
+            verdicts.get("contradicted", 0), sum(verdicts.get(verdict, 0) for verdict in WORD_ALONE)]
 
 
 SCORECARD_INTRO = ("How the claims each article makes stand: supported (by certainty), conflicting, contradicted, "

@@ -1,46 +1,40 @@
 """The Markdown report of a whole catalog read a chunk of claims at a time (catalog/chunks.py): what
 `kclaims export --format md` does when nothing is filtered, so the command never holds the claims,
-the sources unpacked, or the report.
+the sources, or the report.
 
 Each chunk's claim sections are made in a worker process (kclaims/workers.py) and kept in a spool
 file, topic by topic, with the links each other topic gives to its claims, and so are slices of the
-bibliography; the command keeps only each claim's short facts (id, kind, topics, the articles
-making it, its verdict; a contradicted claim's line in the scorecard, made by the worker) for the
-summaries and the scorecard, and where each topic's texts lie in the spools. What it holds still
-grows with the catalog (the packed sources, their stamps, those facts: about 2 KB a claim at 2
-sources a claim), far less than the loaded catalog. The report is then put together in its order by
-`markdown.report_pieces`, the same code as the in-memory report's: the text is exactly
-`markdown_chunks`'s (the tests hold it to that).
+bibliography; the sources are read one at a time from the sources' pack (catalog/source_pack.py).
+Each worker also counts what the report's top needs of its chunk (tallies.py: claims by verdict
+and certainty, by topic, by article, and the scorecard's lines of contradicted claims); the command
+merges the counts and keeps where each topic's texts lie in the spools. What it holds grows with
+the topics, the articles and the contradicted claims' lines (about 10 MB at 100,000 claims), and the
+pack's index (24 bytes a source), not with the claims. The report is then put together in its order
+by `markdown.report_around`, as the in-memory report is: the text is exactly `markdown_chunks`'s
+(the tests hold it to that).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import islice
 from typing import Any, BinaryIO, cast
 
 from kclaims.catalog.chunks import ClaimChunks
 from kclaims.catalog.source_pack import DamagedPack
 from kclaims.catalog.query import ClaimRow
-from kclaims.export.markdown import (Premade, against_line, also_links, article_citer, bibliography_lines,
-                                     claim_section, report_pieces)
-from kclaims.export.scorecard import Against, strongest_against
-from kclaims.export.view import (Bibliography, PackedBibliography, TopicGroup, arrangement_rules, home_topic,
+from kclaims.export.markdown import (CardRow, TopicPieces, against_line, also_links, article_citer, bibliography_lines,
+                                     bibliography_pieces, claim_section, report_around, scorecard_table, summary_blocks)
+from kclaims.export.scorecard import Against, cells_of, scorecard_order, strongest_against, verdict_counts
+from kclaims.export.tallies import ReportTallies
+from kclaims.export.view import (NO_TOPIC, Bibliography, PackedBibliography, arrangement_rules, home_topic,
                                  summary_sentence)
-from kclaims.grade import Strength
-from kclaims.model import Claim, Quote
 from kclaims.workers import forks, in_order_from_workers
 
-# a claim as the top of the report needs it: id, kind, topics, articles, verdict, certainty, retracted,
-# and, if it is contradicted, the parts of the scorecard made with its evidence at hand (`Premade`):
-# the strongest study against it and its line
-Facts = tuple
 Segment = tuple[str, int, int]  # a topic, and where its texts (sections, or links) lie in a chunk's spool file: start, end
 Place = tuple[int, int, int]  # a segment's spool file (its number), start and end
 
@@ -49,10 +43,10 @@ Place = tuple[int, int, int]  # a segment's spool file (its number), start and e
 class MadeChunk:
     """A chunk's sections, written to `spool` topic by topic (each topic's claims in file order, as
     `segments` say), then its links to claims under their other topics (`also_links`, as
-    `also_segments` say), and the facts of its claims in file order."""
+    `also_segments` say), and what the report's top counts of its claims (`tallies`)."""
 
     spool: str
-    facts: list[Facts]
+    tallies: ReportTallies
     linked: list[int | str]  # the sources its claims link as evidence: where each is in the bibliography's order, or its id if it is not there
     segments: list[Segment]
     also_segments: list[Segment]
@@ -80,9 +74,9 @@ LABELS_KEPT = 20_000
 def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
     """`markdown.markdown_chunks` over the whole catalog, every source in the bibliography; the
     sections made by the workers come as UTF-8 bytes, as they were kept. Each worker reads the chunks
-    it makes from the cache (`ClaimChunks.rows`), so the command never holds the claims. The claims' facts
-    are gathered as the workers hand them over, and the report's top is written while they make
-    the bibliography."""
+    it makes from the cache (`ClaimChunks.rows`), so the command never holds the claims. Their tallies
+    are merged as the workers hand them over, and the report's top is written while they make the
+    bibliography."""
     global _job
     bibliography = _bibliography(chunks)
     in_bibliography = len(bibliography)
@@ -94,19 +88,19 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
             _job = _Job(chunks, bibliography, folder, article_citer(bibliography))
             made = stack.enter_context(in_order_from_workers(_make, tasks, worth_it_from=2, pieces=len(tasks)))
             if forks(len(tasks), worth_it_from=2):  # the workers have their copy of what only they need:
-                chunks.release_stamps()  # the claims' facts take the memory it held
+                chunks.release_stamps()  # the tallies take the memory it held
                 bibliography.forget_order()
             gathered = _gathered(islice(made, len(chunks)), in_bibliography)  # (the bibliography's slices come after)
             chunks.keep_labels(gathered.labels)
-            chunks.release_stamps()  # (made here: every section is made, the summaries need only the facts)
+            chunks.release_stamps()  # (made here: every section is made, the summaries need only the tallies)
             spool = stack.enter_context(_Spool(gathered.spools))
-            summary = summary_sentence(len(gathered.rows), len(gathered.articles), gathered.linked_count(),
+            tallies = gathered.tallies
+            summary = summary_sentence(tallies.claims, len(tallies.articles), gathered.linked_count(),
                                        len(chunks.sources))
-            entries = (_whole(slice_made.spool) for slice_made in made)  # the rest: made while the top is written
-            yield from report_pieces(gathered.rows, bibliography, summary,
-                                     lambda group: map(spool.read, gathered.where.get(group.topic, ())),
-                                     premade=gathered.premade, also_text=partial(_also_text, spool, gathered.also),
-                                     bibliography=entries)
+            entries = (block for slice_made in made for block in _blocks(slice_made.spool))  # made while the top is written
+            yield from report_around(summary, _scorecard(tallies, bibliography), None,
+                                     summary_blocks(tallies.strength_counts(), tallies.topic_rows(), tallies.claims),
+                                     gathered.topics(spool), bibliography_pieces(bibliography, entries))
     except DamagedPack:
         raise chunks.pack_gone() from None
     finally:
@@ -147,21 +141,36 @@ def _make_entries(start: int) -> MadeChunk:
     """Bibliography entries from `start` in its order, a slice of them."""
     assert _job is not None
     bibliography = _job.bibliography
-    text = "".join(bibliography_lines(bibliography, bibliography.in_order(start, start + BIBLIOGRAPHY_SLICE)))
-    return MadeChunk(_spooled(f"bibliography-{start}", [text.encode("utf-8")]), [], [], [], [], {})
+    lines = bibliography_lines(bibliography, bibliography.in_order(start, start + BIBLIOGRAPHY_SLICE))
+    return MadeChunk(_spooled(f"bibliography-{start}", (line.encode("utf-8") for line in lines)), ReportTallies(),
+                     [], [], [], {})
 
 
-def _spooled(name: str, pieces: list[bytes]) -> str:
+def _spooled(name: str, pieces: Iterable[bytes]) -> str:
+    """The pieces written to a spool file, as they come."""
     assert _job is not None
     spool = os.path.join(_job.folder, f"{name}.md")
     with open(spool, "wb") as file:
-        file.write(b"".join(pieces))
+        file.writelines(pieces)
     return spool
 
 
-def _whole(spool: str) -> bytes:
+SPOOL_BLOCK = 1 << 20  # a bibliography slice is read back this much at a time
+
+
+def _blocks(spool: str) -> Iterator[bytes]:
+    """A spool file's text in blocks of about SPOOL_BLOCK, each ending with a line (so no block ends
+    inside a character)."""
     with open(spool, "rb") as file:
-        return file.read()
+        rest = b""
+        while block := file.read(SPOOL_BLOCK):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            rest = block[cut:]
+            if cut:
+                yield block[:cut]
+        if rest:
+            yield rest
 
 
 def _make_chunk(number: int, cite_article: Callable[[str], str]) -> MadeChunk:
@@ -169,29 +178,25 @@ def _make_chunk(number: int, cite_article: Callable[[str], str]) -> MadeChunk:
     bibliography = _job.bibliography
     by_topic: dict[str, list[bytes]] = {}  # each claim's section under the topic it is shown in
     also: dict[str, list[ClaimRow]] = {}  # the claims each other topic links to
-    facts: list[Facts] = []
     linked: set[str] = set()
-    phrases: dict[str, str] = {}
     graded: dict[str, Any] = {}
-    for row in _job.chunks.rows(number, graded):
+    rows = _job.chunks.rows(number, graded)
+    for row in rows:
         text = claim_section(row, bibliography, cite_article).encode("utf-8")
         by_topic.setdefault(home_topic(row.claim), []).append(text)
-        claim, strength = row.claim, row.strength
-        for other in claim.topics[1:]:
+        for other in row.claim.topics[1:]:
             also.setdefault(other, []).append(row)
-        against = line = None
-        if strength.verdict == "contradicted":
-            against = strongest_against(row, bibliography)
-            line = against_line(Against(row, against), bibliography, phrases)
-        facts.append((claim.id, claim.kind, tuple(claim.topics), tuple(dict.fromkeys(q.source for q in claim.made_in)),
-                      strength.verdict, strength.certainty, tuple(strength.retracted), against, line))
-        linked.update(e.source for e in claim.evidence)
+        linked.update(e.source for e in row.claim.evidence)
+    tallies = ReportTallies()
+    phrases: dict[str, str] = {}
+    tallies.add(rows, lambda row: against_line(Against(row, strongest_against(row, bibliography)), bibliography,
+                                               phrases))
     pieces = [section for sections in by_topic.values() for section in sections]
     segments, end = _segments(by_topic, 0)
     links = {topic: [also_links(rows).encode("utf-8")] for topic, rows in also.items()}
     pieces += [text for texts in links.values() for text in texts]
-    return MadeChunk(_spooled(f"claims-{number}", pieces), facts, _placed(linked), segments, _segments(links, end)[0],
-                     graded)
+    return MadeChunk(_spooled(f"claims-{number}", pieces), tallies, _placed(linked), segments,
+                     _segments(links, end)[0], graded)
 
 
 def _placed(source_ids: set[str]) -> list[int | str]:
@@ -214,16 +219,13 @@ def _segments(by_topic: dict[str, list[bytes]], start: int) -> tuple[list[Segmen
 
 @dataclass
 class Gathered:
-    """What the report's top needs of the claims: rows holding only the facts the summaries and the
-    scorecard read (no statement: the parts that show it come made), where each topic's sections
-    and its links to claims shown under another topic lie (`Place`s, in order), the scorecard's
-    parts made for the rows, the articles making them, the sources they link, and the spool files."""
+    """What the report's top needs of the claims: their tallies, where each topic's sections and its
+    links to claims shown under another topic lie (`Place`s, in order), the sources they link, and
+    the spool files."""
 
-    rows: list[ClaimRow] = field(default_factory=list)
+    tallies: ReportTallies = field(default_factory=ReportTallies)
     where: dict[str, list[Place]] = field(default_factory=dict)
     also: dict[str, list[Place]] = field(default_factory=dict)  # where each topic's links to claims shown elsewhere lie
-    premade: Premade = field(default_factory=lambda: Premade({}, {}))
-    articles: set[str] = field(default_factory=set)
     linked: bytearray = field(default_factory=bytearray)  # 1 where a source in the bibliography's order is linked
     linked_elsewhere: set[str] = field(default_factory=set)  # linked sources not in the bibliography
     spools: list[str] = field(default_factory=list)
@@ -233,16 +235,16 @@ class Gathered:
         """How many sources the claims link as evidence."""
         return len(self.linked) - self.linked.count(0) + len(self.linked_elsewhere)
 
-
-_NOTHING: list = []  # the gathered rows' evidence and searches: none is kept, and none is ever added
+    def topics(self, spool: _Spool) -> Iterator[TopicPieces]:
+        """Each topic, A to Z (claims without one last), with its sections and its links to claims
+        shown under another topic, read back from the spool files when the report gets to them."""
+        for topic in sorted(self.where.keys() | self.also.keys(), key=lambda t: (t == NO_TOPIC, t)):
+            also = self.also.get(topic)
+            yield topic, map(spool.read, self.where.get(topic, ())), None if also is None else _also_text(spool, also)
 
 
 def _gathered(made: Iterator[MadeChunk], sources: int) -> Gathered:
     found = Gathered(linked=bytearray(sources))
-    rows, where, premade = found.rows, found.where, found.premade
-    quotes: dict[tuple[str, ...], list[Quote]] = {}  # rows share what is the same in many: who makes a claim,
-    strengths: dict[tuple, Strength] = {}  # and a verdict that links no retracted source (nothing changes them)
-    topic_lists: dict[tuple[str, ...], list[str]] = {}  # and topics
     for spool, chunk in enumerate(made):
         found.spools.append(chunk.spool)
         for place in chunk.linked:
@@ -253,26 +255,26 @@ def _gathered(made: Iterator[MadeChunk], sources: int) -> Gathered:
         if len(found.labels) < LABELS_KEPT:
             found.labels.update(chunk.labels)
         for topic, start, end in chunk.segments:
-            where.setdefault(topic, []).append((spool, start, end))
+            found.where.setdefault(topic, []).append((spool, start, end))
         for topic, start, end in chunk.also_segments:
             found.also.setdefault(topic, []).append((spool, start, end))
-        for claim_id, kind, topics, made_in, verdict, certainty, retracted, strongest, line in chunk.facts:
-            if (makers := quotes.get(made_in)) is None:
-                makers = quotes[made_in] = [Quote(sys.intern(source), "") for source in made_in]
-            strength = strengths.get((verdict, certainty)) if not retracted else None
-            if strength is None:
-                strength = Strength(verdict, certainty, [], list(retracted))
-                if not retracted:
-                    strengths[verdict, certainty] = strength
-            if (topic_list := topic_lists.get(topics)) is None:
-                topic_list = topic_lists[topics] = list(topics)
-            row = ClaimRow(Claim(claim_id, "", kind, topic_list, makers, _NOTHING, searched=_NOTHING), strength)
-            rows.append(row)
-            if line is not None:
-                premade.against[id(row)], premade.against_lines[id(row)] = strongest, line
-            found.articles.update(made_in)
-        chunk.facts.clear()
+        found.tallies.merge(chunk.tallies)
     return found
+
+
+def _scorecard(tallies: ReportTallies, bibliography: Bibliography) -> Iterator[str]:
+    """The scorecard from the articles' tallies: each article's source is looked up to order the
+    cards and again when its row is made, not held for all 10,000 articles."""
+    ordered = []
+    for article, tally in tallies.articles.items():
+        keys = tally.keys()
+        verdicts = verdict_counts(keys)
+        ordered.append((scorecard_order(article, bibliography.get(article), verdicts), article, cells_of(keys, verdicts)))
+    ordered.sort(key=lambda card: card[0])
+    articles = tallies.articles
+    cards: Iterator[CardRow] = ((article, bibliography.get(article), cells, articles[article].lines())
+                                for _, article, cells in ordered)
+    return scorecard_table(cards, bibliography)
 
 
 class _Spool:
@@ -299,9 +301,9 @@ class _Spool:
         return file.read(end - start)
 
 
-def _also_text(spool: _Spool, where: dict[str, list[Place]], group: TopicGroup) -> Iterator[bytes]:
+def _also_text(spool: _Spool, places: list[Place]) -> Iterator[bytes]:
     """A topic's links to claims shown under another, as the chunks made them, separated by commas."""
     separator = b""
-    for place in where.get(group.topic, ()):
+    for place in places:
         yield separator + spool.read(place)
         separator = b", "
