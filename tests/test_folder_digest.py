@@ -84,15 +84,15 @@ def test_workers_that_look_at_their_share_of_the_files_give_the_same_digest(tmp_
     alone = _digest(folder)
     lookers = tmp_path / "lookers"
     lookers.mkdir()
-    looked = cache_module.stamps_of
+    hashed = cache_module._file_hash
 
-    def stamps_of(paths: list[str]) -> list:
+    def file_hash(name: str, stamp: bytes) -> int:
         (lookers / str(os.getpid())).touch()
-        return looked(paths)
+        return hashed(name, stamp)
 
     monkeypatch.setattr(cache_module, "STAMPED_BY_WORKERS", 2)
     monkeypatch.setattr(workers_module, "worker_count", lambda items, worth_it_from=0: 2 if items >= worth_it_from else 1)
-    monkeypatch.setattr(cache_module, "stamps_of", stamps_of)
+    monkeypatch.setattr(cache_module, "_file_hash", file_hash)
     assert _digest(folder) == alone
     looked_by = {int(p.name) for p in lookers.iterdir()}
     assert looked_by and os.getpid() not in looked_by  # the workers looked, not the command

@@ -127,3 +127,11 @@ def test_a_pack_made_anew_does_not_mix_with_the_one_being_read(tmp_path: Path) -
     _pack(tmp_path, new, ("digest-of-the-files-now", "rules"))  # another command replaced it
     assert list(pack.in_order(0, 30)) == old and pack.place(old[0].id) == 0
     pack.close()
+
+
+def test_how_many_sources_a_pack_holds_is_read_whatever_it_was_made_for(tmp_path: Path) -> None:
+    location = _pack(tmp_path, _sources(12))
+    assert source_pack.count_in(location) == 12
+    assert source_pack.count_in(tmp_path / "missing.pack") is None
+    location.write_bytes(location.read_bytes()[:-3])
+    assert source_pack.count_in(location) is None

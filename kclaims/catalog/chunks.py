@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kclaims.catalog import cache, cache_files, source_pack
-from kclaims.catalog.files import (CLAIM_CHUNK, CLAIMS_FILE, SOURCES_DIR, Catalog, cached_claim_ids, chunk_count,
+from kclaims.catalog.files import (CLAIM_CHUNK, CLAIMS_FILE, SOURCES_DIR, Catalog, chunk_count,
                                    load_catalog, parse_source_files, source_file_keys, is_source_file_name, source_id_of)
 from kclaims.catalog.labels import all_strengths, cached_strengths
 from kclaims.catalog.query import ClaimRow
@@ -129,14 +129,12 @@ def open_chunks(root: Path, arranged_by: str = "") -> ClaimChunks | None:
     source edited in a catalog of 200,000 costs its own parse, not a load of the whole catalog."""
     store = cache.open_store(root)
     claims_path = str(root / CLAIMS_FILE)
-    ids = cached_claim_ids(store, claims_path)
-    claims_stamp = store.stamps.get(CLAIMS_FILE)
-    if ids is None or claims_stamp is None or not store.has_claim_chunks(chunk_count(len(ids)), claims_stamp):
+    [claims_stamp] = cache.stamps_of([claims_path])
+    count = store.claim_count(claims_stamp) if claims_stamp is not None else None
+    if claims_stamp is None or count is None or not store.has_claim_chunks(chunk_count(count), claims_stamp):
         return None
-    count = len(ids)
-    del ids
-    store.rows.forget()  # (the shard that held them)
-    digest = cache.folder_digest(str(root / SOURCES_DIR), is_source_file_name)
+    store.stamps[CLAIMS_FILE] = claims_stamp  # (what the claims' labels were kept for)
+    digest = cache.folder_digest(str(root / SOURCES_DIR), is_source_file_name, source_pack.count_in(store.pack_location))
     pack = SourcePack.open(store.pack_location, (digest, arranged_by)) if digest is not None else None
     if pack is not None:
         return ClaimChunks(store, claims_path, claims_stamp, count, pack, pack.stamps, digest, pack)

@@ -215,7 +215,7 @@ def chunk_count(claims: int) -> int:
 def _keep_claim_rows(store: cache.Store, rows: list[tuple], stamp: cache.Stamp) -> None:
     store.put(CLAIMS_FILE, [row[0] for row in rows], stamp)
     store.put_claim_chunks([marshal.dumps(rows[start:start + CLAIM_CHUNK]) for start in range(0, len(rows), CLAIM_CHUNK)],
-                           stamp)
+                           stamp, len(rows))
 
 
 def parse_claims(text: str, path: Path, strict: bool = True) -> tuple[list[Claim], list[int], list[Problem]]:

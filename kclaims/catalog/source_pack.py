@@ -57,12 +57,17 @@ class SourcePack(Mapping[str, Source]):
     The file stays open from `open` on, so a pack made anew meanwhile (by another command) does not
     mix with this one; forked workers read it through the same descriptor, at given offsets."""
 
-    RECENT = 4096  # sources read lately and kept: about those a chunk of 1,000 claims links (it asks for each again)
+    # kept of the records read lately: about all a chunk of 1,000 claims links and is made in (it
+    # asks for their stamps, then for the sources, then for their places), and the sources made of
+    # them lately (a claim's section asks for its own several times)
+    RECORDS_KEPT, SOURCES_KEPT = 4096, 1024
 
     def __init__(self, location: Path, key: object, file: BinaryIO | io.FileIO, index: tuple[array, array, array, array]):
         self.location, self.key, self._file = location, key, file
         self._hashes, self._places, self._starts, self._checksums = index
-        self._recent: dict[str, tuple[Source, bytes, str, int]] = {}
+        self._records: dict[str, tuple[tuple, bytes, str, int]] = {}  # id -> row, stamp, name, place
+        self._sources: dict[str, Source] = {}
+        self._last_in_order = ("", "")  # the id and name of the source `in_order` gave last
 
     @classmethod
     def open(cls, location: Path, key: object) -> SourcePack | None:
@@ -79,6 +84,12 @@ class SourcePack(Mapping[str, Source]):
             return None
         return cls(location, key, file, index)
 
+    def keep_few(self) -> None:
+        """Keep few records and sources from now on: for a process whose lookups are each made once."""
+        self.RECORDS_KEPT = self.SOURCES_KEPT = 64
+        self._records.clear()
+        self._sources.clear()
+
     def __len__(self) -> int:
         return len(self._places)
 
@@ -86,14 +97,21 @@ class SourcePack(Mapping[str, Source]):
         return (record[0] for record in map(self._record, range(len(self))))
 
     def __getitem__(self, source_id: str) -> Source:
-        found = self._found(source_id)
-        if found is None:
+        source = self.get(source_id)
+        if source is None:
             raise KeyError(source_id)
-        return found[0]
+        return source
 
     def get(self, source_id: str, default: Source | None = None) -> Source | None:  # type: ignore[override]
-        found = self._found(source_id)
-        return default if found is None else found[0]
+        source = self._sources.get(source_id)
+        if source is None:
+            found = self._found(source_id)
+            if found is None:
+                return default
+            if len(self._sources) >= self.SOURCES_KEPT:
+                self._sources.clear()  # (not one at a time: a dict whose first entries keep going slows down)
+            source = self._sources[source_id] = source_from_row(found[0])
+        return source
 
     def __contains__(self, source_id: object) -> bool:
         return isinstance(source_id, str) and self._found(source_id) is not None
@@ -105,6 +123,9 @@ class SourcePack(Mapping[str, Source]):
 
     def lettered_name(self, source_id: str) -> str:
         """The short name the source is cited by, where it needs a letter; else ""."""
+        last_id, name = self._last_in_order
+        if last_id == source_id:
+            return name
         found = self._found(source_id)
         return "" if found is None else found[2]
 
@@ -130,17 +151,20 @@ class SourcePack(Mapping[str, Source]):
             record = view[starts[place] - first:starts[place + 1] - first]
             if zlib.crc32(record) != checksums[place]:
                 raise DamagedPack(str(self.location))
-            yield source_from_row(marshal.loads(record)[3])
+            source_id, _, name, row = marshal.loads(record)
+            self._last_in_order = source_id, name  # (its name is asked for next: `lettered_name`)
+            yield source_from_row(row)
 
     @property
     def stamps(self) -> Mapping[str, bytes | None]:
         """Each source's stamp by id, as `labels.cached_strengths` asks for them."""
         return _Stamps(self)
 
-    def _found(self, source_id: str) -> tuple[Source, bytes, str, int] | None:
-        recent = self._recent.get(source_id)
-        if recent is not None:
-            return recent
+    def _found(self, source_id: str) -> tuple[tuple, bytes, str, int] | None:
+        """The source's row, stamp, name and place."""
+        kept = self._records.get(source_id)
+        if kept is not None:
+            return kept
         wanted = id_hash(source_id)
         hashes = self._hashes
         at = bisect_left(hashes, wanted)
@@ -148,12 +172,15 @@ class SourcePack(Mapping[str, Source]):
             place = self._places[at]
             found_id, stamp, name, row = self._record(place)
             if found_id == source_id:
-                if len(self._recent) >= self.RECENT:
-                    self._recent.clear()
-                made = self._recent[source_id] = (source_from_row(row), stamp, name, place)
-                return made
+                return self._keep(source_id, (row, stamp, name, place))
             at += 1
         return None
+
+    def _keep(self, source_id: str, found: tuple[tuple, bytes, str, int]) -> tuple[tuple, bytes, str, int]:
+        if len(self._records) >= self.RECORDS_KEPT:
+            self._records.clear()
+        self._records[source_id] = found
+        return found
 
     def _record(self, place: int) -> Record:
         start, end = self._starts[place], self._starts[place + 1]
@@ -179,8 +206,20 @@ class SourcePack(Mapping[str, Source]):
 _PREAD = getattr(os, "pread", None)
 
 
-def _read_index(file: BinaryIO, key: object) -> tuple[array, array, array, array] | None:
-    """The pack's index, if the pack was made for `key` and its header and index are whole."""
+def count_in(location: Path) -> int | None:
+    """How many sources the pack at `location` holds, whatever it was made for (None if there is no
+    whole pack there): about how many files a catalog has, before they are looked at."""
+    try:
+        with open(location, "rb") as file:
+            header = _header(file)
+    except (OSError, ValueError, EOFError, TypeError, struct.error):
+        return None
+    return None if header is None else int(header[3])
+
+
+def _header(file: BinaryIO) -> tuple | None:
+    """The pack's header (format, byte order, key, count, index start, index digest) and the file's
+    size, if its end is whole."""
     size = file.seek(0, os.SEEK_END)
     tail = len(END) + _LENGTH.size
     file.seek(size - tail)
@@ -191,19 +230,25 @@ def _read_index(file: BinaryIO, key: object) -> tuple[array, array, array, array
     if header_size > MOST_HEADER or header_size > size - tail:
         return None
     file.seek(size - tail - header_size)
-    form, byteorder, made_for, count, index_start, index_digest = marshal.loads(file.read(header_size))
+    header = marshal.loads(file.read(header_size))
+    return (*header, size) if isinstance(header, tuple) and len(header) == 6 else None
+
+
+def _read_index(file: BinaryIO, key: object) -> tuple[array, array, array, array] | None:
+    """The pack's index, if the pack was made for `key` and its header and index are whole."""
+    header = _header(file)
+    if header is None:
+        return None
+    form, byteorder, made_for, count, index_start, index_digest, size = header
     if form != FORMAT or byteorder != sys.byteorder or made_for != key or not 0 <= index_start <= size - count * 24:
         return None
     file.seek(index_start)
-    index = file.read(count * 24 + 8)
-    if len(index) != count * 24 + 8 or hashlib.sha256(index).digest() != index_digest:
-        return None
     hashes, places, starts, checksums = array("Q"), array("I"), array("Q"), array("I")
-    hashes.frombytes(index[:count * 8])
-    places.frombytes(index[count * 8:count * 12])
-    starts.frombytes(index[count * 12:count * 20 + 8])
-    checksums.frombytes(index[count * 20 + 8:])
-    return hashes, places, starts, checksums
+    digest = hashlib.sha256()
+    for part, items in ((hashes, count), (places, count), (starts, count + 1), (checksums, count)):
+        part.fromfile(file, items)  # (read into the arrays: no copy of the index is held)
+        digest.update(part)
+    return (hashes, places, starts, checksums) if digest.digest() == index_digest else None
 
 
 class _Stamps(Mapping[str, "bytes | None"]):

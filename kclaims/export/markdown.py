@@ -179,16 +179,16 @@ def scorecard_section(rows: list[ClaimRow], sources: Bibliography) -> list[str]:
 def _scorecard_pieces(rows: list[ClaimRow], sources: Bibliography) -> Iterator[str]:
     line_of = partial(against_line, sources=sources, phrases={})
     cards = scorecards(rows, sources)
-    return scorecard_table([(card.article, card.source, scorecard_cells(card), (line_of(item) for item in card.against))
-                            for card in cards], sources)
+    return scorecard_table((article_ref(card.article, card.source, sources), scorecard_cells(card),
+                            (line_of(item) for item in card.against)) for card in cards)
 
 
-# an article's row of the scorecard: the article, its source, its counts (`cells_of`), the lines of
-# its contradicted claims (`against_line`), in the scorecard's order
-CardRow = tuple[str, Source | None, list[int], Iterable[str]]
+# an article's row of the scorecard: how it is named (`article_ref`), its counts (`cells_of`), the
+# lines of its contradicted claims (`against_line`), in the scorecard's order
+CardRow = tuple[str, list[int], Iterable[str]]
 
 
-def scorecard_table(cards: Iterable[CardRow], sources: Bibliography) -> Iterator[str]:
+def scorecard_table(cards: Iterable[CardRow]) -> Iterator[str]:
     """The scorecard section, each block after a blank line, a table row at a time; `cards` in the
     scorecard's order (`scorecard.scorecard_order`), each taken when its row is made."""
     yield BLOCK + "## Which articles hold up"
@@ -200,8 +200,7 @@ def scorecard_table(cards: Iterable[CardRow], sources: Bibliography) -> Iterator
     heads = scorecard_heads()
     yield f"{BLOCK}{inline(SCORECARD_INTRO)}{BLOCK}| article | " + " | ".join(heads) + " |\n|---|" + "---:|" * len(heads)
     contradicted: list[tuple[str, Iterable[str]]] = []
-    for article, source, cells, lines in chain((first,), cards):
-        ref = _article_ref(article, source, sources)
+    for ref, cells, lines in chain((first,), cards):
         yield f"\n| {ref} | " + " | ".join(str(n) if n else "·" for n in cells) + " |"
         if cells[_CELLS_CONTRADICTED]:
             contradicted.append((ref, lines))
@@ -214,7 +213,8 @@ def scorecard_table(cards: Iterable[CardRow], sources: Bibliography) -> Iterator
 _CELLS_CONTRADICTED = scorecard_heads().index("contradicted")  # where `cells_of` puts the contradicted claims
 
 
-def _article_ref(article: str, source: Source | None, sources: Bibliography) -> str:
+def article_ref(article: str, source: Source | None, sources: Bibliography) -> str:
+    """How the scorecard names an article: linked to its bibliography entry, if it is in the catalog."""
     if source is None:
         return f"`{article}` (not in the catalog)"
     return f"[{inline(sources.name_of(source))}](#source-{article})"

@@ -27,7 +27,7 @@ from typing import Any, BinaryIO, cast
 from kclaims.catalog.chunks import ClaimChunks
 from kclaims.catalog.source_pack import DamagedPack
 from kclaims.catalog.query import ClaimRow
-from kclaims.export.markdown import (CardRow, TopicPieces, against_line, also_links, article_citer, bibliography_lines,
+from kclaims.export.markdown import (TopicPieces, against_line, also_links, article_citer, article_ref, bibliography_lines,
                                      bibliography_pieces, claim_section, report_around, scorecard_table, summary_blocks)
 from kclaims.export.scorecard import Against, cells_of, scorecard_order, strongest_against, verdict_counts
 from kclaims.export.tallies import ReportTallies
@@ -95,6 +95,8 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
             chunks.release_stamps()  # (made here: every section is made, the summaries need only the tallies)
             spool = stack.enter_context(_Spool(gathered.spools))
             tallies = gathered.tallies
+            if chunks.pack is not None:
+                chunks.pack.keep_few()  # the command looks each article up once: the workers' caches are not wanted here
             summary = summary_sentence(tallies.claims, len(tallies.articles), gathered.linked_count(),
                                        len(chunks.sources))
             entries = (block for slice_made in made for block in _blocks(slice_made.spool))  # made while the top is written
@@ -263,18 +265,18 @@ def _gathered(made: Iterator[MadeChunk], sources: int) -> Gathered:
 
 
 def _scorecard(tallies: ReportTallies, bibliography: Bibliography) -> Iterator[str]:
-    """The scorecard from the articles' tallies: each article's source is looked up to order the
-    cards and again when its row is made, not held for all 10,000 articles."""
+    """The scorecard from the articles' tallies: each article's source is looked up once, for the
+    card's place and how it is named, and not held."""
     ordered = []
     for article, tally in tallies.articles.items():
         keys = tally.keys()
         verdicts = verdict_counts(keys)
-        ordered.append((scorecard_order(article, bibliography.get(article), verdicts), article, cells_of(keys, verdicts)))
+        source = bibliography.get(article)
+        ordered.append((scorecard_order(article, source, verdicts), article_ref(article, source, bibliography),
+                        cells_of(keys, verdicts), article))
     ordered.sort(key=lambda card: card[0])
     articles = tallies.articles
-    cards: Iterator[CardRow] = ((article, bibliography.get(article), cells, articles[article].lines())
-                                for _, article, cells in ordered)
-    return scorecard_table(cards, bibliography)
+    return scorecard_table((ref, cells, articles[article].lines()) for _, ref, cells, article in ordered)
 
 
 class _Spool:
