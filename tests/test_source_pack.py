@@ -2,6 +2,7 @@
 read one at a time by id or a slice at a time in order; a pack made for other files or rules, or
 damaged, is never believed."""
 
+import marshal
 import os
 from pathlib import Path
 
@@ -21,7 +22,7 @@ def _sources(count: int) -> list[Source]:
 
 def _records(sources: list[Source]) -> list[source_pack.Record]:
     return [(source.id, f"stamp-{source.id}".encode(), f"Author 2001{'ab'[index % 2]}" if index < 4 else "",
-             source_to_row(source)) for index, source in enumerate(sources)]
+             marshal.dumps(source_to_row(source))) for index, source in enumerate(sources)]
 
 
 def _pack(tmp_path: Path, sources: list[Source], key: object = KEY) -> Path:

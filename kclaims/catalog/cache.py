@@ -96,10 +96,10 @@ class SourceTable(Mapping[str, Source]):
     def add_packed(self, source_id: str, packed: bytes) -> None:
         self._items[source_id] = packed
 
-    def row(self, source_id: str) -> tuple:
-        """The source's row (`model.source_to_row`), unpacked, not made."""
+    def packed(self, source_id: str) -> bytes:
+        """The source's row (`model.source_to_row`) as marshal bytes, as the cache keeps it."""
         item = self._items[source_id]
-        return marshal.loads(item) if isinstance(item, bytes) else source_to_row(item)
+        return item if isinstance(item, bytes) else marshal.dumps(source_to_row(item))
 
     def __getitem__(self, source_id: str) -> Source:
         item = self._items[source_id]

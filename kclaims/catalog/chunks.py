@@ -103,10 +103,10 @@ class ClaimChunks:
         self.sources, self.source_stamps, self.pack = pack, pack.stamps, pack
         return True
 
-    def row(self, source_id: str) -> tuple:
-        """A source's row, while every source is held (`cache.SourceTable`)."""
+    def packed(self, source_id: str) -> bytes:
+        """A source's packed row, while every source is held (`cache.SourceTable`)."""
         assert isinstance(self.sources, cache.SourceTable)
-        return self.sources.row(source_id)
+        return self.sources.packed(source_id)
 
     def release_stamps(self) -> None:
         """Let go of the files' stamps once every chunk has been read (only the labels needed them):

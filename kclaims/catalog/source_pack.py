@@ -2,8 +2,10 @@
 file when it is looked up: a report of 200,000 sources holds a small index (24 bytes a source), not
 the sources, in the command and in each of its workers.
 
-The file: MAGIC, then each source's record (marshal of its id, the stamp of its file when it was
-read, the short name it is cited by where that needs a letter, else "", and its row), then the
+The file: MAGIC, then each source's record (the length of its head in 2 bytes; the head, marshal of
+its id, the stamp of its file when it was read and the short name it is cited by where that needs a
+letter, else ""; then its row, packed as the cache keeps it, so a pack is written without making
+the rows again), then the
 index, then the header (marshal: the format, the byte order, what the pack was made for (`key`), how
 many sources, where the index starts and its SHA-256), then the header's length (8 bytes) and END.
 The index is four arrays over the N sources: the ids' 64-bit hashes, sorted; the place in the
@@ -33,11 +35,12 @@ from kclaims.catalog.temporaries import remove_stale_temporaries, temporary_pref
 from kclaims.model import Source, source_from_row
 
 MAGIC, END = b"kclaims-sources\n", b"\nend-of-pack\n"
-FORMAT = 1
+FORMAT = 2  # 2: a record's head and row packed apart
 _LENGTH = struct.Struct("<Q")
 MOST_HEADER = 4096  # a longer one is damage: not read
 READ_TOGETHER = 1000  # sources read in order are read this many at a time
-Record = tuple[str, bytes, str, tuple]  # id, stamp, the short name it is cited by if lettered (else ""), row
+Record = tuple[str, bytes, str, bytes]  # id, stamp, the short name it is cited by if lettered (else ""), packed row
+_HEAD_LENGTH = struct.Struct("<H")
 
 
 class DamagedPack(Exception):
@@ -151,7 +154,7 @@ class SourcePack(Mapping[str, Source]):
             record = view[starts[place] - first:starts[place + 1] - first]
             if zlib.crc32(record) != checksums[place]:
                 raise DamagedPack(str(self.location))
-            source_id, _, name, row = marshal.loads(record)
+            source_id, _, name, row = _unpacked(record)
             self._last_in_order = source_id, name  # (its name is asked for next: `lettered_name`)
             yield source_from_row(row)
 
@@ -182,13 +185,12 @@ class SourcePack(Mapping[str, Source]):
         self._records[source_id] = found
         return found
 
-    def _record(self, place: int) -> Record:
+    def _record(self, place: int) -> tuple[str, bytes, str, tuple]:
         start, end = self._starts[place], self._starts[place + 1]
         data = self._read(start, end - start)
         if len(data) != end - start or zlib.crc32(data) != self._checksums[place]:
             raise DamagedPack(str(self.location))
-        record: Record = marshal.loads(data)
-        return record
+        return _unpacked(memoryview(data))
 
     def _read(self, start: int, size: int) -> bytes:
         try:
@@ -204,6 +206,14 @@ class SourcePack(Mapping[str, Source]):
 
 
 _PREAD = getattr(os, "pread", None)
+
+
+def _unpacked(record: memoryview) -> tuple[str, bytes, str, tuple]:
+    """A record's id, stamp, name and row."""
+    [head_length] = _HEAD_LENGTH.unpack_from(record)
+    end = _HEAD_LENGTH.size + head_length
+    source_id, stamp, name = marshal.loads(record[_HEAD_LENGTH.size:end])
+    return source_id, stamp, name, marshal.loads(record[end:])
 
 
 def count_in(location: Path) -> int | None:
@@ -296,7 +306,8 @@ def _write(file: BinaryIO, key: object, records: Iterable[Record], count: int) -
     position = len(MAGIC)
     starts, checksums, by_hash = array("Q"), array("I"), array("Q")
     for record in records:
-        data = marshal.dumps(record)
+        head = marshal.dumps(record[:3])
+        data = _HEAD_LENGTH.pack(len(head)) + head + record[3]
         starts.append(position)
         checksums.append(zlib.crc32(data))
         by_hash.append(id_hash(record[0]))

@@ -122,7 +122,7 @@ def _bibliography(chunks: ClaimChunks) -> Bibliography:
     if chunks.pack is None:
         bibliography = Bibliography.looking_up(chunks.sources)
         stamps, lettered = chunks.source_stamps, bibliography.lettered
-        records = ((source_id, cast(bytes, stamps[source_id]), lettered.get(source_id, ""), chunks.row(source_id))
+        records = ((source_id, cast(bytes, stamps[source_id]), lettered.get(source_id, ""), chunks.packed(source_id))
                    for source_id in bibliography.order_ids)
         if not chunks.write_pack(arrangement_rules(), records):
             return bibliography
