@@ -402,8 +402,10 @@ def report_flatness(peaks: dict[int, float]) -> None:
     small, large = peaks[sizes[0]], peaks[sizes[-1]]
     listed = ", ".join(f"{size:,}: {peaks[size]:.0f} MB" for size in sizes)
     verdict = "yes" if large <= FLAT_FACTOR * small else "NO"
-    print(f"\n{EXPORT} peak by size: {listed}; x{large / small:.2f} over x{sizes[-1] / sizes[0]:.0f} claims; "
-          f"flat (<= {FLAT_FACTOR}x)? {verdict}")
+    last_step = (f"; x{large / peaks[sizes[-2]]:.2f} over the last x{sizes[-1] / sizes[-2]:.0f} claims"
+                 if len(sizes) > 2 else "")
+    print(f"\n{EXPORT} peak by size: {listed}; x{large / small:.2f} over x{sizes[-1] / sizes[0]:.0f} claims"
+          f"{last_step}; flat (<= {FLAT_FACTOR}x)? {verdict}")
 
 
 def main() -> None:

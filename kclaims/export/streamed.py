@@ -27,10 +27,10 @@ from typing import Any, BinaryIO, cast
 from kclaims.catalog.chunks import ClaimChunks
 from kclaims.catalog.source_pack import DamagedPack
 from kclaims.catalog.query import ClaimRow
-from kclaims.export.markdown import (TopicPieces, against_line, also_links, article_citer, article_ref, bibliography_lines,
+from kclaims.export.markdown import (CardRow, TopicPieces, against_line, also_links, article_citer, article_ref, bibliography_lines,
                                      bibliography_pieces, claim_section, report_around, scorecard_table, summary_blocks)
 from kclaims.export.scorecard import Against, cells_of, scorecard_order, strongest_against, verdict_counts
-from kclaims.export.tallies import ReportTallies
+from kclaims.export.tallies import ArticleTally, ReportTallies
 from kclaims.export.view import (NO_TOPIC, Bibliography, PackedBibliography, arrangement_rules, home_topic,
                                  summary_sentence)
 from kclaims.workers import forks, in_order_from_workers
@@ -157,7 +157,7 @@ def _spooled(name: str, pieces: Iterable[bytes]) -> str:
     return spool
 
 
-SPOOL_BLOCK = 1 << 20  # a bibliography slice is read back this much at a time
+SPOOL_BLOCK = 1 << 18  # a bibliography slice is read back this much at a time
 
 
 def _blocks(spool: str) -> Iterator[bytes]:
@@ -265,18 +265,17 @@ def _gathered(made: Iterator[MadeChunk], sources: int) -> Gathered:
 
 
 def _scorecard(tallies: ReportTallies, bibliography: Bibliography) -> Iterator[str]:
-    """The scorecard from the articles' tallies: each article's source is looked up once, for the
-    card's place and how it is named, and not held."""
-    ordered = []
-    for article, tally in tallies.articles.items():
-        keys = tally.keys()
-        verdicts = verdict_counts(keys)
-        source = bibliography.get(article)
-        ordered.append((scorecard_order(article, source, verdicts), article_ref(article, source, bibliography),
-                        cells_of(keys, verdicts), article))
-    ordered.sort(key=lambda card: card[0])
+    """The scorecard from the articles' tallies: each article's source is looked up to place its card,
+    and again to name it when its row is made; none is held."""
     articles = tallies.articles
-    return scorecard_table((ref, cells, articles[article].lines()) for _, ref, cells, article in ordered)
+    ordered = sorted((scorecard_order(article, bibliography.get(article), verdict_counts(tally.keys())), article)
+                     for article, tally in articles.items())
+    return scorecard_table(_card_row(article, articles[article], bibliography) for _, article in ordered)
+
+
+def _card_row(article: str, tally: ArticleTally, bibliography: Bibliography) -> CardRow:
+    keys = tally.keys()
+    return article_ref(article, bibliography.get(article), bibliography), cells_of(keys, verdict_counts(keys)), tally.lines()
 
 
 class _Spool:
