@@ -25,12 +25,13 @@ The rows and what their ratio means:
   kclaims list --topic ptsd          x warm `kclaims list` (for information).
   kclaims show CLAIM                 beside `python -c pass`, goal < 0.5 s absolute (the middle claim).
   kclaims export --format md         x warm `kclaims list`, goal <= 2x and peak < 500 MB: warm, an
-                                     untimed export run first (the order and letters of the
-                                     bibliography are kept while no source changes); below the
-                                     tables, its peak across the sizes: flat if the largest size's
-                                     peak is at most 1.5x the smallest size's.
+                                     untimed export run first (the sources' pack, every source in
+                                     the bibliography's order, is kept while no source changes);
+                                     below the tables, its peak across the sizes: flat if the
+                                     largest size's peak is at most 1.5x the smallest size's (and
+                                     its growth over the last size step, for information).
   ... export, one source changed     x warm export (for information): one source file edited, as above,
-                                     so the bibliography's order and letters are worked out again.
+                                     so the sources' pack is made again.
   kclaims source import (N entries)  x bibtexparser v2's `parse_string` of the same file in a fresh
                                      `python -c` (gc disabled first, as kclaims runs), goal <= 3x:
                                      into a catalog just made by `kclaims init`, with a fresh cache.

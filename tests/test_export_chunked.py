@@ -23,6 +23,7 @@ from kclaims.export.streamed import markdown_from_chunks
 from kclaims.export.view import arrangement_rules
 from kclaims.workers import worker_count
 
+
 def open_chunks(root: Path) -> ClaimChunks | None:
     """The chunks as the command opens them: with the report's arrangement rules, for its sources' pack."""
     return chunks_module.open_chunks(root, arrangement_rules())
@@ -103,7 +104,7 @@ def test_printed_and_warm_reports_are_the_same(large_catalog: Path) -> None:
 
 def test_a_filtered_report_still_loads_the_catalog_and_is_right(large_catalog: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(chunks_module, "open_chunks", lambda root: pytest.fail("a filtered report read chunks"))
+    monkeypatch.setattr(chunks_module, "open_chunks", lambda *args: pytest.fail("a filtered report read chunks"))
     text = invoke(["export", "--format", "md", "--verdict", "contradicted"], catalog=large_catalog).stdout
     assert f"{COPIES} claims made in" in text
 
@@ -491,3 +492,36 @@ def test_a_pack_whose_index_is_damaged_is_made_again(large_catalog: Path) -> Non
     assert _joined(markdown_from_chunks(damaged)) == expected
     again = open_chunks(large_catalog)
     assert again is not None and again.pack is not None
+
+
+def test_a_pack_kept_by_another_kclaims_is_not_read(large_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _in_memory_report(large_catalog)
+    assert _joined(markdown_from_chunks(open_chunks(large_catalog))) == expected  # makes the pack
+    monkeypatch.setattr(cache, "version", lambda: "another model's fields")  # (its rows in another order)
+    loaded = chunks_or_catalog(large_catalog)  # the rows are cached again for this kclaims
+    assert isinstance(loaded, ClaimChunks) and loaded.pack is None  # the other one's pack is not read
+    assert _joined(markdown_from_chunks(loaded)) == expected
+    again = open_chunks(large_catalog)
+    assert again is not None and again.pack is not None  # made anew for this one
+
+
+def test_lettered_names_and_many_sources_read_from_the_pack_are_the_in_memory_report(tmp_path: Path,
+                                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from kclaims.export import streamed
+
+    monkeypatch.setattr(source_pack, "READ_TOGETHER", 7)  # slices read across many blocks
+    monkeypatch.setattr(streamed, "BIBLIOGRAPHY_SLICE", 25)
+    monkeypatch.setattr(streamed, "SPOOL_BLOCK", 64)
+    sources = [{"id": f"same{number:03d}", "title": f"Study {number}", "authors": ["Same S"], "year": 2001,
+                "publication_types": ["Randomized Controlled Trial"]} for number in range(60)]
+    claims = copy.deepcopy(REPORT_CLAIMS)
+    for number, claim in enumerate(claims):
+        claim["evidence"] = claim.get("evidence", []) + [{"source": f"same{number:03d}", "stance": "supports"}]
+    root = write_catalog(tmp_path / "lettered", claims, REPORT_SOURCES + sources)
+    _age(root)
+    expected = _in_memory_report(root)
+    assert "**Same 2001a**" in expected and "**Same 2001z**" in expected  # lettered names, in and across blocks
+    assert _joined(markdown_from_chunks(open_chunks(root))) == expected  # makes the pack
+    chunks = open_chunks(root)
+    assert chunks is not None and chunks.pack is not None
+    assert _joined(markdown_from_chunks(chunks)) == expected

@@ -26,8 +26,9 @@ def _folder(tmp_path: Path, count: int = 30) -> Path:
 
 
 def _age(folder: Path) -> None:
+    """The files and the folder (its time changes as files come and go) made old enough to trust."""
     past = time.time() - 10
-    for path in folder.iterdir():
+    for path in [*folder.iterdir(), folder]:
         os.utime(path, (past, past))
 
 
@@ -39,6 +40,7 @@ def test_the_digest_of_the_folder_is_that_of_its_names_and_stamps(tmp_path: Path
     folder = _folder(tmp_path)
     (folder / ".src000.yaml.123-abcdefgh.tmp").write_text("an edit's temporary file", encoding="utf-8")
     (folder / "notes.txt").write_text("not a source", encoding="utf-8")
+    _age(folder)
     names = source_file_names(tmp_path)
     digest = _digest(folder)
     assert digest is not None and len(names) == 30
@@ -73,6 +75,7 @@ def test_a_file_too_new_to_trust_withholds_the_digest(tmp_path: Path) -> None:
 def test_an_empty_or_missing_folder_has_a_digest(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
+    _age(empty)
     assert _digest(empty) == _digest(tmp_path / "missing") == cache_module.names_digest([], [])
 
 
@@ -96,3 +99,31 @@ def test_workers_that_look_at_their_share_of_the_files_give_the_same_digest(tmp_
     assert _digest(folder) == alone
     looked_by = {int(p.name) for p in lookers.iterdir()}
     assert looked_by and os.getpid() not in looked_by  # the workers looked, not the command
+
+
+def test_a_file_gone_while_the_folder_is_listed_withholds_the_digest(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _folder(tmp_path)
+    real_stat = os.stat
+
+    def stat(path, *args, **kwargs):
+        if str(path).endswith("src004.yaml"):
+            raise FileNotFoundError(path)
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    assert _digest(folder) is None
+
+
+def test_a_folder_changed_while_it_is_listed_withholds_the_digest(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _folder(tmp_path)
+    assert _digest(folder) is not None
+    summed = cache_module._shares_summed
+
+    def add_a_file_meanwhile(*args):
+        (folder / "added.yaml").write_text("id: added\n", encoding="utf-8")
+        return summed(*args)
+
+    monkeypatch.setattr(cache_module, "_shares_summed", add_a_file_meanwhile)
+    assert _digest(folder) is None

@@ -12,7 +12,8 @@ from report_fixtures import REPORT_CLAIMS, REPORT_SOURCES, write_catalog
 from kclaims.catalog.files import load_catalog
 from kclaims.catalog.query import select_claims
 from kclaims.export.markdown import against_line
-from kclaims.export.scorecard import Against, scorecard_cells, scorecards, strongest_against
+from kclaims.export.scorecard import (Against, cells_of, scorecard_cells, scorecard_order, scorecards,
+                                      strongest_against, verdict_counts)
 from kclaims.export.tallies import ReportTallies
 from kclaims.export.view import Bibliography, strength_counts, topic_strength_counts
 
@@ -47,9 +48,13 @@ def test_tallies_merged_chunk_by_chunk_are_the_summaries_of_all_the_rows(tmp_pat
     assert list(tallies.articles) == list(dict.fromkeys(q.source for row in rows for q in row.claim.made_in))
     for card in cards:
         tally = tallies.articles[card.article]
-        assert tally.keys() == {key: count for key, count in card.keys.items() if count}
+        keys = tally.keys()
+        assert keys == {key: count for key, count in card.keys.items() if count}
         assert list(tally.lines()) == [against_line(item, bibliography, {}) for item in card.against]
-        assert scorecard_cells(card)[0] == sum(tally.counts)
+        assert cells_of(keys, verdict_counts(keys)) == scorecard_cells(card)
+    placed = sorted(tallies.articles, key=lambda article: scorecard_order(
+        article, bibliography.get(article), verdict_counts(tallies.articles[article].keys())))
+    assert placed == [card.article for card in cards]  # the scorecard's order
     assert any(tallies.articles[card.article].against for card in cards)  # the fixture has contradicted claims
 
 

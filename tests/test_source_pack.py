@@ -2,8 +2,10 @@
 read one at a time by id or a slice at a time in order; a pack made for other files or rules, or
 damaged, is never believed."""
 
+import hashlib
 import marshal
 import os
+import zlib
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,53 @@ def test_how_many_sources_a_pack_holds_is_read_whatever_it_was_made_for(tmp_path
     assert source_pack.count_in(tmp_path / "missing.pack") is None
     location.write_bytes(location.read_bytes()[:-3])
     assert source_pack.count_in(location) is None
+
+
+def _crafted(location: Path, places=None, starts=None, count=None, garbage=False) -> None:
+    """The pack at `location` rewritten by hand with other index entries or count, and checksums that
+    match them: as someone who can write the cache folder could make it."""
+    from array import array
+
+    data = location.read_bytes()
+    with open(location, "rb") as file:
+        form, byteorder, key, real_count, index_start, _, _ = source_pack._header(file)
+    arrays = [array("Q"), array("I"), array("Q"), array("I")]
+    offset = index_start
+    for part, items in zip(arrays, (real_count, real_count, real_count + 1, real_count)):
+        part.frombytes(data[offset:offset + items * part.itemsize])
+        offset += items * part.itemsize
+    if places is not None:
+        arrays[1][0] = places
+    if starts is not None:
+        arrays[2][1] = starts
+    if garbage:  # the first record made of bytes that are no record, with their checksum
+        first, end = arrays[2][0], arrays[2][1]
+        data = data[:first] + b"\xff" * (end - first) + data[end:]
+        arrays[3][0] = zlib.crc32(b"\xff" * (end - first))
+    index = b"".join(part.tobytes() for part in arrays)
+    header = marshal.dumps((form, byteorder, key, real_count if count is None else count, index_start,
+                            hashlib.sha256(index).digest()))
+    location.write_bytes(data[:index_start] + index + header + len(header).to_bytes(8, "little") + source_pack.END)
+
+
+@pytest.mark.parametrize("craft", [{"places": 10_000}, {"starts": 3}, {"starts": 1 << 60}, {"count": "many"},
+                                   {"count": -5}, {"count": 1 << 70}])
+def test_a_pack_crafted_with_matching_checksums_but_no_sense_is_not_opened(tmp_path: Path, craft: dict) -> None:
+    location = _pack(tmp_path, _sources(20))
+    _crafted(location, **craft)
+    assert SourcePack.open(location, KEY) is None
+    count = source_pack.count_in(location)
+    assert count is None or count == 20
+
+
+def test_a_record_crafted_with_its_checksum_but_no_sense_is_damage_not_a_crash(tmp_path: Path) -> None:
+    sources = _sources(20)
+    location = _pack(tmp_path, sources)
+    _crafted(location, garbage=True)
+    pack = SourcePack.open(location, KEY)
+    assert pack is not None
+    with pytest.raises(DamagedPack):
+        list(pack.in_order(0, 20))
+    with pytest.raises(DamagedPack):
+        pack.get(sources[0].id)
+    pack.close()

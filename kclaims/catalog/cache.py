@@ -188,9 +188,9 @@ class Store:
 
     def __init__(self, prefix: Path):
         self.prefix = prefix
-        self.rows = Shards(prefix.with_name(f"{prefix.name}-rows"), _version())
-        self.labels = Shards(prefix.with_name(f"{prefix.name}-labels"), _version(), _label_shard, CHUNK_SHARDS)
-        self.claim_rows = Shards(prefix.with_name(f"{prefix.name}-claims"), _version(), _claim_chunk_shard, CHUNK_SHARDS)
+        self.rows = Shards(prefix.with_name(f"{prefix.name}-rows"), version())
+        self.labels = Shards(prefix.with_name(f"{prefix.name}-labels"), version(), _label_shard, CHUNK_SHARDS)
+        self.claim_rows = Shards(prefix.with_name(f"{prefix.name}-claims"), version(), _claim_chunk_shard, CHUNK_SHARDS)
         self.seen: set[str] = set()
         self.stamps: dict[str, Stamp | None] = {}  # key -> the stamp it had when it was looked up
         self.listed_all = False  # every file of the catalog was looked up: the others are gone
@@ -316,6 +316,7 @@ def folder_digest(folder: str, wanted: Callable[[str], bool], expected: int | No
     or was modified too recently for its stamp to tell a later edit apart (`is_racy`): then nothing
     worked out from the files may be kept for it. Equal to `names_digest` of the same files; a folder
     changed while it is listed gives a digest of no state it was in, which nothing was kept for."""
+    before = _folder_stamp(folder)
     if expected is None:
         try:
             with os.scandir(folder) as entries:
@@ -325,7 +326,18 @@ def folder_digest(folder: str, wanted: Callable[[str], bool], expected: int | No
     shares = list(range(_FOLDER_SHARES))
     with in_workers(partial(_shares_summed, folder, wanted, expected), shares,
                     worth_it_from=2 if expected >= STAMPED_BY_WORKERS else _FOLDER_SHARES + 1) as summed:
-        return _digest_of(summed())
+        digest = _digest_of(summed())
+    after = _folder_stamp(folder)  # files added, removed or renamed while the workers listed it: no digest
+    return digest if before == after and not is_racy(before) else None
+
+
+def _folder_stamp(folder: str) -> Stamp | None:
+    try:
+        return stamp_of(os.stat(folder))
+    except FileNotFoundError:
+        return _NO_STAMP  # (no folder: no files, and a digest of none)
+    except OSError:
+        return None
 
 
 def names_digest(names: list[str], stamps: list[Stamp | None]) -> str | None:
@@ -367,7 +379,14 @@ def _shares_summed(folder: str, wanted: Callable[[str], bool], expected: int, sh
     stat, pack, low, file_hash = os.stat, _STAMP.pack, _LOW_64, _file_hash
     count = total = newest = 0
     try:
-        with os.scandir(folder) as entries:
+        entries = os.scandir(folder)
+    except FileNotFoundError:
+        return sums  # no folder: no files
+    except OSError:
+        found.missing = True
+        return sums
+    try:
+        with entries:
             for entry in islice(entries, starts[shares[0]], starts[shares[-1] + 1]):
                 name = entry.name
                 if not wanted(name):
@@ -378,9 +397,7 @@ def _shares_summed(folder: str, wanted: Callable[[str], bool], expected: int, sh
                                               st.st_ctime_ns))
                 if st.st_mtime_ns > newest:
                     newest = st.st_mtime_ns
-    except FileNotFoundError:
-        pass
-    except OSError:  # (a file gone since it was listed, too)
+    except OSError:  # a file gone since it was listed, or one that cannot be looked at
         found.missing = True
     found.count, found.total, found.newest = count, total, newest
     return sums
@@ -447,7 +464,8 @@ def open_store(root: Path) -> Store:
     return store
 
 
-def _version() -> str:
+def version() -> str:
+    """The cache's format and the model's: what every cache file is kept for."""
     return f"{FORMAT_VERSION}-{_model_digest()}"
 
 

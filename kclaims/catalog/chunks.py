@@ -34,7 +34,7 @@ from kclaims.model import Source, claim_from_row
 class ClaimChunks:
     """claims.yaml's claims in chunks of CLAIM_CHUNK, in file order, each read from the cache when
     asked for, and every source: read from the sources' pack when one is kept for the files as they
-    are (`pack`), else held packed until the caller makes the pack (`use_pack`)."""
+    are (`pack`), else held packed until the caller makes the pack (`write_pack`)."""
 
     store: cache.Store
     claims_path: str
@@ -73,11 +73,12 @@ class ClaimChunks:
         return _damaged(self.store.claim_rows.location_of(str(number)))
 
     def pack_gone(self) -> ConflictError:
-        """The sources' pack was damaged or removed while the report was read from it: it is let go,
-        so the next command makes it again."""
+        """The sources' pack was found damaged while the report was read from it: it is deleted (unless
+        another command has made a new one since), so the next command makes it again."""
         location = self.store.pack_location
-        with contextlib.suppress(OSError):
-            os.unlink(location)
+        if self.pack is not None and self.pack.is_the_file_at_its_location():
+            with contextlib.suppress(OSError):
+                os.unlink(location)
         return _damaged(location)
 
     def keep_labels(self, graded: dict[str, Any]) -> None:
@@ -94,7 +95,7 @@ class ClaimChunks:
         stamps cannot key it or it cannot be written."""
         if self.sources_stamp is None:
             return False
-        key = (self.sources_stamp, arranged_by)
+        key = _pack_key(self.sources_stamp, arranged_by)
         if not source_pack.write_pack(self.store.pack_location, key, records, len(self.sources)):
             return False
         pack = SourcePack.open(self.store.pack_location, key)
@@ -120,7 +121,13 @@ def _damaged(location: Path) -> ConflictError:
                          f"again). {NOTHING_WRITTEN}: run the command again", location)
 
 
-def open_chunks(root: Path, arranged_by: str = "") -> ClaimChunks | None:
+def _pack_key(digest: str, arranged_by: str) -> tuple[str, str, str]:
+    """What a sources' pack is kept for: the files (their digest), the rules that ordered it, and
+    the cache's format (its rows are the model's fields, in order)."""
+    return cache.version(), digest, arranged_by
+
+
+def open_chunks(root: Path, arranged_by: str) -> ClaimChunks | None:
     """The catalog at `root` in chunks, or None when the cache cannot vouch for claims.yaml, or a
     source file the cache has not kept as it is now does not parse (the loaded catalog says why).
     The sources come from the pack kept for the files' names and stamps as they are now and for
@@ -135,7 +142,7 @@ def open_chunks(root: Path, arranged_by: str = "") -> ClaimChunks | None:
         return None
     store.stamps[CLAIMS_FILE] = claims_stamp  # (what the claims' labels were kept for)
     digest = cache.folder_digest(str(root / SOURCES_DIR), is_source_file_name, source_pack.count_in(store.pack_location))
-    pack = SourcePack.open(store.pack_location, (digest, arranged_by)) if digest is not None else None
+    pack = SourcePack.open(store.pack_location, _pack_key(digest, arranged_by)) if digest is not None else None
     if pack is not None:
         return ClaimChunks(store, claims_path, claims_stamp, count, pack, pack.stamps, digest, pack)
     return _held(store, root, claims_path, claims_stamp, count)
@@ -177,7 +184,7 @@ def _parsed_now(store: cache.Store, files: list[tuple[str, str]]) -> dict[str, b
     return fresh
 
 
-def chunks_or_catalog(root: Path, arranged_by: str = "") -> ClaimChunks | Catalog:
+def chunks_or_catalog(root: Path, arranged_by: str) -> ClaimChunks | Catalog:
     """The catalog at `root` in chunks; when they cannot be opened (claims.yaml changed, or a changed
     source file does not load), the catalog is loaded (which reads, checks and caches what changed,
     or says what is wrong) and its labels kept, and then it is read in chunks after all, or, if

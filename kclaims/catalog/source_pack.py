@@ -27,6 +27,7 @@ import tempfile
 import zlib
 from array import array
 from bisect import bisect_left
+from itertools import islice
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -44,7 +45,8 @@ _HEAD_LENGTH = struct.Struct("<H")
 
 
 class DamagedPack(Exception):
-    """A record of the pack does not match its checksum, or the pack file went away."""
+    """A record of the pack does not match its checksum or does not read as one, or the pack
+    file could not be read."""
 
 
 def id_hash(source_id: str) -> int:
@@ -79,7 +81,7 @@ class SourcePack(Mapping[str, Source]):
         try:
             file = open(location, "rb", buffering=0)  # noqa: SIM115 (open while the pack is read: `close`)
             index = _read_index(file, key)
-        except (OSError, ValueError, EOFError, TypeError, struct.error):
+        except (OSError, ValueError, EOFError, TypeError, OverflowError, struct.error):
             index = None
         if index is None or file is None:
             if file is not None:
@@ -154,7 +156,7 @@ class SourcePack(Mapping[str, Source]):
             record = view[starts[place] - first:starts[place + 1] - first]
             if zlib.crc32(record) != checksums[place]:
                 raise DamagedPack(str(self.location))
-            source_id, _, name, row = _unpacked(record)
+            source_id, _, name, row = self._unpacked(record)
             self._last_in_order = source_id, name  # (its name is asked for next: `lettered_name`)
             yield source_from_row(row)
 
@@ -190,7 +192,30 @@ class SourcePack(Mapping[str, Source]):
         data = self._read(start, end - start)
         if len(data) != end - start or zlib.crc32(data) != self._checksums[place]:
             raise DamagedPack(str(self.location))
-        return _unpacked(memoryview(data))
+        return self._unpacked(memoryview(data))
+
+    def _unpacked(self, record: memoryview) -> tuple[str, bytes, str, tuple]:
+        """A record's id, stamp, name and row; DamagedPack if it does not read as one (a pack made by
+        hand can carry the right checksums)."""
+        try:
+            [head_length] = _HEAD_LENGTH.unpack_from(record)
+            end = _HEAD_LENGTH.size + head_length
+            source_id, stamp, name = marshal.loads(record[_HEAD_LENGTH.size:end])
+            row = marshal.loads(record[end:])
+            if type(source_id) is str and type(stamp) is bytes and type(name) is str and type(row) is tuple:
+                return source_id, stamp, name, row
+        except (ValueError, EOFError, TypeError, struct.error):
+            pass
+        raise DamagedPack(str(self.location))
+
+    def is_the_file_at_its_location(self) -> bool:
+        """Whether the file now at the pack's location is the one this pack read (not a pack another
+        command made since)."""
+        try:
+            now, read = os.stat(self.location), os.fstat(self._file.fileno())
+        except (OSError, ValueError):
+            return False
+        return (now.st_dev, now.st_ino) == (read.st_dev, read.st_ino)
 
     def _read(self, start: int, size: int) -> bytes:
         try:
@@ -198,7 +223,7 @@ class SourcePack(Mapping[str, Source]):
                 return _PREAD(self._file.fileno(), size, start)
             self._file.seek(start)  # (no fork where there is no pread: one process reads)
             return self._file.read(size) or b""
-        except (OSError, ValueError):  # ValueError: closed
+        except OSError:
             raise DamagedPack(str(self.location)) from None
 
     def close(self) -> None:
@@ -208,49 +233,55 @@ class SourcePack(Mapping[str, Source]):
 _PREAD = getattr(os, "pread", None)
 
 
-def _unpacked(record: memoryview) -> tuple[str, bytes, str, tuple]:
-    """A record's id, stamp, name and row."""
-    [head_length] = _HEAD_LENGTH.unpack_from(record)
-    end = _HEAD_LENGTH.size + head_length
-    source_id, stamp, name = marshal.loads(record[_HEAD_LENGTH.size:end])
-    return source_id, stamp, name, marshal.loads(record[end:])
-
-
 def count_in(location: Path) -> int | None:
     """How many sources the pack at `location` holds, whatever it was made for (None if there is no
     whole pack there): about how many files a catalog has, before they are looked at."""
     try:
         with open(location, "rb") as file:
             header = _header(file)
-    except (OSError, ValueError, EOFError, TypeError, struct.error):
+    except (OSError, ValueError, EOFError, TypeError, OverflowError, struct.error):
         return None
-    return None if header is None else int(header[3])
+    return None if header is None else header[3]
 
 
 def _header(file: BinaryIO) -> tuple | None:
     """The pack's header (format, byte order, key, count, index start, index digest) and the file's
-    size, if its end is whole."""
+    size, if the file is a whole pack of this format: its start, its end and where the header says
+    its index lies agree."""
     size = file.seek(0, os.SEEK_END)
     tail = len(END) + _LENGTH.size
+    if size < len(MAGIC) + tail:
+        return None
+    file.seek(0)
+    if file.read(len(MAGIC)) != MAGIC:
+        return None
     file.seek(size - tail)
     trailer = file.read(tail)
     if not trailer.endswith(END):
         return None
     [header_size] = _LENGTH.unpack(trailer[:_LENGTH.size])
-    if header_size > MOST_HEADER or header_size > size - tail:
+    if header_size > MOST_HEADER or header_size > size - tail - len(MAGIC):
         return None
     file.seek(size - tail - header_size)
     header = marshal.loads(file.read(header_size))
-    return (*header, size) if isinstance(header, tuple) and len(header) == 6 else None
+    if not (isinstance(header, tuple) and len(header) == 6 and header[0] == FORMAT):
+        return None
+    count, index_start = header[3], header[4]
+    if type(count) is not int or type(index_start) is not int or count < 0:
+        return None
+    if index_start < len(MAGIC) or index_start + count * 24 + 8 != size - tail - header_size:
+        return None
+    return (*header, size)
 
 
 def _read_index(file: BinaryIO, key: object) -> tuple[array, array, array, array] | None:
-    """The pack's index, if the pack was made for `key` and its header and index are whole."""
+    """The pack's index, if the pack was made for `key` and its header and index are whole and agree:
+    every record lies between the magic line and the index, one after the other."""
     header = _header(file)
     if header is None:
         return None
-    form, byteorder, made_for, count, index_start, index_digest, size = header
-    if form != FORMAT or byteorder != sys.byteorder or made_for != key or not 0 <= index_start <= size - count * 24:
+    _, byteorder, made_for, count, index_start, index_digest, _ = header
+    if byteorder != sys.byteorder or made_for != key:
         return None
     file.seek(index_start)
     hashes, places, starts, checksums = array("Q"), array("I"), array("Q"), array("I")
@@ -258,7 +289,13 @@ def _read_index(file: BinaryIO, key: object) -> tuple[array, array, array, array
     for part, items in ((hashes, count), (places, count), (starts, count + 1), (checksums, count)):
         part.fromfile(file, items)  # (read into the arrays: no copy of the index is held)
         digest.update(part)
-    return (hashes, places, starts, checksums) if digest.digest() == index_digest else None
+    if digest.digest() != index_digest or starts[0] != len(MAGIC) or starts[count] != index_start:
+        return None
+    if any(later < earlier for earlier, later in zip(starts, islice(starts, 1, None))):
+        return None
+    if count and max(places) >= count:
+        return None
+    return hashes, places, starts, checksums
 
 
 class _Stamps(Mapping[str, "bytes | None"]):

@@ -4,7 +4,8 @@ the sources, or the report.
 
 Each chunk's claim sections are made in a worker process (kclaims/workers.py) and kept in a spool
 file, topic by topic, with the links each other topic gives to its claims, and so are slices of the
-bibliography; the sources are read one at a time from the sources' pack (catalog/source_pack.py).
+bibliography; the sources are read one at a time from the sources' pack (catalog/source_pack.py),
+made by the first report after a source file changed (where it cannot be made, they are held).
 Each worker also counts what the report's top needs of its chunk (tallies.py: claims by verdict
 and certainty, by topic, by article, and the scorecard's lines of contradicted claims); the command
 merges the counts and keeps where each topic's texts lie in the spools. What it holds grows with
@@ -78,11 +79,11 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
     are merged as the workers hand them over, and the report's top is written while they make the
     bibliography."""
     global _job
-    bibliography = _bibliography(chunks)
-    in_bibliography = len(bibliography)
-    tasks = [*((CLAIMS, number) for number in range(len(chunks))),
-             *((BIBLIOGRAPHY, start) for start in range(0, in_bibliography, BIBLIOGRAPHY_SLICE))]
     try:
+        bibliography = _bibliography(chunks)
+        in_bibliography = len(bibliography)
+        tasks = [*((CLAIMS, number) for number in range(len(chunks))),
+                 *((BIBLIOGRAPHY, start) for start in range(0, in_bibliography, BIBLIOGRAPHY_SLICE))]
         with ExitStack() as stack:
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="kclaims-report-"))
             _job = _Job(chunks, bibliography, folder, article_citer(bibliography))

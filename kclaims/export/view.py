@@ -13,10 +13,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from kclaims.catalog.query import ClaimRow
-from kclaims.catalog.source_pack import SourcePack
 from kclaims.grade import (
     INDIRECT_POPULATIONS,
     STRENGTH_KEYS,
@@ -30,6 +30,9 @@ from kclaims.grade import (
 )
 from kclaims.model import Claim, Grade, Source
 from kclaims.vocabulary import STANCES
+
+if TYPE_CHECKING:
+    from kclaims.catalog.source_pack import SourcePack
 
 NO_TOPIC = "(no topic)"
 STANCE_HEADINGS = (("supports", "Supported by"), ("contradicts", "Contradicted by"), ("mentions", "Mentioned by"))
@@ -220,7 +223,6 @@ def citation_names(sources: Iterable[Source]) -> dict[str, str]:
 
 
 Cited = tuple[str, int | None, str]  # a source's short name, year and id: all a bibliography's order needs
-Arrangement = tuple[list[str], dict[str, str]]  # a bibliography's ids in order, and the names given a letter
 
 
 def _cited_in_order(sources: Iterable[Source]) -> list[Cited]:
@@ -255,35 +257,27 @@ class Bibliography(Mapping[str, Source]):
     """A report's sources by id, in bibliography order (`order`), with the short name each is cited by.
 
     It holds the sources it is given, or only looks them up in a mapping that makes each when asked
-    (`looking_up`: a packed table of 200,000 sources stays packed). Either way it keeps the order as
-    ids and only the names that need a letter; the others are worked out when asked for."""
+    (`looking_up`: a packed table of 200,000 sources stays packed; `PackedBibliography`: read from
+    the sources' pack). It keeps the order as ids and only the names that need a letter; the others
+    are worked out when asked for."""
 
     def __init__(self, sources: Iterable[Source]):
         self._sources: Mapping[str, Source] = {source.id: source for source in sources}
         self._arrange(self._sources.values())
 
     @classmethod
-    def looking_up(cls, sources: Mapping[str, Source], arranged: Arrangement | None = None) -> Bibliography:
+    def looking_up(cls, sources: Mapping[str, Source]) -> Bibliography:
         """A bibliography of every source in `sources`, each looked up there when needed, never kept;
-        `arranged`: its order and letters as `arrangement` gave them for the same sources (kept from
-        an earlier run), else they are worked out, which reads every source."""
+        its order and letters are worked out now, which reads every source."""
         bibliography = cls.__new__(cls)
         bibliography._sources = sources
-        if arranged is None:
-            bibliography._arrange(sources[source_id] for source_id in sources)
-        else:
-            bibliography.order_ids, bibliography.lettered = arranged
+        bibliography._arrange(sources[source_id] for source_id in sources)
         return bibliography
 
     def _arrange(self, sources: Iterable[Source]) -> None:
         cited = _cited_in_order(sources)
         self.order_ids = [source_id for _, _, source_id in cited]
         self.lettered = _lettered(cited)
-
-    @property
-    def arrangement(self) -> Arrangement:
-        """The order and the letters: what `looking_up` can take again for the same sources."""
-        return self.order_ids, self.lettered
 
     @property
     def order(self) -> Iterator[Source]:
@@ -340,11 +334,6 @@ class PackedBibliography(Bibliography):
 
     def __init__(self, pack: SourcePack):
         self._sources = self._pack = pack
-
-    @property
-    def arrangement(self) -> Arrangement:
-        pack = self._pack
-        return list(pack), {source_id: name for source_id in pack if (name := pack.lettered_name(source_id))}
 
     @property
     def order(self) -> Iterator[Source]:
