@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from kclaims.catalog import cache, cache_files, source_pack
-from kclaims.catalog.files import (CLAIM_CHUNK, CLAIMS_FILE, SOURCES_DIR, Catalog, chunk_count,
-                                   load_catalog, parse_source_files, source_file_keys, is_source_file_name, source_id_of)
+from kclaims.catalog.files import (CLAIM_CHUNK, CLAIMS_FILE, SOURCES_DIR, Catalog, chunk_count, is_source_file_name,
+                                   load_catalog, parse_source_files, source_file_keys, source_id_of)
 from kclaims.catalog.labels import all_strengths, cached_strengths
 from kclaims.catalog.query import ClaimRow
-from kclaims.errors import NOTHING_WRITTEN, ConflictError
 from kclaims.catalog.source_pack import SourcePack
+from kclaims.errors import NOTHING_WRITTEN, ConflictError
 from kclaims.model import Source, claim_from_row
 
 
@@ -89,8 +89,8 @@ class ClaimChunks:
             self.store.labels.save()
 
     def write_pack(self, arranged_by: str, records: Iterable[source_pack.Record]) -> bool:
-        """Keep every source as the records give them (each source's id, stamp, packed row and lettered
-        name, in a report's order, worked out by the caller by `arranged_by`'s rules) and read them from
+        """Keep every source as the records give them (each source's id, stamp, lettered name and packed
+        row, in a report's order, worked out by the caller by `arranged_by`'s rules) and read them from
         that pack from now on, letting go of those held. False (nothing changes) where the files'
         stamps cannot key it or it cannot be written."""
         if self.sources_stamp is None:

@@ -26,10 +26,11 @@ from itertools import islice
 from typing import Any, BinaryIO, cast
 
 from kclaims.catalog.chunks import ClaimChunks
-from kclaims.catalog.source_pack import DamagedPack
 from kclaims.catalog.query import ClaimRow
-from kclaims.export.markdown import (CardRow, TopicPieces, against_line, also_links, article_citer, article_ref, bibliography_lines,
-                                     bibliography_pieces, claim_section, report_around, scorecard_table, summary_blocks)
+from kclaims.catalog.source_pack import DamagedPack
+from kclaims.export.markdown import (CardRow, TopicPieces, against_line, also_links, article_citer, article_ref,
+                                     bibliography_lines, bibliography_pieces, claim_section, report_around,
+                                     scorecard_table, summary_blocks)
 from kclaims.export.scorecard import Against, cells_of, scorecard_order, strongest_against, verdict_counts
 from kclaims.export.tallies import ArticleTally, ReportTallies
 from kclaims.export.view import (NO_TOPIC, Bibliography, PackedBibliography, arrangement_rules, home_topic,
