@@ -140,7 +140,7 @@ def test_how_many_sources_a_pack_holds_is_read_whatever_it_was_made_for(tmp_path
     assert source_pack.count_in(location) is None
 
 
-def _crafted(location: Path, places=None, starts=None, count=None, garbage=False) -> None:
+def _crafted(location: Path, places=None, starts=None, count=None, garbage=False, record=None) -> None:
     """The pack at `location` rewritten by hand with other index entries or count, and checksums that
     match them: as someone who can write the cache folder could make it."""
     from array import array
@@ -157,10 +157,11 @@ def _crafted(location: Path, places=None, starts=None, count=None, garbage=False
         arrays[1][0] = places
     if starts is not None:
         arrays[2][1] = starts
-    if garbage:  # the first record made of bytes that are no record, with their checksum
+    if garbage or record is not None:  # the first record replaced by bytes of its length, with their checksum
         first, end = arrays[2][0], arrays[2][1]
-        data = data[:first] + b"\xff" * (end - first) + data[end:]
-        arrays[3][0] = zlib.crc32(b"\xff" * (end - first))
+        new = b"\xff" * (end - first) if record is None else record.ljust(end - first, b"\0")[:end - first]
+        data = data[:first] + new + data[end:]
+        arrays[3][0] = zlib.crc32(new)
     index = b"".join(part.tobytes() for part in arrays)
     header = marshal.dumps((form, byteorder, key, real_count if count is None else count, index_start,
                             hashlib.sha256(index).digest()))
@@ -185,6 +186,19 @@ def test_a_record_crafted_with_its_checksum_but_no_sense_is_damage_not_a_crash(t
     assert pack is not None
     with pytest.raises(DamagedPack):
         list(pack.in_order(0, 20))
+    with pytest.raises(DamagedPack):
+        pack.get(sources[0].id)
+    pack.close()
+
+
+def test_a_record_whose_row_is_no_source_is_damage_not_a_crash(tmp_path: Path) -> None:
+    sources = _sources(20)
+    location = _pack(tmp_path, sources)
+    head = marshal.dumps((sources[0].id, b"stamp", ""))
+    short_row = marshal.dumps((None,) * 60)  # a tuple, but more fields than a source has
+    _crafted(location, record=len(head).to_bytes(2, "little") + head + short_row)
+    pack = SourcePack.open(location, KEY)
+    assert pack is not None
     with pytest.raises(DamagedPack):
         pack.get(sources[0].id)
     pack.close()

@@ -5,9 +5,9 @@ the sources, in the command and in each of its workers.
 The file: MAGIC, then each source's record (the length of its head in 2 bytes; the head, marshal of
 its id, the stamp of its file when it was read and the short name it is cited by where that needs a
 letter, else ""; then its row, packed as the cache keeps it, so a pack is written without making
-the rows again), then the
-index, then the header (marshal: the format, the byte order, what the pack was made for (`key`), how
-many sources, where the index starts and its SHA-256), then the header's length (8 bytes) and END.
+the rows again), then the index, then the header (marshal: the format, the byte order, what the
+pack was made for (`key`), how many sources, where the index starts and its SHA-256), then the
+header's length (8 bytes) and END.
 The index is four arrays over the N sources: the ids' 64-bit hashes, sorted; the place in the
 order of the source with each; where each record starts, by place (N + 1 of them: the last is where
 the records end); each record's CRC-32. A pack whose index or header is damaged is not opened (it is
@@ -27,8 +27,8 @@ import tempfile
 import zlib
 from array import array
 from bisect import bisect_left
-from itertools import islice
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -115,7 +115,7 @@ class SourcePack(Mapping[str, Source]):
                 return default
             if len(self._sources) >= self.SOURCES_KEPT:
                 self._sources.clear()  # (not one at a time: a dict whose first entries keep going slows down)
-            source = self._sources[source_id] = source_from_row(found[0])
+            source = self._sources[source_id] = self._made(found[0])
         return source
 
     def __contains__(self, source_id: object) -> bool:
@@ -158,7 +158,7 @@ class SourcePack(Mapping[str, Source]):
                 raise DamagedPack(str(self.location))
             source_id, _, name, row = self._unpacked(record)
             self._last_in_order = source_id, name  # (its name is asked for next: `lettered_name`)
-            yield source_from_row(row)
+            yield self._made(row)
 
     @property
     def stamps(self) -> Mapping[str, bytes | None]:
@@ -207,6 +207,12 @@ class SourcePack(Mapping[str, Source]):
         except (ValueError, EOFError, TypeError, struct.error):
             pass
         raise DamagedPack(str(self.location))
+
+    def _made(self, row: tuple) -> Source:
+        try:
+            return source_from_row(row)
+        except (TypeError, ValueError):  # a row of another length: a pack made by hand
+            raise DamagedPack(str(self.location)) from None
 
     def is_the_file_at_its_location(self) -> bool:
         """Whether the file now at the pack's location is the one this pack read (not a pack another
