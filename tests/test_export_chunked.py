@@ -20,17 +20,17 @@ from kclaims.catalog.files import CLAIM_CHUNK, Catalog, load_catalog
 from kclaims.catalog.query import ClaimFilter, select_claims, sources_for_export
 from kclaims.export.markdown import export_markdown
 from kclaims.export.streamed import markdown_from_chunks
-from kclaims.export.view import arrangement_rules
+from kclaims.export.view import ReportArranger
 from kclaims.workers import worker_count
 
 
 def open_chunks(root: Path) -> ClaimChunks | None:
     """The chunks as the command opens them: with the report's arrangement rules, for its sources' pack."""
-    return chunks_module.open_chunks(root, arrangement_rules())
+    return chunks_module.open_chunks(root, ReportArranger())
 
 
 def chunks_or_catalog(root: Path) -> ClaimChunks | Catalog:
-    return chunks_module.chunks_or_catalog(root, arrangement_rules())
+    return chunks_module.chunks_or_catalog(root, ReportArranger())
 
 
 COPIES = 420  # 6 claims each: 2,520 claims, three chunks of claim rows
@@ -453,8 +453,9 @@ def test_the_next_report_reads_its_sources_from_the_pack_made_for_the_files_as_t
     source = large_catalog / "sources" / "rct2018.yaml"
     past = time.time() - 5
     os.utime(source, (past, past))  # touched: the files are not as the pack was made for
-    again = open_chunks(large_catalog)
-    assert again is not None and again.pack is None
+    again = open_chunks(large_catalog)  # the last pack patched with it (test_pack_patching.py)
+    assert again is not None and again.pack is not None and again.pack.key != chunks.pack.key
+    assert _joined(markdown_from_chunks(again)) == expected
 
 
 def _damage_a_record_of_the_pack(root: Path) -> Path:

@@ -323,10 +323,8 @@ def folder_digest(folder: str, wanted: Callable[[str], bool], expected: int | No
                 expected = sum(1 for _ in entries)
         except OSError:
             expected = 0
-    shares = list(range(_FOLDER_SHARES))
-    with in_workers(partial(_shares_summed, folder, wanted, expected), shares,
-                    worth_it_from=2 if expected >= STAMPED_BY_WORKERS else _FOLDER_SHARES + 1) as summed:
-        digest = _digest_of(summed())
+    with in_listing_runs(partial(_shares_summed, folder, wanted, expected), expected) as summed:
+        digest = digest_of(summed())
     after = _folder_stamp(folder)  # files added, removed or renamed while the workers listed it: no digest
     return digest if before == after and not is_racy(before) else None
 
@@ -342,15 +340,15 @@ def _folder_stamp(folder: str) -> Stamp | None:
 
 def names_digest(names: list[str], stamps: list[Stamp | None]) -> str | None:
     """`folder_digest` of files whose names and stamps are at hand."""
-    total = _Sum()
+    total = FilesSum()
     for name, stamp in zip(names, stamps):
         total.add(name, stamp)
-    return _digest_of([total])
+    return digest_of([total])
 
 
-class _Sum:
-    """Files summed: how many, their hashes added, the newest modification time, and whether one
-    could not be looked at."""
+class FilesSum:
+    """Files summed for `folder_digest` (`digest_of`): how many, their hashes added, the newest
+    modification time, and whether one could not be looked at."""
 
     def __init__(self) -> None:
         self.count, self.total, self.newest, self.missing = 0, 0, 0, False
@@ -369,12 +367,11 @@ def _file_hash(name: str, stamp: Stamp) -> int:
                           "little")
 
 
-def _shares_summed(folder: str, wanted: Callable[[str], bool], expected: int, shares: list[int]) -> list[_Sum]:
+def _shares_summed(folder: str, wanted: Callable[[str], bool], expected: int, shares: list[int]) -> list[FilesSum]:
     """The files of these shares of the folder's listing, summed in one pass (in the first share's
     sum; the others' are empty): share k is its entries from k * expected / _FOLDER_SHARES on, up to
     the next share's start, the last share to the end. The shares are consecutive."""
-    starts = [share * expected // _FOLDER_SHARES for share in range(_FOLDER_SHARES)] + [None]
-    sums = [_Sum() for _ in shares]
+    sums = [FilesSum() for _ in shares]
     found, prefix = sums[0], os.path.join(folder, "")
     stat, pack, low, file_hash = os.stat, _STAMP.pack, _LOW_64, _file_hash
     count = total = newest = 0
@@ -387,7 +384,7 @@ def _shares_summed(folder: str, wanted: Callable[[str], bool], expected: int, sh
         return sums
     try:
         with entries:
-            for entry in islice(entries, starts[shares[0]], starts[shares[-1] + 1]):
+            for entry in listing_run(entries, expected, shares):
                 name = entry.name
                 if not wanted(name):
                     continue
@@ -403,7 +400,24 @@ def _shares_summed(folder: str, wanted: Callable[[str], bool], expected: int, sh
     return sums
 
 
-def _digest_of(sums: list[_Sum]) -> str | None:
+def listing_run(entries: Iterator[os.DirEntry], expected: int, shares: list[int]) -> Iterator[os.DirEntry]:
+    """The entries of these consecutive shares of a folder's listing (`_FOLDER_SHARES` of them): share
+    k is its entries from k * expected / _FOLDER_SHARES on, up to the next share's start, the last
+    share to the end."""
+    starts = [share * expected // _FOLDER_SHARES for share in range(_FOLDER_SHARES)] + [None]
+    return islice(entries, starts[shares[0]], starts[shares[-1] + 1])
+
+
+def in_listing_runs(function: Callable[[list[int]], list[Any]],
+                    expected: int) -> contextlib.AbstractContextManager[Callable[[], list[Any]]]:
+    """`function` of a few consecutive shares of a folder's listing (see `listing_run`), in worker
+    processes from STAMPED_BY_WORKERS entries on: its results, a list per share."""
+    shares = list(range(_FOLDER_SHARES))
+    return in_workers(function, shares, worth_it_from=2 if expected >= STAMPED_BY_WORKERS else _FOLDER_SHARES + 1)
+
+
+def digest_of(sums: list[FilesSum]) -> str | None:
+    """What the files summed add up to (see `folder_digest`)."""
     if any(found.missing for found in sums):
         return None
     newest = max((found.newest for found in sums), default=0)

@@ -24,6 +24,7 @@ from kclaims.catalog import cache, cache_files, source_pack
 from kclaims.catalog.files import (CLAIM_CHUNK, CLAIMS_FILE, SOURCES_DIR, Catalog, chunk_count, is_source_file_name,
                                    load_catalog, parse_source_files, source_file_keys, source_id_of)
 from kclaims.catalog.labels import all_strengths, cached_strengths
+from kclaims.catalog.pack_patching import Arranger, SourceDoesNotLoad, patched_pack
 from kclaims.catalog.query import ClaimRow
 from kclaims.catalog.source_pack import SourcePack
 from kclaims.errors import NOTHING_WRITTEN, ConflictError
@@ -127,13 +128,14 @@ def _pack_key(digest: str, arranged_by: str) -> tuple[str, str, str]:
     return cache.version(), digest, arranged_by
 
 
-def open_chunks(root: Path, arranged_by: str) -> ClaimChunks | None:
+def open_chunks(root: Path, arranger: Arranger) -> ClaimChunks | None:
     """The catalog at `root` in chunks, or None when the cache cannot vouch for claims.yaml, or a
     source file the cache has not kept as it is now does not parse (the loaded catalog says why).
-    The sources come from the pack kept for the files' names and stamps as they are now and for
-    `arranged_by` (the rules that ordered it), if there is one; else they are read from the cache
-    and held, and files it does not hold as they are (edited, new) are parsed here and cached: one
-    source edited in a catalog of 200,000 costs its own parse, not a load of the whole catalog."""
+    The sources come from the pack kept for the files' names and stamps as they are now and for the
+    `arranger`'s rules; else from the last pack patched with the few files that changed since
+    (pack_patching.py, which parses and caches them); else they are read from the cache and held,
+    and files it does not hold as they are (edited, new) are parsed here and cached: one source
+    edited in a catalog of 200,000 costs its own parse, not a load of the whole catalog."""
     store = cache.open_store(root)
     claims_path = str(root / CLAIMS_FILE)
     [claims_stamp] = cache.stamps_of([claims_path])
@@ -142,10 +144,30 @@ def open_chunks(root: Path, arranged_by: str) -> ClaimChunks | None:
         return None
     store.stamps[CLAIMS_FILE] = claims_stamp  # (what the claims' labels were kept for)
     digest = cache.folder_digest(str(root / SOURCES_DIR), is_source_file_name, source_pack.count_in(store.pack_location))
-    pack = SourcePack.open(store.pack_location, _pack_key(digest, arranged_by)) if digest is not None else None
-    if pack is not None:
-        return ClaimChunks(store, claims_path, claims_stamp, count, pack, pack.stamps, digest, pack)
+    if digest is not None:
+        found = SourcePack.open(store.pack_location, _pack_key(digest, arranger.rules))
+        if found is None:  # sources changed since the last report: its pack made again from them
+            try:
+                found, digest = _patched(root, store, arranger) or (None, digest)
+            except SourceDoesNotLoad:
+                return None
+        if found is not None:
+            return ClaimChunks(store, claims_path, claims_stamp, count, found, found.stamps, digest, found)
     return _held(store, root, claims_path, claims_stamp, count)
+
+
+def _patched(root: Path, store: cache.Store, arranger: Arranger) -> tuple[SourcePack, str] | None:
+    """The last report's pack made again with the source files that changed since (pack_patching.py),
+    if it was kept by this kclaims for the same rules and patching it is worth it."""
+    version = cache.version()
+    last = SourcePack.open_matching(store.pack_location, lambda made_for: isinstance(made_for, tuple)
+                                    and len(made_for) == 3 and made_for[0] == version and made_for[2] == arranger.rules)
+    if last is None:
+        return None
+    try:
+        return patched_pack(root, store, last, arranger, lambda digest: _pack_key(digest, arranger.rules))
+    finally:
+        last.close()
 
 
 def _held(store: cache.Store, root: Path, claims_path: str, claims_stamp: cache.Stamp, count: int) -> ClaimChunks | None:
@@ -184,13 +206,13 @@ def _parsed_now(store: cache.Store, files: list[tuple[str, str]]) -> dict[str, b
     return fresh
 
 
-def chunks_or_catalog(root: Path, arranged_by: str) -> ClaimChunks | Catalog:
+def chunks_or_catalog(root: Path, arranger: Arranger) -> ClaimChunks | Catalog:
     """The catalog at `root` in chunks; when they cannot be opened (claims.yaml changed, or a changed
     source file does not load), the catalog is loaded (which reads, checks and caches what changed,
     or says what is wrong) and its labels kept, and then it is read in chunks after all, or, if
     claims.yaml is too new to cache yet, the loaded catalog is given instead."""
-    chunks = open_chunks(root, arranged_by)
+    chunks = open_chunks(root, arranger)
     if chunks is not None:
         return chunks
     all_strengths(load_catalog(root))  # graded and kept, so the chunks find each claim's label
-    return open_chunks(root, arranged_by) or load_catalog(root)  # (loaded again only if a file is too new to cache)
+    return open_chunks(root, arranger) or load_catalog(root)  # (loaded again only if a file is too new to cache)

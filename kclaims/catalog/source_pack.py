@@ -27,7 +27,7 @@ import tempfile
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -77,17 +77,22 @@ class SourcePack(Mapping[str, Source]):
     @classmethod
     def open(cls, location: Path, key: object) -> SourcePack | None:
         """The pack at `location` if it was made for `key` and its index is whole, else None."""
+        return cls.open_matching(location, lambda made_for: made_for == key)
+
+    @classmethod
+    def open_matching(cls, location: Path, matches: Callable[[Any], bool]) -> SourcePack | None:
+        """The pack at `location` if what it was made for `matches` and its index is whole, else None."""
         file = None
         try:
             file = open(location, "rb", buffering=0)  # noqa: SIM115 (open while the pack is read: `close`)
-            index = _read_index(file, key)
+            index = _read_index(file, matches)
         except (OSError, ValueError, EOFError, TypeError, OverflowError, struct.error):
             index = None
         if index is None or file is None:
             if file is not None:
                 file.close()
             return None
-        return cls(location, key, file, index)
+        return cls(location, index[4], file, index[:4])
 
     def keep_few(self) -> None:
         """Keep few records and sources from now on: for a process whose lookups are each made once."""
@@ -145,7 +150,39 @@ class SourcePack(Mapping[str, Source]):
         for block_start in range(start, stop, READ_TOGETHER):
             yield from self._block(block_start, min(block_start + READ_TOGETHER, stop))
 
-    def _block(self, start: int, stop: int) -> Iterator[Source]:
+    def records_in_order(self, start: int, stop: int) -> Iterator[Record]:
+        """The records from place `start` up to `stop` as they are kept (id, stamp, lettered name and
+        packed row): a pack made from another copies them without making the sources."""
+        stop = min(stop, len(self))
+        for block_start in range(start, stop, READ_TOGETHER):
+            for record in self._records_read(block_start, min(block_start + READ_TOGETHER, stop)):
+                source_id, stamp, name = self._head(record)
+                yield source_id, stamp, name, bytes(record[_HEAD_LENGTH.size + _HEAD_LENGTH.unpack_from(record)[0]:])
+
+    def stamp_and_place(self, source_id: str) -> tuple[bytes, int] | None:
+        """The source's stamp and place, read without making its row or keeping it (a pass over every
+        file, comparing it with the pack); None if it is not in the pack."""
+        wanted = id_hash(source_id)
+        hashes = self._hashes
+        at = bisect_left(hashes, wanted)
+        while at < len(hashes) and hashes[at] == wanted:
+            place = self._places[at]
+            start, end = self._starts[place], self._starts[place + 1]
+            data = self._read(start, end - start)
+            if len(data) != end - start or zlib.crc32(data) != self._checksums[place]:
+                raise DamagedPack(str(self.location))
+            found_id, stamp, _ = self._head(memoryview(data))
+            if found_id == source_id:
+                return stamp, place
+            at += 1
+        return None
+
+    def at(self, place: int) -> tuple[Source, str]:
+        """The source at a place in the order, and its lettered name."""
+        _, _, name, row = self._record(place)
+        return self._made(row), name
+
+    def _records_read(self, start: int, stop: int) -> Iterator[memoryview]:
         starts, checksums = self._starts, self._checksums
         first = starts[start]
         data = self._read(first, starts[stop] - first)  # one read for them all, not one a source
@@ -156,6 +193,10 @@ class SourcePack(Mapping[str, Source]):
             record = view[starts[place] - first:starts[place + 1] - first]
             if zlib.crc32(record) != checksums[place]:
                 raise DamagedPack(str(self.location))
+            yield record
+
+    def _block(self, start: int, stop: int) -> Iterator[Source]:
+        for record in self._records_read(start, stop):
             source_id, _, name, row = self._unpacked(record)
             self._last_in_order = source_id, name  # (its name is asked for next: `lettered_name`)
             yield self._made(row)
@@ -197,13 +238,22 @@ class SourcePack(Mapping[str, Source]):
     def _unpacked(self, record: memoryview) -> tuple[str, bytes, str, tuple]:
         """A record's id, stamp, name and row; DamagedPack if it does not read as one (a pack made by
         hand can carry the right checksums)."""
+        source_id, stamp, name = self._head(record)
+        try:
+            row = marshal.loads(record[_HEAD_LENGTH.size + _HEAD_LENGTH.unpack_from(record)[0]:])
+        except (ValueError, EOFError, TypeError):
+            row = None
+        if type(row) is not tuple:
+            raise DamagedPack(str(self.location))
+        return source_id, stamp, name, row
+
+    def _head(self, record: memoryview) -> tuple[str, bytes, str]:
+        """A record's id, stamp and name (see `_unpacked`)."""
         try:
             [head_length] = _HEAD_LENGTH.unpack_from(record)
-            end = _HEAD_LENGTH.size + head_length
-            source_id, stamp, name = marshal.loads(record[_HEAD_LENGTH.size:end])
-            row = marshal.loads(record[end:])
-            if type(source_id) is str and type(stamp) is bytes and type(name) is str and type(row) is tuple:
-                return source_id, stamp, name, row
+            source_id, stamp, name = marshal.loads(record[_HEAD_LENGTH.size:_HEAD_LENGTH.size + head_length])
+            if type(source_id) is str and type(stamp) is bytes and type(name) is str:
+                return source_id, stamp, name
         except (ValueError, EOFError, TypeError, struct.error):
             pass
         raise DamagedPack(str(self.location))
@@ -280,14 +330,14 @@ def _header(file: BinaryIO) -> tuple | None:
     return (*header, size)
 
 
-def _read_index(file: BinaryIO, key: object) -> tuple[array, array, array, array] | None:
-    """The pack's index, if the pack was made for `key` and its header and index are whole and agree:
-    every record lies between the magic line and the index, one after the other."""
+def _read_index(file: BinaryIO, matches: Callable[[Any], bool]) -> tuple[array, array, array, array, Any] | None:
+    """The pack's index and what it was made for, if that `matches` and its header and index are
+    whole and agree: every record lies between the magic line and the index, one after the other."""
     header = _header(file)
     if header is None:
         return None
     _, byteorder, made_for, count, index_start, index_digest, _ = header
-    if byteorder != sys.byteorder or made_for != key:
+    if byteorder != sys.byteorder or not matches(made_for):
         return None
     file.seek(index_start)
     hashes, places, starts, checksums = array("Q"), array("I"), array("Q"), array("I")
@@ -301,7 +351,7 @@ def _read_index(file: BinaryIO, key: object) -> tuple[array, array, array, array
         return None
     if count and max(places) >= count:
         return None
-    return hashes, places, starts, checksums
+    return hashes, places, starts, checksums, made_for
 
 
 class _Stamps(Mapping[str, "bytes | None"]):

@@ -99,9 +99,9 @@ def export(
         loaded: Catalog | ClaimChunks
         if format == "md" and wanted.is_empty() and sort == "catalog" and since is None:
             from kclaims.catalog.chunks import chunks_or_catalog
-            from kclaims.export.view import arrangement_rules
+            from kclaims.export.view import ReportArranger
 
-            loaded = chunks_or_catalog(root, arrangement_rules())  # the whole report: a chunk of claims at a time
+            loaded = chunks_or_catalog(root, ReportArranger())  # the whole report: a chunk of claims at a time
         else:
             from kclaims.catalog.files import load_catalog
 

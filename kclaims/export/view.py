@@ -227,9 +227,33 @@ Cited = tuple[str, int | None, str]  # a source's short name, year and id: all a
 
 def _cited_in_order(sources: Iterable[Source]) -> list[Cited]:
     """(short name, year, id) in bibliography order: each name worked out once, for the sort and the letters."""
-    cited = [(short_cite(source, source.id), source.year, source.id) for source in sources]
-    cited.sort(key=lambda entry: (entry[0].split(" ")[0].casefold(), entry[1] or 0, entry[2]))
+    cited = [_cited(source) for source in sources]
+    cited.sort(key=_order_key)
     return cited
+
+
+def _cited(source: Source) -> Cited:
+    return short_cite(source, source.id), source.year, source.id
+
+
+def _order_key(cited: Cited) -> tuple[str, int, str]:
+    """By first author (or site), then year, then id: sources sharing a short name share the first two."""
+    return cited[0].split(" ")[0].casefold(), cited[1] or 0, cited[2]
+
+
+class ReportArranger:
+    """How a report orders its bibliography and names its sources, for the catalog that patches the
+    sources' pack (catalog/pack_patching.py `Arranger`): `Bibliography`'s own rules."""
+
+    def __init__(self) -> None:
+        self.rules = arrangement_rules()
+
+    cited = staticmethod(_cited)
+    order_key = staticmethod(_order_key)
+
+    @staticmethod
+    def lettered(in_order: list[Cited]) -> dict[str, str]:
+        return _lettered(in_order)
 
 
 def arrangement_rules() -> str:
