@@ -31,7 +31,7 @@ The rows and what their ratio means:
                                      largest size's peak is at most 1.5x the smallest size's (and
                                      its growth over the last size step, for information).
   ... export, one source changed     x warm export (for information): one source file edited, as above,
-                                     so the sources' pack is made again.
+                                     so the sources' pack is patched.
   kclaims source import (N entries)  x bibtexparser v2's `parse_string` of the same file in a fresh
                                      `python -c` (gc disabled first, as kclaims runs), goal <= 3x:
                                      into a catalog just made by `kclaims init`, with a fresh cache.
