@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from report_fixtures import REPORT_CLAIMS, REPORT_SOURCES, write_catalog
 
-from kclaims.catalog import chunks as chunks_module, pack_patching
+from kclaims.catalog import chunks as chunks_module, pack_patching, source_pack
 from kclaims.catalog.chunks import ClaimChunks
 from kclaims.catalog.source_pack import SourcePack
 from kclaims.catalog.files import load_catalog
@@ -160,3 +160,21 @@ def test_many_changes_make_the_pack_from_every_source(tmp_path: Path, monkeypatc
     assert chunks.pack is None  # held, and the pack made by the report from them
     assert _report(chunks) == _in_memory(root)
     assert _open(root).pack is not None
+
+
+def test_a_last_pack_damaged_in_a_record_is_not_patched_and_the_report_is_right(tmp_path: Path) -> None:
+    root = _catalog(tmp_path)
+    _in_memory(root)
+    _report(_open(root))
+    chunks = _open(root)
+    assert chunks.pack is not None
+    location = chunks.pack.location
+    chunks.pack.close()
+    data = bytearray(location.read_bytes())
+    data[len(source_pack.MAGIC) + 5] ^= 0xFF  # a record: the index is whole, so it opens
+    location.write_bytes(bytes(data))
+    _edit(root, "same03", {"title": "Renamed study"})
+    after = _open(root)  # the patch meets the damage: the sources are held instead
+    assert after.pack is None
+    assert _report(after) == _in_memory(root)
+    assert not [path for path in location.parent.iterdir() if path.name.endswith(".tmp")]

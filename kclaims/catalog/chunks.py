@@ -26,7 +26,7 @@ from kclaims.catalog.files import (CLAIM_CHUNK, CLAIMS_FILE, SOURCES_DIR, Catalo
 from kclaims.catalog.labels import all_strengths, cached_strengths
 from kclaims.catalog.pack_patching import Arranger, SourceDoesNotLoad, patched_pack
 from kclaims.catalog.query import ClaimRow
-from kclaims.catalog.source_pack import SourcePack
+from kclaims.catalog.source_pack import DamagedPack, SourcePack
 from kclaims.errors import NOTHING_WRITTEN, ConflictError
 from kclaims.model import Source, claim_from_row
 
@@ -166,6 +166,8 @@ def _patched(root: Path, store: cache.Store, arranger: Arranger) -> tuple[Source
         return None
     try:
         return patched_pack(root, store, last, arranger, lambda digest: _pack_key(digest, arranger.rules))
+    except DamagedPack:  # the last pack damaged: the sources are read from the cache, and a pack made of them
+        return None
     finally:
         last.close()
 

@@ -377,8 +377,11 @@ class _Stamps(Mapping[str, "bytes | None"]):
 
 def write_pack(location: Path, key: object, records: Iterable[Record], count: int) -> bool:
     """Write the `count` records, in order, as the pack for `key`, atomically (a temporary file
-    renamed into place). Never fails: False if it could not be written (a cache only costs speed)."""
+    renamed into place). Never fails on the file system's account: False if it could not be written
+    (a cache only costs speed). What the records raise (a damaged pack they are read from) is raised,
+    and no temporary file is left either way."""
     temporary = None
+    written = False
     try:
         location.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(location.parent)
@@ -386,12 +389,14 @@ def write_pack(location: Path, key: object, records: Iterable[Record], count: in
         with os.fdopen(descriptor, "wb") as file:
             _write(file, key, records, count)
         os.replace(temporary, location)
-        return True
+        written = True
     except (OSError, ValueError):
-        if temporary:
+        pass
+    finally:
+        if temporary and not written:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
-        return False
+    return written
 
 
 def _write(file: BinaryIO, key: object, records: Iterable[Record], count: int) -> None:
