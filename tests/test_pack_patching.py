@@ -30,7 +30,8 @@ def _sources() -> list[dict]:
              for n in range(5)]
     sites = [{"id": f"page{n:02d}", "kind": "web-article", "title": f"Page {n}", "site": "Clinic", "year": 2020}
              for n in range(3)]
-    return REPORT_SOURCES + same + other + sites
+    yearless = [{"id": "clinic2020", "kind": "web-article", "title": "About", "site": "Clinic 2020"}]  # reads "Clinic 2020" too
+    return REPORT_SOURCES + same + other + sites + yearless
 
 
 def _catalog(tmp_path: Path) -> Path:
@@ -102,6 +103,8 @@ EDITS = {
     "a new source in a group": [("same99", {"title": "A later study", "authors": ["Same S"], "year": 2001})],
     "a source removed": [("same01", None)],
     "a site's year": [("page01", {"year": 2021})],
+    "a site whose name reads as another's, with no year": [("page02", {"title": "Page two again"})],
+    "the yearless site leaves": [("clinic2020", None)],
     "several at once": [("same00", {"year": 1999}), ("other02", None), ("zed01", {"title": "Z", "authors": ["Zed Z"]})],
 }
 

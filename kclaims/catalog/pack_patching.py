@@ -6,8 +6,9 @@ Worker processes list the sources folder (runs of it each, as `cache.folder_dige
 each file up in the last pack: a file whose stamp the pack holds is unchanged. The changed files
 are parsed and cached; each goes where the report's order puts it (found by halving the last pack's
 order), and the names that need a letter are worked out again for the blocks of the order they
-leave or join (sources sharing a short name share a block: the first word of their name and their
-year). The records are then copied in the new order. The pack made is what making it from every
+leave or join (a block: the sources whose names start with the same word, which all those sharing a
+name do, whatever their years: a site called "Clinic 2020" with no year reads as "Clinic" of 2020).
+The records are then copied in the new order. The pack made is what making it from every
 source would give (the tests hold it to that).
 """
 
@@ -39,7 +40,8 @@ class Arranger(Protocol):
         """What orders and names a source: its short name, its year and its id (in that order)."""
 
     def order_key(self, cited: tuple) -> tuple:
-        """Where a source goes in the order, from what `cited` gave; its first two items are its block."""
+        """Where a source goes in the order, from what `cited` gave; its first item is its block (sources
+        sharing a name share it)."""
 
     def lettered(self, in_order: list[tuple]) -> dict[str, str]:
         """The names that need a letter, by source id, of sources in the order."""
@@ -148,8 +150,8 @@ def _patched_order(last: SourcePack, kept: bytearray, added: list[Record], arran
     again in the blocks that lost or gained a source, kept elsewhere."""
     key_at = _keys_of(last, arranger)
     added_keyed = sorted((arranger.order_key(arranger.cited(_source(record))), record) for record in added)
-    blocks = {key[:2] for key, _ in added_keyed}
-    blocks.update(key_at(place)[:2] for place in range(len(last)) if not kept[place])
+    blocks = {key[:1] for key, _ in added_keyed}
+    blocks.update(key_at(place)[:1] for place in range(len(last)) if not kept[place])
     names = _block_names(last, kept, added_keyed, blocks, key_at, arranger)
     insert_at = [_first_after(last, key, key_at) for key, _ in added_keyed]
     waiting = iter(zip(insert_at, added_keyed))
@@ -192,18 +194,18 @@ def _first_after(last: SourcePack, key: tuple, key_at: Callable[[int], tuple]) -
 
 
 def _block_places(last: SourcePack, block: tuple, key_at: Callable[[int], tuple]) -> range:
-    """The places of the last pack whose sources are in `block` (the first two items of their keys)."""
+    """The places of the last pack whose sources are in `block` (the first item of their keys)."""
     low, high = 0, len(last)
     while low < high:
         middle = (low + high) // 2
-        if key_at(middle)[:2] < block:
+        if key_at(middle)[:1] < block:
             low = middle + 1
         else:
             high = middle
     start, high = low, len(last)
     while low < high:
         middle = (low + high) // 2
-        if key_at(middle)[:2] <= block:
+        if key_at(middle)[:1] <= block:
             low = middle + 1
         else:
             high = middle
@@ -218,7 +220,7 @@ def _block_names(last: SourcePack, kept: bytearray, added_keyed: list[tuple[tupl
     for block in blocks:
         members = [(key_at(place), arranger.cited(last.at(place)[0]))
                    for place in _block_places(last, block, key_at) if kept[place]]
-        members += [(key, arranger.cited(_source(record))) for key, record in added_keyed if key[:2] == block]
+        members += [(key, arranger.cited(_source(record))) for key, record in added_keyed if key[:1] == block]
         members.sort(key=lambda member: member[0])
         lettered = arranger.lettered([cited for _, cited in members])
         names.update((cited[2], lettered.get(cited[2], "")) for _, cited in members)

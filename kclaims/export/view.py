@@ -237,7 +237,7 @@ def _cited(source: Source) -> Cited:
 
 
 def _order_key(cited: Cited) -> tuple[str, int, str]:
-    """By first author (or site), then year, then id: sources sharing a short name share the first two."""
+    """By first author (or site), then year, then id: sources sharing a short name share the first item."""
     return cited[0].split(" ")[0].casefold(), cited[1] or 0, cited[2]
 
 
