@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -25,7 +26,8 @@ from kclaims.export.view import ReportArranger
 
 def _sources() -> list[dict]:
     """Sources sharing short names, so that letters come and go as they are edited."""
-    same = [{"id": f"same{n:02d}", "title": f"Study {n}", "authors": ["Same S"], "year": 2001} for n in range(6)]
+    same = [{"id": f"same{n:02d}", "title": f"Study {n}", "authors": ["Same S"], "year": 2001} for n in range(27)]
+    same.append({"id": "lower01", "title": "Lower", "authors": ["same S"], "year": 2001})  # another name, one block
     other = [{"id": f"other{n:02d}", "title": f"Trial {n}", "authors": ["Other O"], "year": 2001 + n % 2}
              for n in range(5)]
     sites = [{"id": f"page{n:02d}", "kind": "web-article", "title": f"Page {n}", "site": "Clinic", "year": 2020}
@@ -102,6 +104,9 @@ EDITS = {
     "loses its year": [("same04", {"year": None})],
     "a new source in a group": [("same99", {"title": "A later study", "authors": ["Same S"], "year": 2001})],
     "a source removed": [("same01", None)],
+    "the 27th of a group leaves": [("same26", {"year": 2002})],
+    "two new sources in one place": [("same05a", {"title": "A", "authors": ["Same S"], "year": 2001}),
+                                     ("same05b", {"title": "B", "authors": ["Same S"], "year": 2001})],
     "a site's year": [("page01", {"year": 2021})],
     "a site whose name reads as another's, with no year": [("page02", {"title": "Page two again"})],
     "the yearless site leaves": [("clinic2020", None)],
@@ -133,6 +138,7 @@ def test_a_patched_pack_is_the_pack_made_from_every_source(tmp_path: Path, monke
         chunks = _open(root)
         assert patched_packs == [True] and chunks.pack is not None
         text = _report(chunks)
+        assert _open(root).pack is not None and patched_packs == [True]  # the next run finds it as it is
     assert text == _in_memory(root)
     reopened = SourcePack.open(chunks.pack.location, chunks.pack.key)  # (the report closed it)
     assert reopened is not None
@@ -181,3 +187,24 @@ def test_a_last_pack_damaged_in_a_record_is_not_patched_and_the_report_is_right(
     assert after.pack is None
     assert _report(after) == _in_memory(root)
     assert not [path for path in location.parent.iterdir() if path.name.endswith(".tmp")]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="worker processes are forked on Linux only (kclaims.workers.worker_count)")
+def test_files_compared_by_worker_processes_patch_the_same_pack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kclaims.workers as workers_module
+    from kclaims.catalog import cache
+
+    root = _catalog(tmp_path)
+    _in_memory(root)
+    _report(_open(root))
+    _edit(root, "same03", {"authors": ["Other O"], "year": 2002})
+    _edit(root, "added01", {"title": "Added", "authors": ["Same S"], "year": 2001})
+    monkeypatch.setattr(cache, "STAMPED_BY_WORKERS", 2)
+    monkeypatch.setattr(workers_module, "worker_count", lambda items, worth_it_from=0: 2 if items >= worth_it_from else 1)
+    with monkeypatch.context() as patched:
+        patched.setattr(chunks_module, "_held", lambda *args: pytest.fail("every source was read and held"))
+        chunks = _open(root)
+        assert chunks.pack is not None
+        text = _report(chunks)
+    assert text == _in_memory(root)

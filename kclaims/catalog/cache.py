@@ -316,7 +316,7 @@ def folder_digest(folder: str, wanted: Callable[[str], bool], expected: int | No
     or was modified too recently for its stamp to tell a later edit apart (`is_racy`): then nothing
     worked out from the files may be kept for it. Equal to `names_digest` of the same files; a folder
     changed while it is listed gives a digest of no state it was in, which nothing was kept for."""
-    before = _folder_stamp(folder)
+    before = folder_stamp(folder)
     if expected is None:
         try:
             with os.scandir(folder) as entries:
@@ -325,11 +325,12 @@ def folder_digest(folder: str, wanted: Callable[[str], bool], expected: int | No
             expected = 0
     with in_listing_runs(partial(_shares_summed, folder, wanted, expected), expected) as summed:
         digest = digest_of(summed())
-    after = _folder_stamp(folder)  # files added, removed or renamed while the workers listed it: no digest
+    after = folder_stamp(folder)  # files added, removed or renamed while the workers listed it: no digest
     return digest if before == after and not is_racy(before) else None
 
 
-def _folder_stamp(folder: str) -> Stamp | None:
+def folder_stamp(folder: str) -> Stamp | None:
+    """The folder's own stamp: it changes as files are added, removed or renamed in it."""
     try:
         return stamp_of(os.stat(folder))
     except FileNotFoundError:

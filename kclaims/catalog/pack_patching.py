@@ -87,10 +87,14 @@ def patched_pack(root: Path, store: cache.Store, last: SourcePack, arranger: Arr
 
 def _compared(folder: str, last: SourcePack) -> tuple[cache.FilesSum, bytearray, list[str]] | None:
     """The unchanged files summed, a byte per place of `last` (1: its file is unchanged), and the
-    names of the files that changed or are new; None if the folder cannot be listed."""
+    names of the files that changed or are new; None if the folder cannot be listed, or changed
+    while it was (the workers' runs of the listing could then miss a file or meet one twice)."""
     expected = len(last)
+    before = cache.folder_stamp(folder)
     with cache.in_listing_runs(partial(_runs_compared, folder, last, expected), expected) as found:
         runs = found()
+    if cache.folder_stamp(folder) != before or cache.is_racy(before):
+        return None
     files, kept, changed = cache.FilesSum(), bytearray(expected), []
     for run in runs:
         if run.unchanged.missing:
@@ -101,6 +105,8 @@ def _compared(folder: str, last: SourcePack) -> tuple[cache.FilesSum, bytearray,
         for place in run.places:
             kept[place] = 1
         changed += run.changed
+    if len(set(changed)) != len(changed):  # (a file met twice: the listing moved under the workers)
+        return None
     return files, kept, changed
 
 
@@ -151,7 +157,10 @@ def _patched_order(last: SourcePack, kept: bytearray, added: list[Record], arran
     key_at = _keys_of(last, arranger)
     added_keyed = sorted((arranger.order_key(arranger.cited(_source(record))), record) for record in added)
     blocks = {key[:1] for key, _ in added_keyed}
-    blocks.update(key_at(place)[:1] for place in range(len(last)) if not kept[place])
+    dropped = kept.find(0)
+    while dropped != -1:
+        blocks.add(key_at(dropped)[:1])
+        dropped = kept.find(0, dropped + 1)
     names = _block_names(last, kept, added_keyed, blocks, key_at, arranger)
     insert_at = [_first_after(last, key, key_at) for key, _ in added_keyed]
     waiting = iter(zip(insert_at, added_keyed))
