@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import marshal
 import os
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -70,11 +71,12 @@ def patched_pack(root: Path, store: cache.Store, last: SourcePack, arranger: Arr
     compared = _compared(str(root / SOURCES_DIR), last)
     if compared is None:
         return None
-    files, kept, changed = compared
+    sums, kept, changed = compared
     if len(changed) > min(MOST_CHANGED, len(last) // 20 + 1) or kept.count(0) > MOST_CHANGED:
         return None
-    added = _parsed(root, store, changed, files)
-    digest = cache.digest_of([files])
+    parsed = cache.FilesSum()
+    added = _parsed(root, store, changed, parsed)
+    digest = cache.digest_of([*sums, parsed])
     if digest is None:
         return None
     key = key_for(digest)
@@ -85,29 +87,25 @@ def patched_pack(root: Path, store: cache.Store, last: SourcePack, arranger: Arr
     return None if pack is None else (pack, digest)
 
 
-def _compared(folder: str, last: SourcePack) -> tuple[cache.FilesSum, bytearray, list[str]] | None:
-    """The unchanged files summed, a byte per place of `last` (1: its file is unchanged), and the
-    names of the files that changed or are new; None if the folder cannot be listed, or changed
-    while it was (the workers' runs of the listing could then miss a file or meet one twice)."""
+def _compared(folder: str, last: SourcePack) -> tuple[list[cache.FilesSum], bytearray, list[str]] | None:
+    """The unchanged files summed (a sum a run), a byte per place of `last` (1: its file is
+    unchanged), and the names of the files that changed or are new; None if the folder cannot be
+    listed, or changed while it was (the workers' runs of the listing could then miss a file or
+    meet one twice)."""
     expected = len(last)
     before = cache.folder_stamp(folder)
     with cache.in_listing_runs(partial(_runs_compared, folder, last, expected), expected) as found:
         runs = found()
     if cache.folder_stamp(folder) != before or cache.is_racy(before):
         return None
-    files, kept, changed = cache.FilesSum(), bytearray(expected), []
+    kept, changed = bytearray(expected), []
     for run in runs:
-        if run.unchanged.missing:
-            return None
-        files.count += run.unchanged.count
-        files.total += run.unchanged.total
-        files.newest = max(files.newest, run.unchanged.newest)
         for place in run.places:
             kept[place] = 1
         changed += run.changed
     if len(set(changed)) != len(changed):  # (a file met twice: the listing moved under the workers)
         return None
-    return files, kept, changed
+    return [run.unchanged for run in runs], kept, changed
 
 
 def _runs_compared(folder: str, last: SourcePack, expected: int, shares: list[int]) -> list[_Compared]:
@@ -120,17 +118,19 @@ def _runs_compared(folder: str, last: SourcePack, expected: int, shares: list[in
                 name = entry.name
                 if not is_source_file_name(name):
                     continue
-                [stamp] = cache.stamps_of([prefix + name])
-                kept = last.stamp_and_place(name[:-len(".yaml")])
-                if stamp is None:
+                try:
+                    stamp = cache.stamp_of(os.stat(prefix + name))
+                except OSError:  # gone since it was listed, or cannot be looked at
                     found.unchanged.missing = True
-                elif kept is not None and kept[0] == stamp:
+                    break
+                kept = last.stamp_and_place(name[:-len(".yaml")])
+                if kept is not None and kept[0] == stamp:
                     found.unchanged.add(name, stamp)
                     found.places.append(kept[1])
                 else:
                     found.changed.append(name)
     except FileNotFoundError:
-        pass
+        pass  # no folder: no files
     except OSError:
         found.unchanged.missing = True
     return results
@@ -192,33 +192,17 @@ def _keys_of(last: SourcePack, arranger: Arranger) -> Callable[[int], tuple]:
 def _first_after(last: SourcePack, key: tuple, key_at: Callable[[int], tuple]) -> int:
     """The first place of the last pack whose source does not go before `key` (the order is sorted
     by its keys): a source of that key goes just before it."""
-    low, high = 0, len(last)
-    while low < high:
-        middle = (low + high) // 2
-        if key_at(middle) < key:
-            low = middle + 1
-        else:
-            high = middle
-    return low
+    return bisect_left(range(len(last)), key, key=key_at)
 
 
 def _block_places(last: SourcePack, block: tuple, key_at: Callable[[int], tuple]) -> range:
     """The places of the last pack whose sources are in `block` (the first item of their keys)."""
-    low, high = 0, len(last)
-    while low < high:
-        middle = (low + high) // 2
-        if key_at(middle)[:1] < block:
-            low = middle + 1
-        else:
-            high = middle
-    start, high = low, len(last)
-    while low < high:
-        middle = (low + high) // 2
-        if key_at(middle)[:1] <= block:
-            low = middle + 1
-        else:
-            high = middle
-    return range(start, low)
+    places = range(len(last))
+
+    def block_at(place: int) -> tuple:
+        return key_at(place)[:1]
+
+    return range(bisect_left(places, block, key=block_at), bisect_right(places, block, key=block_at))
 
 
 def _block_names(last: SourcePack, kept: bytearray, added_keyed: list[tuple[tuple, Record]], blocks: set[tuple],

@@ -156,26 +156,14 @@ class SourcePack(Mapping[str, Source]):
         stop = min(stop, len(self))
         for block_start in range(start, stop, READ_TOGETHER):
             for record in self._records_read(block_start, min(block_start + READ_TOGETHER, stop)):
-                source_id, stamp, name = self._head(record)
-                yield source_id, stamp, name, bytes(record[_HEAD_LENGTH.size + _HEAD_LENGTH.unpack_from(record)[0]:])
+                source_id, stamp, name, row_start = self._head(record)
+                yield source_id, stamp, name, bytes(record[row_start:])
 
     def stamp_and_place(self, source_id: str) -> tuple[bytes, int] | None:
         """The source's stamp and place, read without making its row or keeping it (a pass over every
         file, comparing it with the pack); None if it is not in the pack."""
-        wanted = id_hash(source_id)
-        hashes = self._hashes
-        at = bisect_left(hashes, wanted)
-        while at < len(hashes) and hashes[at] == wanted:
-            place = self._places[at]
-            start, end = self._starts[place], self._starts[place + 1]
-            data = self._read(start, end - start)
-            if len(data) != end - start or zlib.crc32(data) != self._checksums[place]:
-                raise DamagedPack(str(self.location))
-            found_id, stamp, _ = self._head(memoryview(data))
-            if found_id == source_id:
-                return stamp, place
-            at += 1
-        return None
+        probed = self._probe(source_id)
+        return None if probed is None else (probed[2][1], probed[0])
 
     def at(self, place: int) -> tuple[Source, str]:
         """The source at a place in the order, and its lettered name."""
@@ -211,14 +199,24 @@ class SourcePack(Mapping[str, Source]):
         kept = self._records.get(source_id)
         if kept is not None:
             return kept
+        probed = self._probe(source_id)
+        if probed is None:
+            return None
+        place, record, (_, stamp, name, row_start) = probed
+        return self._keep(source_id, (self._row(record, row_start), stamp, name, place))
+
+    def _probe(self, source_id: str) -> tuple[int, memoryview, tuple[str, bytes, str, int]] | None:
+        """The source's place, record and head (`_head`), found by its id's hash; None if it is not
+        in the pack."""
         wanted = id_hash(source_id)
         hashes = self._hashes
         at = bisect_left(hashes, wanted)
         while at < len(hashes) and hashes[at] == wanted:  # (two ids with one hash: each record says whose it is)
             place = self._places[at]
-            found_id, stamp, name, row = self._record(place)
-            if found_id == source_id:
-                return self._keep(source_id, (row, stamp, name, place))
+            record = self._record_at(place)
+            head = self._head(record)
+            if head[0] == source_id:
+                return place, record, head
             at += 1
         return None
 
@@ -228,35 +226,43 @@ class SourcePack(Mapping[str, Source]):
         self._records[source_id] = found
         return found
 
-    def _record(self, place: int) -> tuple[str, bytes, str, tuple]:
+    def _record_at(self, place: int) -> memoryview:
+        """The record at `place`, read and checked against its checksum."""
         start, end = self._starts[place], self._starts[place + 1]
         data = self._read(start, end - start)
         if len(data) != end - start or zlib.crc32(data) != self._checksums[place]:
             raise DamagedPack(str(self.location))
-        return self._unpacked(memoryview(data))
+        return memoryview(data)
+
+    def _record(self, place: int) -> tuple[str, bytes, str, tuple]:
+        return self._unpacked(self._record_at(place))
 
     def _unpacked(self, record: memoryview) -> tuple[str, bytes, str, tuple]:
         """A record's id, stamp, name and row; DamagedPack if it does not read as one (a pack made by
         hand can carry the right checksums)."""
-        source_id, stamp, name = self._head(record)
+        source_id, stamp, name, row_start = self._head(record)
+        return source_id, stamp, name, self._row(record, row_start)
+
+    def _head(self, record: memoryview) -> tuple[str, bytes, str, int]:
+        """A record's id, stamp and name, and where its row starts (see `_unpacked`)."""
         try:
-            row = marshal.loads(record[_HEAD_LENGTH.size + _HEAD_LENGTH.unpack_from(record)[0]:])
+            [head_length] = _HEAD_LENGTH.unpack_from(record)
+            row_start = _HEAD_LENGTH.size + head_length
+            source_id, stamp, name = marshal.loads(record[_HEAD_LENGTH.size:row_start])
+            if type(source_id) is str and type(stamp) is bytes and type(name) is str:
+                return source_id, stamp, name, row_start
+        except (ValueError, EOFError, TypeError, struct.error):
+            pass
+        raise DamagedPack(str(self.location))
+
+    def _row(self, record: memoryview, row_start: int) -> tuple:
+        try:
+            row = marshal.loads(record[row_start:])
         except (ValueError, EOFError, TypeError):
             row = None
         if type(row) is not tuple:
             raise DamagedPack(str(self.location))
-        return source_id, stamp, name, row
-
-    def _head(self, record: memoryview) -> tuple[str, bytes, str]:
-        """A record's id, stamp and name (see `_unpacked`)."""
-        try:
-            [head_length] = _HEAD_LENGTH.unpack_from(record)
-            source_id, stamp, name = marshal.loads(record[_HEAD_LENGTH.size:_HEAD_LENGTH.size + head_length])
-            if type(source_id) is str and type(stamp) is bytes and type(name) is str:
-                return source_id, stamp, name
-        except (ValueError, EOFError, TypeError, struct.error):
-            pass
-        raise DamagedPack(str(self.location))
+        return row
 
     def _made(self, row: tuple) -> Source:
         try:

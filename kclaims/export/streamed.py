@@ -197,7 +197,7 @@ def _make_chunk(number: int, cite_article: Callable[[str], str]) -> MadeChunk:
                                                phrases))
     pieces = [section for sections in by_topic.values() for section in sections]
     segments, end = _segments(by_topic, 0)
-    links = {topic: [also_links(rows).encode("utf-8")] for topic, rows in also.items()}
+    links = {topic: [also_links(linking).encode("utf-8")] for topic, linking in also.items()}
     pieces += [text for texts in links.values() for text in texts]
     return MadeChunk(_spooled(f"claims-{number}", pieces), tallies, _placed(linked), segments,
                      _segments(links, end)[0], graded)
