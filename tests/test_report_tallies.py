@@ -34,9 +34,12 @@ def _line_maker(bibliography: Bibliography):
 def test_tallies_merged_chunk_by_chunk_are_the_summaries_of_all_the_rows(tmp_path: Path, cut: int) -> None:
     rows, bibliography = _rows(tmp_path)
     tallies = ReportTallies()
+    spools: list[bytes] = []  # each chunk's contradicted lines, as its spool file would hold them after its sections
     for start in range(0, len(rows), cut):
         chunk = ReportTallies()
         chunk.add(rows[start:start + cut], _line_maker(bibliography))
+        sections = b"sections first\n"
+        spools.append(sections + b"".join(chunk.lines_to_spool(len(spools), len(sections))))
         tallies.merge(chunk)
     assert tallies.claims == len(rows)
     assert tallies.strength_counts() == strength_counts(rows)
@@ -47,15 +50,16 @@ def test_tallies_merged_chunk_by_chunk_are_the_summaries_of_all_the_rows(tmp_pat
     cards = scorecards(rows, bibliography)
     assert list(tallies.articles) == list(dict.fromkeys(q.source for row in rows for q in row.claim.made_in))
     for card in cards:
-        tally = tallies.articles[card.article]
-        keys = tally.keys()
+        keys = tallies.keys(card.article)
         assert keys == {key: count for key, count in card.keys.items() if count}
-        assert list(tally.lines()) == [against_line(item, bibliography, {}) for item in card.against]
+        lines = tallies.lines(card.article, lambda place: spools[place[0]][place[1]:place[2]])
+        assert list(lines) == [against_line(item, bibliography, {}) for item in card.against]
         assert cells_of(keys, verdict_counts(keys)) == scorecard_cells(card)
     placed = sorted(tallies.articles, key=lambda article: scorecard_order(
-        article, bibliography.get(article), verdict_counts(tallies.articles[article].keys())))
+        article, bibliography.get(article), verdict_counts(tallies.keys(article))))
     assert placed == [card.article for card in cards]  # the scorecard's order
-    assert any(tallies.articles[card.article].against for card in cards)  # the fixture has contradicted claims
+    assert any(card.against for card in cards)  # the fixture has contradicted claims
+    assert all(b"- [contradicted" in spool for spool in spools if spool != b"sections first\n")
 
 
 def test_no_claims_tally_nothing(tmp_path: Path) -> None:

@@ -179,8 +179,8 @@ def scorecard_section(rows: list[ClaimRow], sources: Bibliography) -> list[str]:
 def _scorecard_pieces(rows: list[ClaimRow], sources: Bibliography) -> Iterator[str]:
     line_of = partial(against_line, sources=sources, phrases={})
     cards = scorecards(rows, sources)
-    return scorecard_table((article_ref(card.article, card.source, sources), scorecard_cells(card),
-                            (line_of(item) for item in card.against)) for card in cards)
+    return scorecard_table(lambda: ((article_ref(card.article, card.source, sources), scorecard_cells(card),
+                                     (line_of(item) for item in card.against)) for card in cards))
 
 
 # an article's row of the scorecard: how it is named (`article_ref`), its counts (`cells_of`), the
@@ -188,26 +188,28 @@ def _scorecard_pieces(rows: list[ClaimRow], sources: Bibliography) -> Iterator[s
 CardRow = tuple[str, list[int], Iterable[str]]
 
 
-def scorecard_table(cards: Iterable[CardRow]) -> Iterator[str]:
-    """The scorecard section, each block after a blank line, a table row at a time; `cards` in the
-    scorecard's order (`scorecard.scorecard_order`), each taken when its row is made."""
+def scorecard_table(cards: Callable[[], Iterable[CardRow]]) -> Iterator[str]:
+    """The scorecard section, each block after a blank line, a table row at a time; `cards` gives the
+    rows in the scorecard's order (`scorecard.scorecard_order`), each made when it is taken. It is
+    called twice, for the table and then for the contradicted claims' lines, so that no row is held
+    from one to the other."""
     yield BLOCK + "## Which articles hold up"
-    cards = iter(cards)
-    first = next(cards, None)
+    rows = iter(cards())
+    first = next(rows, None)
     if first is None:
         yield BLOCK + "No claim records the article that makes it."
         return
     heads = scorecard_heads()
     yield f"{BLOCK}{inline(SCORECARD_INTRO)}{BLOCK}| article | " + " | ".join(heads) + " |\n|---|" + "---:|" * len(heads)
-    contradicted: list[tuple[str, Iterable[str]]] = []
-    for ref, cells, lines in chain((first,), cards):
+    contradicted = False
+    for ref, cells, _ in chain((first,), rows):
         yield f"\n| {ref} | " + " | ".join(str(n) if n else "·" for n in cells) + " |"
-        if cells[_CELLS_CONTRADICTED]:
-            contradicted.append((ref, lines))
+        contradicted = contradicted or bool(cells[_CELLS_CONTRADICTED])
     if contradicted:
         yield BLOCK + "Contradicted claims, each with the strongest study against it:\n"
-        for ref, lines in contradicted:
-            yield f"\n- {ref}:\n" + "\n".join(lines)
+        for ref, cells, lines in cards():
+            if cells[_CELLS_CONTRADICTED]:
+                yield f"\n- {ref}:\n" + "\n".join(lines)
 
 
 _CELLS_CONTRADICTED = scorecard_heads().index("contradicted")  # where `cells_of` puts the contradicted claims

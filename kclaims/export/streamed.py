@@ -32,13 +32,12 @@ from kclaims.export.markdown import (CardRow, TopicPieces, against_line, also_li
                                      bibliography_lines, bibliography_pieces, claim_section, report_around,
                                      scorecard_table, summary_blocks)
 from kclaims.export.scorecard import Against, cells_of, scorecard_order, strongest_against, verdict_counts
-from kclaims.export.tallies import ArticleTally, ReportTallies
+from kclaims.export.tallies import Place, ReportTallies
 from kclaims.export.view import (NO_TOPIC, Bibliography, PackedBibliography, arrangement_rules, home_topic,
                                  summary_sentence)
 from kclaims.workers import forks, in_order_from_workers
 
 Segment = tuple[str, int, int]  # a topic, and where its texts (sections, or links) lie in a chunk's spool file: start, end
-Place = tuple[int, int, int]  # a segment's spool file (its number), start and end
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +101,7 @@ def markdown_from_chunks(chunks: ClaimChunks) -> Iterator[str | bytes]:
             summary = summary_sentence(tallies.claims, len(tallies.articles), gathered.linked_count(),
                                        len(chunks.sources))
             entries = (block for slice_made in made for block in _blocks(slice_made.spool))  # made while the top is written
-            yield from report_around(summary, _scorecard(tallies, bibliography), None,
+            yield from report_around(summary, _scorecard(tallies, bibliography, spool), None,
                                      summary_blocks(tallies.strength_counts(), tallies.topic_rows(), tallies.claims),
                                      gathered.topics(spool), bibliography_pieces(bibliography, entries))
     except DamagedPack:
@@ -199,8 +198,9 @@ def _make_chunk(number: int, cite_article: Callable[[str], str]) -> MadeChunk:
     segments, end = _segments(by_topic, 0)
     links = {topic: [also_links(linking).encode("utf-8")] for topic, linking in also.items()}
     pieces += [text for texts in links.values() for text in texts]
-    return MadeChunk(_spooled(f"claims-{number}", pieces), tallies, _placed(linked), segments,
-                     _segments(links, end)[0], graded)
+    also_segments, end = _segments(links, end)
+    pieces += tallies.lines_to_spool(number, end)  # (a chunk's spool is the number of its chunk: `_gathered`)
+    return MadeChunk(_spooled(f"claims-{number}", pieces), tallies, _placed(linked), segments, also_segments, graded)
 
 
 def _placed(source_ids: set[str]) -> list[int | str]:
@@ -266,18 +266,20 @@ def _gathered(made: Iterator[MadeChunk], sources: int) -> Gathered:
     return found
 
 
-def _scorecard(tallies: ReportTallies, bibliography: Bibliography) -> Iterator[str]:
+def _scorecard(tallies: ReportTallies, bibliography: Bibliography, spool: _Spool) -> Iterator[str]:
     """The scorecard from the articles' tallies: each article's source is looked up to place its card,
-    and again to name it when its row is made; none is held."""
-    articles = tallies.articles
-    ordered = sorted((scorecard_order(article, bibliography.get(article), verdict_counts(tally.keys())), article)
-                     for article, tally in articles.items())
-    return scorecard_table(_card_row(article, articles[article], bibliography) for _, article in ordered)
+    and again to name it when its row is made; none is held, and the lines of its contradicted
+    claims are read back from the spool files when they are written."""
+    ordered = [article for _, article in sorted(
+        (scorecard_order(article, bibliography.get(article), verdict_counts(tallies.keys(article))), article)
+        for article in tallies.articles)]  # (the keys let go once sorted)
+    return scorecard_table(lambda: (_card_row(article, tallies, bibliography, spool) for article in ordered))
 
 
-def _card_row(article: str, tally: ArticleTally, bibliography: Bibliography) -> CardRow:
-    keys = tally.keys()
-    return article_ref(article, bibliography.get(article), bibliography), cells_of(keys, verdict_counts(keys)), tally.lines()
+def _card_row(article: str, tallies: ReportTallies, bibliography: Bibliography, spool: _Spool) -> CardRow:
+    keys = tallies.keys(article)
+    return (article_ref(article, bibliography.get(article), bibliography), cells_of(keys, verdict_counts(keys)),
+            tallies.lines(article, spool.read))
 
 
 class _Spool:
