@@ -148,20 +148,21 @@ def _crafted(location: Path, places=None, starts=None, count=None, garbage=False
     data = location.read_bytes()
     with open(location, "rb") as file:
         form, byteorder, key, real_count, index_start, _, _ = source_pack._header(file)
-    arrays = [array("Q"), array("I"), array("Q"), array("I")]
+    arrays = [array("I"), array("I"), array("I")]
     offset = index_start
-    for part, items in zip(arrays, (real_count, real_count, real_count + 1, real_count)):
+    for part, items in zip(arrays, (real_count, real_count, real_count + 1)):
         part.frombytes(data[offset:offset + items * part.itemsize])
         offset += items * part.itemsize
     if places is not None:
         arrays[1][0] = places
     if starts is not None:
+        if starts >= 1 << 32:
+            arrays[2] = array("Q", arrays[2])  # (room for it: the index no longer matches the pack's size)
         arrays[2][1] = starts
     if garbage or record is not None:  # the first record replaced by bytes of its length, with their checksum
         first, end = arrays[2][0], arrays[2][1]
-        new = b"\xff" * (end - first) if record is None else record.ljust(end - first, b"\0")[:end - first]
-        data = data[:first] + new + data[end:]
-        arrays[3][0] = zlib.crc32(new)
+        body = b"\xff" * (end - first - 4) if record is None else record.ljust(end - first - 4, b"\0")[:end - first - 4]
+        data = data[:first] + zlib.crc32(body).to_bytes(4, "little") + body + data[end:]
     index = b"".join(part.tobytes() for part in arrays)
     header = marshal.dumps((form, byteorder, key, real_count if count is None else count, index_start,
                             hashlib.sha256(index).digest()))
@@ -201,4 +202,20 @@ def test_a_record_whose_row_is_no_source_is_damage_not_a_crash(tmp_path: Path) -
     assert pack is not None
     with pytest.raises(DamagedPack):
         pack.get(sources[0].id)
+    pack.close()
+
+
+def test_a_record_too_short_to_hold_its_checksum_is_damage_not_a_crash(tmp_path: Path) -> None:
+    sources = _sources(20)
+    location = _pack(tmp_path, sources)
+    with open(location, "rb") as file:
+        index_start = source_pack._header(file)[4]
+    first = int.from_bytes(location.read_bytes()[index_start + 8 * 20:][:4], "little")  # the first record's start
+    _crafted(location, starts=first + 2)  # the first record is 2 bytes long; the second starts inside it
+    pack = SourcePack.open(location, KEY)
+    assert pack is not None
+    with pytest.raises(DamagedPack):
+        pack.get(sources[0].id)
+    with pytest.raises(DamagedPack):
+        list(pack.in_order(0, 1))
     pack.close()

@@ -1,17 +1,17 @@
 """Every source of a catalog in one cache file, in a report's bibliography order, each read from the
-file when it is looked up: a report of 200,000 sources holds a small index (24 bytes a source), not
+file when it is looked up: a report of 200,000 sources holds a small index (12 bytes a source), not
 the sources, in the command and in each of its workers.
 
-The file: MAGIC, then each source's record (the length of its head in 2 bytes; the head, marshal of
-its id, the stamp of its file when it was read and the short name it is cited by where that needs a
-letter, else ""; then its row, packed as the cache keeps it, so a pack is written without making
-the rows again), then the index, then the header (marshal: the format, the byte order, what the
-pack was made for (`key`), how many sources, where the index starts and its SHA-256), then the
-header's length (8 bytes) and END.
-The index is four arrays over the N sources: the ids' 64-bit hashes, sorted; the place in the
+The file: MAGIC, then each source's record (the CRC-32 of the rest of it in 4 bytes; the length of
+its head in 2 bytes; the head, marshal of its id, the stamp of its file when it was read and the
+short name it is cited by where that needs a letter, else ""; then its row, packed as the cache
+keeps it, so a pack is written without making the rows again), then the index, then the header
+(marshal: the format, the byte order, what the pack was made for (`key`), how many sources, where
+the index starts and its SHA-256), then the header's length (8 bytes) and END.
+The index is three arrays over the N sources: the ids' 32-bit hashes, sorted; the place in the
 order of the source with each; where each record starts, by place (N + 1 of them: the last is where
-the records end); each record's CRC-32. A pack whose index or header is damaged is not opened (it is
-made again); a damaged record is found when it is read (`DamagedPack`).
+the records end; 4 bytes each, 8 in a pack of 4 GiB or more). A pack whose index or header is
+damaged is not opened (it is made again); a damaged record is found when it is read (`DamagedPack`).
 """
 
 from __future__ import annotations
@@ -36,12 +36,13 @@ from kclaims.catalog.temporaries import remove_stale_temporaries, temporary_pref
 from kclaims.model import Source, source_from_row
 
 MAGIC, END = b"kclaims-sources\n", b"\nend-of-pack\n"
-FORMAT = 2  # 2: a record's head and row packed apart
+FORMAT = 3  # 2: a record's head and row packed apart; 3: 32-bit hashes, each record's checksum in the record
 _LENGTH = struct.Struct("<Q")
 MOST_HEADER = 4096  # a longer one is damage: not read
 READ_TOGETHER = 1000  # sources read in order are read this many at a time
 Record = tuple[str, bytes, str, bytes]  # id, stamp, the short name it is cited by if lettered (else ""), packed row
-_HEAD_LENGTH = struct.Struct("<H")
+_CHECKSUM, _HEAD_LENGTH = struct.Struct("<I"), struct.Struct("<H")
+_HEAD_AT = _CHECKSUM.size + _HEAD_LENGTH.size  # where a record's head starts
 
 
 class DamagedPack(Exception):
@@ -50,10 +51,9 @@ class DamagedPack(Exception):
 
 
 def id_hash(source_id: str) -> int:
-    """The 64-bit hash a source is found by in the index (two CRCs: a lookup costs a fraction of a
-    microsecond; ids sharing one are told apart by their records)."""
-    data = source_id.encode("utf-8", "surrogatepass")
-    return zlib.crc32(data) << 32 | zlib.adler32(data)
+    """The 32-bit hash a source is found by in the index (a CRC: a lookup costs a fraction of a
+    microsecond; the few ids sharing one are told apart by their records)."""
+    return zlib.crc32(source_id.encode("utf-8", "surrogatepass"))
 
 
 class SourcePack(Mapping[str, Source]):
@@ -67,10 +67,10 @@ class SourcePack(Mapping[str, Source]):
     # them lately (a claim's section asks for its own several times)
     RECORDS_KEPT, SOURCES_KEPT = 4096, 1024
 
-    def __init__(self, location: Path, key: object, file: BinaryIO | io.FileIO, index: tuple[array, array, array, array]):
+    def __init__(self, location: Path, key: object, file: BinaryIO | io.FileIO, index: tuple[array, array, array]):
         self.location, self.key, self._file = location, key, file
-        self._hashes, self._places, self._starts, self._checksums = index
-        self._records: dict[str, tuple[tuple, bytes, str, int]] = {}  # id -> row, stamp, name, place
+        self._hashes, self._places, self._starts = index
+        self._records: dict[str, tuple[bytes, bytes, str, int]] = {}  # id -> packed row, stamp, name, place
         self._sources: dict[str, Source] = {}
         self._last_in_order = ("", "")  # the id and name of the source `in_order` gave last
 
@@ -92,7 +92,7 @@ class SourcePack(Mapping[str, Source]):
             if file is not None:
                 file.close()
             return None
-        return cls(location, index[4], file, index[:4])
+        return cls(location, index[3], file, index[:3])
 
     def keep_few(self) -> None:
         """Keep few records and sources from now on: for a process whose lookups are each made once."""
@@ -120,7 +120,7 @@ class SourcePack(Mapping[str, Source]):
                 return default
             if len(self._sources) >= self.SOURCES_KEPT:
                 self._sources.clear()  # (not one at a time: a dict whose first entries keep going slows down)
-            source = self._sources[source_id] = self._made(found[0])
+            source = self._sources[source_id] = self._made(self._row(found[0]))
         return source
 
     def __contains__(self, source_id: object) -> bool:
@@ -171,17 +171,14 @@ class SourcePack(Mapping[str, Source]):
         return self._made(row), name
 
     def _records_read(self, start: int, stop: int) -> Iterator[memoryview]:
-        starts, checksums = self._starts, self._checksums
+        starts = self._starts
         first = starts[start]
         data = self._read(first, starts[stop] - first)  # one read for them all, not one a source
         if len(data) != starts[stop] - first:
             raise DamagedPack(str(self.location))
         view = memoryview(data)
         for place in range(start, stop):
-            record = view[starts[place] - first:starts[place + 1] - first]
-            if zlib.crc32(record) != checksums[place]:
-                raise DamagedPack(str(self.location))
-            yield record
+            yield self._checked(view[starts[place] - first:starts[place + 1] - first])
 
     def _block(self, start: int, stop: int) -> Iterator[Source]:
         for record in self._records_read(start, stop):
@@ -194,8 +191,9 @@ class SourcePack(Mapping[str, Source]):
         """Each source's stamp by id, as `labels.cached_strengths` asks for them."""
         return _Stamps(self)
 
-    def _found(self, source_id: str) -> tuple[tuple, bytes, str, int] | None:
-        """The source's row, stamp, name and place."""
+    def _found(self, source_id: str) -> tuple[bytes, bytes, str, int] | None:
+        """The source's packed row, stamp, name and place (the row is kept packed: a third of the memory,
+        and its stamp is all that is asked of many)."""
         kept = self._records.get(source_id)
         if kept is not None:
             return kept
@@ -203,7 +201,7 @@ class SourcePack(Mapping[str, Source]):
         if probed is None:
             return None
         place, record, (_, stamp, name, row_start) = probed
-        return self._keep(source_id, (self._row(record, row_start), stamp, name, place))
+        return self._keep(source_id, (bytes(record[row_start:]), stamp, name, place))
 
     def _probe(self, source_id: str) -> tuple[int, memoryview, tuple[str, bytes, str, int]] | None:
         """The source's place, record and head (`_head`), found by its id's hash; None if it is not
@@ -220,7 +218,7 @@ class SourcePack(Mapping[str, Source]):
             at += 1
         return None
 
-    def _keep(self, source_id: str, found: tuple[tuple, bytes, str, int]) -> tuple[tuple, bytes, str, int]:
+    def _keep(self, source_id: str, found: tuple[bytes, bytes, str, int]) -> tuple[bytes, bytes, str, int]:
         if len(self._records) >= self.RECORDS_KEPT:
             self._records.clear()
         self._records[source_id] = found
@@ -230,9 +228,15 @@ class SourcePack(Mapping[str, Source]):
         """The record at `place`, read and checked against its checksum."""
         start, end = self._starts[place], self._starts[place + 1]
         data = self._read(start, end - start)
-        if len(data) != end - start or zlib.crc32(data) != self._checksums[place]:
+        if len(data) != end - start:
             raise DamagedPack(str(self.location))
-        return memoryview(data)
+        return self._checked(memoryview(data))
+
+    def _checked(self, record: memoryview) -> memoryview:
+        """The record, if its checksum matches the rest of it (a record too short to hold one does not)."""
+        if len(record) < _HEAD_AT or _CHECKSUM.unpack_from(record)[0] != zlib.crc32(record[_CHECKSUM.size:]):
+            raise DamagedPack(str(self.location))
+        return record
 
     def _record(self, place: int) -> tuple[str, bytes, str, tuple]:
         return self._unpacked(self._record_at(place))
@@ -241,23 +245,23 @@ class SourcePack(Mapping[str, Source]):
         """A record's id, stamp, name and row; DamagedPack if it does not read as one (a pack made by
         hand can carry the right checksums)."""
         source_id, stamp, name, row_start = self._head(record)
-        return source_id, stamp, name, self._row(record, row_start)
+        return source_id, stamp, name, self._row(record[row_start:])
 
     def _head(self, record: memoryview) -> tuple[str, bytes, str, int]:
         """A record's id, stamp and name, and where its row starts (see `_unpacked`)."""
         try:
-            [head_length] = _HEAD_LENGTH.unpack_from(record)
-            row_start = _HEAD_LENGTH.size + head_length
-            source_id, stamp, name = marshal.loads(record[_HEAD_LENGTH.size:row_start])
+            [head_length] = _HEAD_LENGTH.unpack_from(record, _CHECKSUM.size)
+            row_start = _HEAD_AT + head_length
+            source_id, stamp, name = marshal.loads(record[_HEAD_AT:row_start])
             if type(source_id) is str and type(stamp) is bytes and type(name) is str:
                 return source_id, stamp, name, row_start
         except (ValueError, EOFError, TypeError, struct.error):
             pass
         raise DamagedPack(str(self.location))
 
-    def _row(self, record: memoryview, row_start: int) -> tuple:
+    def _row(self, packed: bytes | memoryview) -> tuple:
         try:
-            row = marshal.loads(record[row_start:])
+            row = marshal.loads(packed)
         except (ValueError, EOFError, TypeError):
             row = None
         if type(row) is not tuple:
@@ -329,14 +333,23 @@ def _header(file: BinaryIO) -> tuple | None:
     if not (isinstance(header, tuple) and len(header) == 6 and header[0] == FORMAT):
         return None
     count, index_start = header[3], header[4]
-    if type(count) is not int or type(index_start) is not int or count < 0:
+    if type(count) is not int or type(index_start) is not int or count < 0 or index_start < len(MAGIC):
         return None
-    if index_start < len(MAGIC) or index_start + count * 24 + 8 != size - tail - header_size:
+    if index_start + _index_size(count, index_start) != size - tail - header_size:
         return None
     return (*header, size)
 
 
-def _read_index(file: BinaryIO, matches: Callable[[Any], bool]) -> tuple[array, array, array, array, Any] | None:
+def _starts_code(index_start: int) -> str:
+    """The array type of a pack's record starts: 4 bytes each, where every start is below 4 GiB."""
+    return "I" if index_start < 1 << 32 else "Q"
+
+
+def _index_size(count: int, index_start: int) -> int:
+    return 8 * count + array(_starts_code(index_start)).itemsize * (count + 1)
+
+
+def _read_index(file: BinaryIO, matches: Callable[[Any], bool]) -> tuple[array, array, array, Any] | None:
     """The pack's index and what it was made for, if that `matches` and its header and index are
     whole and agree: every record lies between the magic line and the index, one after the other."""
     header = _header(file)
@@ -346,9 +359,9 @@ def _read_index(file: BinaryIO, matches: Callable[[Any], bool]) -> tuple[array, 
     if byteorder != sys.byteorder or not matches(made_for):
         return None
     file.seek(index_start)
-    hashes, places, starts, checksums = array("Q"), array("I"), array("Q"), array("I")
+    hashes, places, starts = array("I"), array("I"), array(_starts_code(index_start))
     digest = hashlib.sha256()
-    for part, items in ((hashes, count), (places, count), (starts, count + 1), (checksums, count)):
+    for part, items in ((hashes, count), (places, count), (starts, count + 1)):
         part.fromfile(file, items)  # (read into the arrays: no copy of the index is held)
         digest.update(part)
     if digest.digest() != index_digest or starts[0] != len(MAGIC) or starts[count] != index_start:
@@ -357,7 +370,7 @@ def _read_index(file: BinaryIO, matches: Callable[[Any], bool]) -> tuple[array, 
         return None
     if count and max(places) >= count:
         return None
-    return hashes, places, starts, checksums, made_for
+    return hashes, places, starts, made_for
 
 
 class _Stamps(Mapping[str, "bytes | None"]):
@@ -408,20 +421,19 @@ def write_pack(location: Path, key: object, records: Iterable[Record], count: in
 def _write(file: BinaryIO, key: object, records: Iterable[Record], count: int) -> None:
     file.write(MAGIC)
     position = len(MAGIC)
-    starts, checksums, by_hash = array("Q"), array("I"), array("Q")
+    starts, by_hash = array("Q"), array("I")
     for record in records:
         head = marshal.dumps(record[:3])
         data = _HEAD_LENGTH.pack(len(head)) + head + record[3]
         starts.append(position)
-        checksums.append(zlib.crc32(data))
         by_hash.append(id_hash(record[0]))
-        file.write(data)
-        position += len(data)
+        file.write(_CHECKSUM.pack(zlib.crc32(data)) + data)
+        position += _CHECKSUM.size + len(data)
     if len(starts) != count:
         raise ValueError(f"{len(starts)} records, not {count}")
     starts.append(position)
     order = sorted(range(count), key=by_hash.__getitem__)
-    hashes, places = array("Q", (by_hash[place] for place in order)), array("I", order)
-    index = hashes.tobytes() + places.tobytes() + starts.tobytes() + checksums.tobytes()
+    hashes, places = array("I", (by_hash[place] for place in order)), array("I", order)
+    index = hashes.tobytes() + places.tobytes() + array(_starts_code(position), starts).tobytes()
     header = marshal.dumps((FORMAT, sys.byteorder, key, count, position, hashlib.sha256(index).digest()))  # type: ignore[arg-type]
     file.write(index + header + _LENGTH.pack(len(header)) + END)
