@@ -64,8 +64,8 @@ class SourcePack(Mapping[str, Source]):
 
     # kept of the records read lately: about all a chunk of 1,000 claims links and is made in (it
     # asks for their stamps, then for the sources, then for their places), and the sources made of
-    # them lately (a claim's section asks for its own several times)
-    RECORDS_KEPT, SOURCES_KEPT = 4096, 1024
+    # them lately (a claim's section asks for its own several times; few claims share one)
+    RECORDS_KEPT, SOURCES_KEPT = 4096, 256
 
     def __init__(self, location: Path, key: object, file: BinaryIO | io.FileIO, index: tuple[array, array, array]):
         self.location, self.key, self._file = location, key, file
