@@ -7,10 +7,10 @@ file, topic by topic, with the links each other topic gives to its claims, and s
 bibliography; the sources are read one at a time from the sources' pack (catalog/source_pack.py),
 made by the first report after a source file changed (where it cannot be made, they are held).
 Each worker also counts what the report's top needs of its chunk (tallies.py: claims by verdict
-and certainty, by topic, by article, and the scorecard's lines of contradicted claims); the command
-merges the counts and keeps where each topic's texts lie in the spools. What it holds grows with
-the topics, the articles and the contradicted claims' lines (about 10 MB at 100,000 claims), and the
-pack's index (24 bytes a source), not with the claims. The report is then put together in its order
+and certainty, by topic, by article) and writes the scorecard's lines of its contradicted claims to
+its spool; the command merges the counts and keeps where each topic's texts and each article's
+lines lie in the spools. What it holds grows with the topics and the articles (about 500 bytes an
+article: 5 MB at 100,000 claims) and the pack's index (12 bytes a source), not with the claims. The report is then put together in its order
 by `markdown.report_around`, as the in-memory report is: the text is exactly `markdown_chunks`'s
 (the tests hold it to that).
 """

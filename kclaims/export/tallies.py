@@ -1,7 +1,7 @@
 """What the top of a whole-catalog report needs of its claims, counted as they pass a chunk at a time
 (export/streamed.py): how many claims have each verdict and certainty, overall and by topic, how
 each article's claims stand, and the lines of its contradicted claims. The report of 100,000 claims
-then holds these counts, not the claims: they grow with the topics and the articles (about 150
+then holds these counts, not the claims: they grow with the topics and the articles (about 500
 bytes an article). The lines are text the report prints, one a contradicted claim: each chunk's are
 written to its spool file (`lines_to_spool`), and the tallies keep where they lie.
 
@@ -89,7 +89,11 @@ class ReportTallies:
             for rank in range(_KEYS):
                 counts[row + rank] += theirs[their_row + rank]
         for article, lines_at in later.lines_at.items():
-            self.lines_at.setdefault(article, array("Q")).extend(lines_at)
+            mine = self.lines_at.get(article)
+            if mine is None:
+                self.lines_at[article] = lines_at
+            else:
+                mine.extend(lines_at)
 
     def keys(self, article: str) -> dict[str, int]:
         """The article's claims by verdict-and-certainty key, as `scorecard.tally` counts them."""

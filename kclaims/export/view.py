@@ -354,7 +354,7 @@ class Bibliography(Mapping[str, Source]):
 
 class PackedBibliography(Bibliography):
     """A bibliography read from a sources' pack (catalog/source_pack.py), which keeps the sources in
-    the order with their letters: what it holds is the pack's index, 24 bytes a source."""
+    the order with their letters: what it holds is the pack's index, 12 bytes a source."""
 
     def __init__(self, pack: SourcePack):
         self._sources = self._pack = pack
