@@ -208,3 +208,34 @@ def test_files_compared_by_worker_processes_patch_the_same_pack(tmp_path: Path, 
         assert chunks.pack is not None
         text = _report(chunks)
     assert text == _in_memory(root)
+
+
+def test_the_last_pack_is_closed_before_the_patched_one_takes_its_place(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows refuses to replace a file that is open: the patched pack must be written whole while
+    the last one is read, and put in its place only once the last one is closed."""
+    root = _catalog(tmp_path)
+    _in_memory(root)
+    _report(_open(root))
+    _edit(root, "same03", {"title": "Renamed study"})
+    opened: list[SourcePack] = []
+    opening, replacing = SourcePack.open_matching.__func__, os.replace  # type: ignore[attr-defined]
+
+    def open_matching(cls, location, matches):
+        pack = opening(cls, location, matches)
+        if pack is not None:
+            opened.append(pack)
+        return pack
+
+    def replace_as_windows_does(source, destination):
+        if any(Path(pack.location) == Path(destination) and not pack._file.closed for pack in opened):
+            raise PermissionError(13, "The process cannot access the file because it is being used")
+        replacing(source, destination)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SourcePack, "open_matching", classmethod(open_matching))
+        patched.setattr(source_pack.os, "replace", replace_as_windows_does)
+        patched.setattr(chunks_module, "_held", lambda *args: pytest.fail("the patch was not kept"))
+        chunks = _open(root)
+        assert chunks.pack is not None and opened  # the last pack was read, and the patched one is open
+        assert _report(chunks) == _in_memory(root)

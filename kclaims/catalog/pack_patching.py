@@ -81,7 +81,8 @@ def patched_pack(root: Path, store: cache.Store, last: SourcePack, arranger: Arr
         return None
     key = key_for(digest)
     records = _patched_order(last, kept, added, arranger)
-    if not source_pack.write_pack(store.pack_location, key, records, kept.count(1) + len(added)):
+    count = kept.count(1) + len(added)
+    if not source_pack.write_pack(store.pack_location, key, records, count, when_written=last.close):
         return None
     pack = SourcePack.open(store.pack_location, key)
     return None if pack is None else (pack, digest)

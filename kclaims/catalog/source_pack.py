@@ -394,11 +394,14 @@ class _Stamps(Mapping[str, "bytes | None"]):
         return len(self._pack)
 
 
-def write_pack(location: Path, key: object, records: Iterable[Record], count: int) -> bool:
+def write_pack(location: Path, key: object, records: Iterable[Record], count: int,
+               when_written: Callable[[], object] | None = None) -> bool:
     """Write the `count` records, in order, as the pack for `key`, atomically (a temporary file
     renamed into place). Never fails on the file system's account: False if it could not be written
     (a cache only costs speed). What the records raise (a damaged pack they are read from) is raised,
-    and no temporary file is left either way."""
+    and no temporary file is left either way. `when_written` is called once every record is written, before
+    the file takes its place: a pack the records were read from is closed then (Windows replaces no
+    file that is open)."""
     temporary = None
     written = False
     try:
@@ -407,6 +410,8 @@ def write_pack(location: Path, key: object, records: Iterable[Record], count: in
         descriptor, temporary = tempfile.mkstemp(prefix=temporary_prefix(location), suffix=".tmp", dir=location.parent)
         with os.fdopen(descriptor, "wb") as file:
             _write(file, key, records, count)
+        if when_written is not None:
+            when_written()
         os.replace(temporary, location)
         written = True
     except (OSError, ValueError):
