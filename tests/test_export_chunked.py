@@ -44,7 +44,9 @@ def _age(root: Path, seconds: float = 10) -> None:
 
 def _many_claims() -> list[dict]:
     """The report catalog's six claims (every verdict and certainty, a curator's grade, a retracted
-    source, a claim without topic) again and again under new ids, some with a second topic."""
+    source, a claim without topic) again and again under new ids, some with a second topic. The
+    contradicted one is made in an article, its copies contradicted alternately by a trial and by
+    animal work: the article's scorecard lists contradicted claims of two certainties, in every chunk."""
     claims = []
     for copy_number in range(COPIES):
         for claim in REPORT_CLAIMS:
@@ -52,6 +54,10 @@ def _many_claims() -> list[dict]:
             made["id"] = f"{claim['id']}-{copy_number}"
             if copy_number % 7 == 0 and made.get("topics"):
                 made["topics"] = [*made["topics"], f"extra-{copy_number % 3}"]
+            if claim["id"] == "no-topic":
+                made["made_in"] = [{"source": "news", "quote": "first made in 1962"}]
+                if copy_number % 2:
+                    made["evidence"] = [{"source": "anis1983", "stance": "contradicts"}]
             claims.append(made)
     return claims
 
@@ -85,6 +91,12 @@ def test_the_chunked_report_is_the_in_memory_report(large_catalog: Path) -> None
     text = _joined(markdown_from_chunks(chunks))
     assert text == expected
     assert "Also in this topic, shown under another" in text and "contradicted" in text
+    contradicted = text.split("Contradicted claims, each with the strongest study against it:")[1].split("\n## ")[0]
+    lines = [line for line in contradicted.splitlines() if line.startswith("  - [contradicted")]
+    assert len(lines) == COPIES  # every copy's line, from all three chunks
+    certainties = [line.split(":")[0] for line in lines]
+    assert len(set(certainties)) == 2 and certainties == sorted(certainties, key=certainties.index)  # by rank
+    assert lines.index(next(line for line in lines if "no-topic-1)" in line)) == COPIES // 2  # claims' order within a rank
 
 
 def test_the_command_writes_the_same_report_from_a_cold_cache(large_catalog: Path, tmp_path: Path) -> None:

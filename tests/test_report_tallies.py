@@ -67,3 +67,15 @@ def test_no_claims_tally_nothing(tmp_path: Path) -> None:
     tallies.merge(ReportTallies())
     assert tallies.claims == 0 and not tallies.articles and not tallies.topic_rows()
     assert set(tallies.strength_counts().values()) == {0}
+
+
+def test_tallies_whose_lines_were_never_spooled_are_not_merged(tmp_path: Path) -> None:
+    rows, bibliography = _rows(tmp_path)
+    chunk = ReportTallies()
+    chunk.add(rows, _line_maker(bibliography))  # it has contradicted claims: their lines are held
+    with pytest.raises(ValueError):
+        ReportTallies().merge(chunk)  # merged, they would be lost
+    chunk.lines_to_spool(0, 0)
+    merged = ReportTallies()
+    merged.merge(chunk)
+    assert merged.claims == len(rows)

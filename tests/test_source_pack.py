@@ -156,8 +156,6 @@ def _crafted(location: Path, places=None, starts=None, count=None, garbage=False
     if places is not None:
         arrays[1][0] = places
     if starts is not None:
-        if starts >= 1 << 32:
-            arrays[2] = array("Q", arrays[2])  # (room for it: the index no longer matches the pack's size)
         arrays[2][1] = starts
     if garbage or record is not None:  # the first record replaced by bytes of its length, with their checksum
         first, end = arrays[2][0], arrays[2][1]
@@ -169,7 +167,7 @@ def _crafted(location: Path, places=None, starts=None, count=None, garbage=False
     location.write_bytes(data[:index_start] + index + header + len(header).to_bytes(8, "little") + source_pack.END)
 
 
-@pytest.mark.parametrize("craft", [{"places": 10_000}, {"starts": 3}, {"starts": 1 << 60}, {"count": "many"},
+@pytest.mark.parametrize("craft", [{"places": 10_000}, {"starts": 3}, {"starts": (1 << 32) - 1}, {"count": "many"},
                                    {"count": -5}, {"count": 1 << 70}])
 def test_a_pack_crafted_with_matching_checksums_but_no_sense_is_not_opened(tmp_path: Path, craft: dict) -> None:
     location = _pack(tmp_path, _sources(20))
@@ -219,3 +217,19 @@ def test_a_record_too_short_to_hold_its_checksum_is_damage_not_a_crash(tmp_path:
     with pytest.raises(DamagedPack):
         list(pack.in_order(0, 1))
     pack.close()
+
+
+def test_a_pack_whose_records_end_past_4_gib_keeps_their_starts_in_8_bytes(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = _sources(40)
+    narrow = _pack(tmp_path / "narrow", sources)
+    monkeypatch.setattr(source_pack, "NARROW_STARTS_BELOW", 200)  # (a pack of 40 sources ends past 200 bytes)
+    wide = _pack(tmp_path / "wide", sources)
+    assert wide.stat().st_size == narrow.stat().st_size + 4 * 41  # 4 more bytes for each of the 41 starts
+    pack = SourcePack.open(wide, KEY)
+    assert pack is not None
+    assert list(pack.in_order(0, 40)) == sources
+    assert all(pack[source.id] == source and pack.place(source.id) == place for place, source in enumerate(sources))
+    pack.close()
+    monkeypatch.setattr(source_pack, "NARROW_STARTS_BELOW", 1 << 32)
+    assert SourcePack.open(wide, KEY) is None  # read as 4-byte starts, its index does not fit the file

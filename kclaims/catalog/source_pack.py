@@ -10,7 +10,7 @@ keeps it, so a pack is written without making the rows again), then the index, t
 the index starts and its SHA-256), then the header's length (8 bytes) and END.
 The index is three arrays over the N sources: the ids' 32-bit hashes, sorted; the place in the
 order of the source with each; where each record starts, by place (N + 1 of them: the last is where
-the records end; 4 bytes each, 8 in a pack of 4 GiB or more). A pack whose index or header is
+the records end; 4 bytes each, 8 where the records end past 4 GiB). A pack whose index or header is
 damaged is not opened (it is made again); a damaged record is found when it is read (`DamagedPack`).
 """
 
@@ -86,7 +86,7 @@ class SourcePack(Mapping[str, Source]):
         try:
             file = open(location, "rb", buffering=0)  # noqa: SIM115 (open while the pack is read: `close`)
             index = _read_index(file, matches)
-        except (OSError, ValueError, EOFError, TypeError, OverflowError, struct.error):
+        except (OSError, ValueError, EOFError, TypeError, OverflowError, struct.error, MemoryError):
             index = None
         if index is None or file is None:
             if file is not None:
@@ -255,14 +255,14 @@ class SourcePack(Mapping[str, Source]):
             source_id, stamp, name = marshal.loads(record[_HEAD_AT:row_start])
             if type(source_id) is str and type(stamp) is bytes and type(name) is str:
                 return source_id, stamp, name, row_start
-        except (ValueError, EOFError, TypeError, struct.error):
+        except (ValueError, EOFError, TypeError, struct.error, MemoryError):  # (marshal believes the lengths it reads)
             pass
         raise DamagedPack(str(self.location))
 
     def _row(self, packed: bytes | memoryview) -> tuple:
         try:
             row = marshal.loads(packed)
-        except (ValueError, EOFError, TypeError):
+        except (ValueError, EOFError, TypeError, MemoryError):
             row = None
         if type(row) is not tuple:
             raise DamagedPack(str(self.location))
@@ -305,7 +305,7 @@ def count_in(location: Path) -> int | None:
     try:
         with open(location, "rb") as file:
             header = _header(file)
-    except (OSError, ValueError, EOFError, TypeError, OverflowError, struct.error):
+    except (OSError, ValueError, EOFError, TypeError, OverflowError, struct.error, MemoryError):
         return None
     return None if header is None else header[3]
 
@@ -340,9 +340,13 @@ def _header(file: BinaryIO) -> tuple | None:
     return (*header, size)
 
 
+NARROW_STARTS_BELOW = 1 << 32  # a pack whose records end before this keeps their starts in 4 bytes
+
+
 def _starts_code(index_start: int) -> str:
-    """The array type of a pack's record starts: 4 bytes each, where every start is below 4 GiB."""
-    return "I" if index_start < 1 << 32 else "Q"
+    """The array type of a pack's record starts: 4 bytes each, where they all fit (the records end
+    where the index starts), else 8."""
+    return "I" if index_start < NARROW_STARTS_BELOW else "Q"
 
 
 def _index_size(count: int, index_start: int) -> int:

@@ -190,8 +190,9 @@ def scorecard_section(rows: list[ClaimRow], sources: Bibliography) -> list[str]:
 def _scorecard_pieces(rows: list[ClaimRow], sources: Bibliography) -> Iterator[str]:
     line_of = partial(against_line, sources=sources, phrases={})
     cards = scorecards(rows, sources)
-    return scorecard_table(lambda: ((article_ref(card.article, card.source, sources), scorecard_cells(card),
-                                     (line_of(item) for item in card.against)) for card in cards))
+    return scorecard_table(lambda contradicted_only: (
+        (article_ref(card.article, card.source, sources), scorecard_cells(card), (line_of(item) for item in card.against))
+        for card in cards if card.against or not contradicted_only))
 
 
 # an article's row of the scorecard: how it is named (`article_ref`), its counts (`cells_of`), the
@@ -199,13 +200,13 @@ def _scorecard_pieces(rows: list[ClaimRow], sources: Bibliography) -> Iterator[s
 CardRow = tuple[str, list[int], Iterable[str]]
 
 
-def scorecard_table(cards: Callable[[], Iterable[CardRow]]) -> Iterator[str]:
+def scorecard_table(cards: Callable[[bool], Iterable[CardRow]]) -> Iterator[str]:
     """The scorecard section, each block after a blank line, a table row at a time; `cards` gives the
-    rows in the scorecard's order (`scorecard.scorecard_order`), each made when it is taken. It is
-    called twice, for the table and then for the contradicted claims' lines, so that no row is held
-    from one to the other."""
+    rows in the scorecard's order (`scorecard.scorecard_order`), each made when it is taken, or only
+    those of articles with contradicted claims. It is called twice, for the table and then for the
+    contradicted claims' lines, so that no row is held from one to the other."""
     yield BLOCK + "## Which articles hold up"
-    rows = iter(cards())
+    rows = iter(cards(False))
     first = next(rows, None)
     if first is None:
         yield BLOCK + "No claim records the article that makes it."
@@ -218,7 +219,7 @@ def scorecard_table(cards: Callable[[], Iterable[CardRow]]) -> Iterator[str]:
         contradicted = contradicted or bool(cells[_CELLS_CONTRADICTED])
     if contradicted:
         yield BLOCK + "Contradicted claims, each with the strongest study against it:\n"
-        for ref, cells, lines in cards():
+        for ref, cells, lines in cards(True):
             if cells[_CELLS_CONTRADICTED]:
                 yield f"\n- {ref}:\n" + "\n".join(lines)
 

@@ -44,7 +44,8 @@ Segment = tuple[str, int, int]  # a topic, and where its texts (sections, or lin
 class MadeChunk:
     """A chunk's sections, written to `spool` topic by topic (each topic's claims in file order, as
     `segments` say), then its links to claims under their other topics (`also_links`, as
-    `also_segments` say), and what the report's top counts of its claims (`tallies`)."""
+    `also_segments` say), then the scorecard's lines of its contradicted claims, and what the
+    report's top counts of its claims (`tallies`, which say where those lines lie)."""
 
     spool: str
     tallies: ReportTallies
@@ -273,7 +274,9 @@ def _scorecard(tallies: ReportTallies, bibliography: Bibliography, spool: _Spool
     ordered = [article for _, article in sorted(
         (scorecard_order(article, bibliography.get(article), verdict_counts(tallies.keys(article))), article)
         for article in tallies.articles)]  # (the keys let go once sorted)
-    return scorecard_table(lambda: (_card_row(article, tallies, bibliography, spool) for article in ordered))
+    return scorecard_table(lambda contradicted_only: (
+        _card_row(article, tallies, bibliography, spool) for article in ordered
+        if not contradicted_only or article in tallies.lines_at))
 
 
 def _card_row(article: str, tallies: ReportTallies, bibliography: Bibliography, spool: _Spool) -> CardRow:

@@ -37,7 +37,7 @@ class ReportTallies:
     claims: int = 0
     by_key: Counter[str] = field(default_factory=Counter)
     by_topic: dict[str, TopicTally] = field(default_factory=dict)
-    articles: dict[str, int] = field(default_factory=dict)  # article -> its row of `counts`
+    articles: dict[str, int] = field(default_factory=dict)  # article -> where its row of `counts` starts
     counts: array = field(default_factory=lambda: array("I"))
     # where each article's contradicted claims' lines lie, four numbers a rank: the rank (of CLAIM_ORDER)
     # and the Place of its lines of that rank (an array: a fifth of the memory of tuples)
@@ -79,7 +79,8 @@ class ReportTallies:
 
     def merge(self, later: ReportTallies) -> None:
         """Add the tallies of the claims that come after these (their lines spooled)."""
-        assert not later._held, "lines_to_spool first"
+        if later._held:
+            raise ValueError("the later tallies' lines are not spooled (lines_to_spool)")
         self.claims += later.claims
         self.by_key.update(later.by_key)
         self._add_topics(later.by_topic)
