@@ -403,9 +403,9 @@ def write_pack(location: Path, key: object, records: Iterable[Record], count: in
     """Write the `count` records, in order, as the pack for `key`, atomically (a temporary file
     renamed into place). Never fails on the file system's account: False if it could not be written
     (a cache only costs speed). What the records raise (a damaged pack they are read from) is raised,
-    and no temporary file is left either way. `when_written` is called once every record is written, before
-    the file takes its place: a pack the records were read from is closed then (Windows replaces no
-    file that is open)."""
+    and no temporary file is left either way. `when_written` is called once every record is written,
+    before the file takes its place: a pack the records were read from is closed then (Windows
+    replaces no file that is open)."""
     temporary = None
     written = False
     try:

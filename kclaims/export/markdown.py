@@ -68,10 +68,10 @@ _ESCAPES = str.maketrans({char: "\\" + char for char in "\\`*_[]<>|#~&$"})
 _URL_SPECIAL = re.compile(r"[ ()<>\\]")
 BLOCK = "\n\n"  # Markdown's blocks are separated by a blank line
 # An article is cited (with its title) by every claim it makes: its reference is made once. A bound,
-# so the memory stays flat however large the catalog (a few MB); 4,096 was
-# too few for the 10,000 articles of the 100,000-claim bench catalog, whose claims come in no order
-# of article: 60% of the citations were made again (a worker's share of the sections: 0.63 s of
-# CPU in `_made_in` against 0.35 s with this bound).
+# so the memory stays flat however large the catalog (a few MB); 4,096 was too few for the 10,000
+# articles of the 100,000-claim bench catalog, whose claims come in no order of article: 60% of the
+# citations were made again (a worker's share of the sections: 0.63 s of CPU in `_made_in` against
+# 0.35 s with this bound).
 ARTICLES_REMEMBERED = 16_384
 _LINE_START = re.compile(r"^(\d+)([.)])|^([-+=>])")
 

@@ -10,9 +10,9 @@ Each worker also counts what the report's top needs of its chunk (tallies.py: cl
 and certainty, by topic, by article) and writes the scorecard's lines of its contradicted claims to
 its spool; the command merges the counts and keeps where each topic's texts and each article's
 lines lie in the spools. What it holds grows with the topics and the articles (about 500 bytes an
-article: 5 MB at 100,000 claims) and the pack's index (12 bytes a source), not with the claims. The report is then put together in its order
-by `markdown.report_around`, as the in-memory report is: the text is exactly `markdown_chunks`'s
-(the tests hold it to that).
+article: 5 MB at 100,000 claims) and the pack's index (12 bytes a source), not with the claims. The
+report is then put together in its order by `markdown.report_around`, as the in-memory report is:
+the text is exactly `markdown_chunks`'s (the tests hold it to that).
 """
 
 from __future__ import annotations
