@@ -6,6 +6,7 @@ import hashlib
 import marshal
 import os
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -177,47 +178,36 @@ def test_a_pack_crafted_with_matching_checksums_but_no_sense_is_not_opened(tmp_p
     assert count is None or count == 20
 
 
-def test_a_record_crafted_with_its_checksum_but_no_sense_is_damage_not_a_crash(tmp_path: Path) -> None:
+def _garbage(location: Path, sources: list[Source]) -> None:
+    _crafted(location, garbage=True)
+
+
+def _row_of_no_source(location: Path, sources: list[Source]) -> None:
+    head = marshal.dumps((sources[0].id, b"stamp", ""))
+    short_row = marshal.dumps((None,) * 60)  # a tuple, but more fields than a source has
+    _crafted(location, record=len(head).to_bytes(2, "little") + head + short_row)
+
+
+def _too_short_for_its_checksum(location: Path, sources: list[Source]) -> None:
+    with open(location, "rb") as file:
+        index_start = source_pack._header(file)[4]
+    first = int.from_bytes(location.read_bytes()[index_start + 8 * len(sources):][:4], "little")  # the first record's start
+    _crafted(location, starts=first + 2)  # the first record is 2 bytes long; the second starts inside it
+
+
+@pytest.mark.parametrize("craft", [_garbage, _row_of_no_source, _too_short_for_its_checksum])
+def test_a_first_record_crafted_to_pass_its_checksum_but_make_no_sense_is_damage_not_a_crash(
+        tmp_path: Path, craft: Callable[[Path, list[Source]], None]) -> None:
     sources = _sources(20)
     location = _pack(tmp_path, sources)
-    _crafted(location, garbage=True)
-    pack = SourcePack.open(location, KEY)
+    craft(location, sources)
+    pack = SourcePack.open(location, KEY)  # (the index is whole: it opens)
     assert pack is not None
     with pytest.raises(DamagedPack):
         list(pack.in_order(0, 20))
     with pytest.raises(DamagedPack):
         pack.get(sources[0].id)
     pack.close()
-
-
-def test_a_record_whose_row_is_no_source_is_damage_not_a_crash(tmp_path: Path) -> None:
-    sources = _sources(20)
-    location = _pack(tmp_path, sources)
-    head = marshal.dumps((sources[0].id, b"stamp", ""))
-    short_row = marshal.dumps((None,) * 60)  # a tuple, but more fields than a source has
-    _crafted(location, record=len(head).to_bytes(2, "little") + head + short_row)
-    pack = SourcePack.open(location, KEY)
-    assert pack is not None
-    with pytest.raises(DamagedPack):
-        pack.get(sources[0].id)
-    pack.close()
-
-
-def test_a_record_too_short_to_hold_its_checksum_is_damage_not_a_crash(tmp_path: Path) -> None:
-    sources = _sources(20)
-    location = _pack(tmp_path, sources)
-    with open(location, "rb") as file:
-        index_start = source_pack._header(file)[4]
-    first = int.from_bytes(location.read_bytes()[index_start + 8 * 20:][:4], "little")  # the first record's start
-    _crafted(location, starts=first + 2)  # the first record is 2 bytes long; the second starts inside it
-    pack = SourcePack.open(location, KEY)
-    assert pack is not None
-    with pytest.raises(DamagedPack):
-        pack.get(sources[0].id)
-    with pytest.raises(DamagedPack):
-        list(pack.in_order(0, 1))
-    pack.close()
-
 
 def test_a_pack_whose_records_end_past_4_gib_keeps_their_starts_in_8_bytes(tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:

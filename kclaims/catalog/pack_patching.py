@@ -15,7 +15,6 @@ source would give (the tests hold it to that).
 from __future__ import annotations
 
 import marshal
-import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -112,27 +111,16 @@ def _compared(folder: str, last: SourcePack) -> tuple[list[cache.FilesSum], byte
 def _runs_compared(folder: str, last: SourcePack, expected: int, shares: list[int]) -> list[_Compared]:
     """These shares of the folder's listing looked up in the last pack (in the first share's result)."""
     results = [_Compared() for _ in shares]
-    found, prefix = results[0], os.path.join(folder, "")
+    found = results[0]
     try:
-        with os.scandir(folder) as entries:
-            for entry in cache.listing_run(entries, expected, shares):
-                name = entry.name
-                if not is_source_file_name(name):
-                    continue
-                try:
-                    stamp = cache.stamp_of(os.stat(prefix + name))
-                except OSError:  # gone since it was listed, or cannot be looked at
-                    found.unchanged.missing = True
-                    break
-                kept = last.stamp_and_place(name[:-len(".yaml")])
-                if kept is not None and kept[0] == stamp:
-                    found.unchanged.add(name, stamp)
-                    found.places.append(kept[1])
-                else:
-                    found.changed.append(name)
-    except FileNotFoundError:
-        pass  # no folder: no files
-    except OSError:
+        for name, stamp, _ in cache.stamps_in_run(folder, is_source_file_name, expected, shares):
+            kept = last.stamp_and_place(name[:-len(".yaml")])
+            if kept is not None and kept[0] == stamp:
+                found.unchanged.add(name, stamp)
+                found.places.append(kept[1])
+            else:
+                found.changed.append(name)
+    except OSError:  # the folder could not be listed, or a file is gone since it was listed
         found.unchanged.missing = True
     return results
 

@@ -104,7 +104,7 @@ class SourcePack(Mapping[str, Source]):
         return len(self._places)
 
     def __iter__(self) -> Iterator[str]:
-        return (record[0] for record in map(self._record, range(len(self))))
+        return (self._head(record)[0] for record in self._records_between(0, len(self)))
 
     def __getitem__(self, source_id: str) -> Source:
         source = self.get(source_id)
@@ -146,18 +146,17 @@ class SourcePack(Mapping[str, Source]):
 
     def in_order(self, start: int, stop: int) -> Iterator[Source]:
         """The sources from place `start` up to `stop`, read one after the other."""
-        stop = min(stop, len(self))
-        for block_start in range(start, stop, READ_TOGETHER):
-            yield from self._block(block_start, min(block_start + READ_TOGETHER, stop))
+        for record in self._records_between(start, stop):
+            source_id, _, name, row = self._unpacked(record)
+            self._last_in_order = source_id, name  # (its name is asked for next: `lettered_name`)
+            yield self._made(row)
 
     def records_in_order(self, start: int, stop: int) -> Iterator[Record]:
         """The records from place `start` up to `stop` as they are kept (id, stamp, lettered name and
         packed row): a pack made from another copies them without making the sources."""
-        stop = min(stop, len(self))
-        for block_start in range(start, stop, READ_TOGETHER):
-            for record in self._records_read(block_start, min(block_start + READ_TOGETHER, stop)):
-                source_id, stamp, name, row_start = self._head(record)
-                yield source_id, stamp, name, bytes(record[row_start:])
+        for record in self._records_between(start, stop):
+            source_id, stamp, name, row_start = self._head(record)
+            yield source_id, stamp, name, bytes(record[row_start:])
 
     def stamp_and_place(self, source_id: str) -> tuple[bytes, int] | None:
         """The source's stamp and place, read without making its row or keeping it (a pass over every
@@ -170,6 +169,12 @@ class SourcePack(Mapping[str, Source]):
         _, _, name, row = self._record(place)
         return self._made(row), name
 
+    def _records_between(self, start: int, stop: int) -> Iterator[memoryview]:
+        """The records from place `start` up to `stop`, read READ_TOGETHER at a time and checked."""
+        stop = min(stop, len(self))
+        for block_start in range(start, stop, READ_TOGETHER):
+            yield from self._records_read(block_start, min(block_start + READ_TOGETHER, stop))
+
     def _records_read(self, start: int, stop: int) -> Iterator[memoryview]:
         starts = self._starts
         first = starts[start]
@@ -179,12 +184,6 @@ class SourcePack(Mapping[str, Source]):
         view = memoryview(data)
         for place in range(start, stop):
             yield self._checked(view[starts[place] - first:starts[place + 1] - first])
-
-    def _block(self, start: int, stop: int) -> Iterator[Source]:
-        for record in self._records_read(start, stop):
-            source_id, _, name, row = self._unpacked(record)
-            self._last_in_order = source_id, name  # (its name is asked for next: `lettered_name`)
-            yield self._made(row)
 
     @property
     def stamps(self) -> Mapping[str, bytes | None]:

@@ -67,7 +67,9 @@ class ReportTallies:
         `start` in spool file number `spool`: the tallies keep where each article's lie, not them."""
         pieces = []
         for article, held in self._held.items():
-            at = self.lines_at.setdefault(article, array("Q"))
+            at = self.lines_at.get(article)
+            if at is None:
+                at = self.lines_at[article] = array("Q")
             for rank, lines in enumerate(held):
                 if lines:
                     text = b"\n".join(lines)

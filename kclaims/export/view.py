@@ -250,10 +250,9 @@ class ReportArranger:
 
     cited = staticmethod(_cited)
     order_key = staticmethod(_order_key)
-
     @staticmethod
     def lettered(in_order: list[Cited]) -> dict[str, str]:
-        return _lettered(in_order)
+        return _lettered(in_order)  # (defined below)
 
 
 def arrangement_rules() -> str:
